@@ -1,0 +1,16 @@
+/* beatbook.h: everything libbeatbook offers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "bb-csv.h"
+#include "bb-i18n.h"
+#include "bb-kind.h"
+#include "bb-profile.h"
+#include "bb-record.h"
+#include "bb-session.h"
+#include "bb-store.h"
+#include "bb-time.h"
+#include "bb-validate.h"
+#include "bb-vrm.h"
