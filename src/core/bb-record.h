@@ -115,6 +115,11 @@ void         bb_fields_add_derived       (const char  *kind,
 void         bb_fields_strip_derived     (const char  *kind,
                                           JsonObject  *fields);
 
+/* (transfer full): a deep copy (json-glib's own copies share children). */
+JsonObject  *bb_json_object_copy         (JsonObject  *object);
+/* (transfer full): a deep copy of any node. */
+JsonNode    *bb_json_node_copy           (JsonNode    *node);
+
 /* (transfer full): a new random UUID v4 string. */
 char        *bb_uuid_new                 (void);
 gboolean     bb_uuid_is_valid            (const char  *str);
