@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "bb-core-resources.h"
 #include "bb-i18n.h"
 #include "bb-profile.h"
 
@@ -871,8 +872,10 @@ bb_profile_load_default (GError **error)
   if (path != NULL && *path != '\0')
     return bb_profile_new_from_file (path, error);
 
-  bytes = g_resources_lookup_data (BB_PROFILE_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE,
-                                   &lookup_error);
+  /* Asking the library's own resource (not the global table) also makes the
+   * linker keep it when libbeatbook is linked without --whole-archive. */
+  bytes = g_resource_lookup_data (bb_core_get_resource (), BB_PROFILE_RESOURCE,
+                                  G_RESOURCE_LOOKUP_FLAGS_NONE, &lookup_error);
   if (bytes == NULL)
     {
       g_set_error (error, BB_PROFILE_ERROR, BB_PROFILE_ERROR_NOT_FOUND,
