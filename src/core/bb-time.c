@@ -147,6 +147,25 @@ bb_date_parse (const char *str)
   return g_date_time_new_utc (year, month, day, 0, 0, 0);
 }
 
+static GTimeZone *
+zone_or_utc (const char *tz_id)
+{
+  static gsize warned = 0;
+  GTimeZone *tz = g_time_zone_new_identifier (tz_id);
+
+  if (tz != NULL)
+    return tz;
+
+  /* Once is enough: without tzdata every time on screen would repeat it. */
+  if (g_once_init_enter (&warned))
+    {
+      g_warning ("Time zone “%s” is unknown (is tzdata installed?); showing times in UTC",
+                 tz_id);
+      g_once_init_leave (&warned, 1);
+    }
+  return g_time_zone_new_utc ();
+}
+
 /**
  * bb_time_zone_local:
  * @tz_id: (nullable): an IANA zone such as the profile's "timezone", or
@@ -158,19 +177,18 @@ bb_date_parse (const char *str)
 GTimeZone *
 bb_time_zone_local (const char *tz_id)
 {
-  GTimeZone *tz;
+  static GTimeZone *london = NULL;
 
-  if (tz_id == NULL || *tz_id == '\0')
-    tz_id = BB_TIME_DEFAULT_ZONE;
-
-  tz = g_time_zone_new_identifier (tz_id);
-  if (tz == NULL)
+  /* Lists and exports format thousands of times; reading the zone file
+   * once is enough for the zone almost every call asks for. */
+  if (tz_id == NULL || *tz_id == '\0' || g_str_equal (tz_id, BB_TIME_DEFAULT_ZONE))
     {
-      g_warning ("Time zone “%s” is unknown (is tzdata installed?); showing times in UTC",
-                 tz_id);
-      tz = g_time_zone_new_utc ();
+      if (g_once_init_enter (&london))
+        g_once_init_leave (&london, zone_or_utc (BB_TIME_DEFAULT_ZONE));
+      return g_time_zone_ref (london);
     }
-  return tz;
+
+  return zone_or_utc (tz_id);
 }
 
 /**
