@@ -31,6 +31,7 @@ typedef struct
   const char *to;            /* occurred_at <  to   (ISO UTC) */
   int         priority;      /* 1..4 */
   gboolean    include_deleted;
+  const char *sync_state;    /* "pending", "synced", "rejected" or "conflict" */
 } BbQuery;
 
 /* A draft: an editor's unsaved state, kept across crashes. */
@@ -76,7 +77,7 @@ BbRecord  *bb_store_get_record        (BbStore     *self,
                                        const char  *id,
                                        GError     **error);
 /* (transfer full) (element-type BbRecord): newest first (occurred_at, then id),
- * at most @limit from @offset. */
+ * at most @limit (G_MAXUINT: all) from @offset. @query may be NULL. */
 GPtrArray *bb_store_list_records      (BbStore     *self,
                                        const BbQuery *query,
                                        guint        offset,
@@ -91,7 +92,9 @@ gboolean   bb_store_count_records     (BbStore     *self,
 guint64    bb_store_get_rows_fetched  (BbStore     *self);
 
 /* The outbox: records saved here and not yet answered for by the server,
- * oldest first. (transfer full) (element-type BbRecord) */
+ * oldest first. Rejected and conflicting records keep their entry but are not
+ * listed or counted here: they wait for the user (a new save, or
+ * bb_store_resolve_conflict()). (transfer full) (element-type BbRecord) */
 GPtrArray *bb_store_outbox_list       (BbStore     *self,
                                        guint        limit,
                                        GError     **error);
@@ -117,6 +120,91 @@ char      *bb_store_get_meta          (BbStore     *self,
 gboolean   bb_store_set_meta          (BbStore     *self,
                                        const char  *key,
                                        const char  *value,
+                                       GError     **error);
+
+/* Sync support, for the sync engine.
+ *
+ * What the server answered for one pushed change (sync-api.md "Push"). */
+typedef enum {
+  BB_PUSH_APPLIED,   /* stored: @server_rev and @seq are the server's */
+  BB_PUSH_DUPLICATE, /* already stored earlier: handled as applied */
+  BB_PUSH_CONFLICT,  /* @server_copy holds the server's current copy */
+  BB_PUSH_REJECTED,  /* @message is the server's sentence for a person */
+} BbPushStatus;
+
+typedef struct
+{
+  const char   *id;
+  gint64        pushed_rev;  /* the rev that was sent */
+  BbPushStatus  status;
+  gint64        server_rev;  /* applied / duplicate */
+  gint64        seq;         /* applied / duplicate */
+  const char   *message;     /* rejected */
+  BbRecord     *server_copy; /* conflict */
+} BbPushOutcome;
+
+/* Applies the answers to one push batch in one transaction: all of them or
+ * none. Answers for records this store does not hold are ignored (the record
+ * was wiped or resolved meanwhile). */
+gboolean   bb_store_apply_push_outcomes (BbStore             *self,
+                                         const BbPushOutcome *outcomes,
+                                         guint                n_outcomes,
+                                         GError             **error);
+
+/* The server stored @pushed_rev of @id as @server_rev with change number
+ * @seq: base_rev becomes @server_rev. The outbox entry leaves and the record
+ * becomes synced only if its local rev is still @pushed_rev; an edit made while
+ * the push was in flight stays queued (now based on @server_rev). */
+gboolean   bb_store_mark_pushed       (BbStore     *self,
+                                       const char  *id,
+                                       gint64       pushed_rev,
+                                       gint64       server_rev,
+                                       gint64       seq,
+                                       GError     **error);
+/* The server refused @rev of @id: the record and its outbox entry are kept,
+ * marked rejected with @message; the outbox list skips it until the record is
+ * saved again. Ignored when the record has been edited since @rev. */
+gboolean   bb_store_mark_rejected     (BbStore     *self,
+                                       const char  *id,
+                                       gint64       rev,
+                                       const char  *message,
+                                       GError     **error);
+/* The server holds another change to @id: @server_copy is kept beside the
+ * local record, which is marked conflict (and skipped by the outbox list)
+ * until bb_store_resolve_conflict(). */
+gboolean   bb_store_mark_conflict     (BbStore     *self,
+                                       const char  *id,
+                                       BbRecord    *server_copy,
+                                       GError     **error);
+/* (transfer full): the server's copy of a record in conflict; NULL and
+ * BB_STORE_ERROR_NOT_FOUND when @id is not in conflict. */
+BbRecord  *bb_store_get_conflict_copy (BbStore     *self,
+                                       const char  *id,
+                                       GError     **error);
+/* The user's choice. Mine: the local fields stay, now based on the server's
+ * rev (rev becomes greater than both), review state taken from the server,
+ * and the record is queued again. Theirs: the server copy replaces the local
+ * one, synced, and the outbox entry is removed. */
+gboolean   bb_store_resolve_conflict  (BbStore     *self,
+                                       const char  *id,
+                                       gboolean     keep_mine,
+                                       GError     **error);
+/* Applies one pull page (element-type BbRecord, as the server sent them) and
+ * sets meta @cursor_key to @next, all in one transaction. A record with no
+ * local change waiting is stored as synced (rev = base_rev = the server's).
+ * A record with a local change waiting keeps it: if the server's rev equals
+ * its base_rev only the review state, comments and seq are taken (the
+ * supervisor reviewed the version this edit started from); if the server's
+ * rev is newer, the server copy is kept as a conflict; an older one is
+ * ignored. */
+gboolean   bb_store_apply_pull_page   (BbStore     *self,
+                                       GPtrArray   *records,
+                                       const char  *cursor_key,
+                                       gint64       next,
+                                       GError     **error);
+/* Deletes every record, outbox entry, conflict, draft and meta value (a
+ * revoked device), overwriting the freed pages. The store stays usable. */
+gboolean   bb_store_wipe              (BbStore     *self,
                                        GError     **error);
 
 G_END_DECLS
