@@ -10,9 +10,41 @@
 
 G_BEGIN_DECLS
 
-/* Appends @value to @out quoted as RFC 4180 asks (commas, quotes, newlines). */
+/* Appends @value to @out quoted as RFC 4180 asks (commas, quotes, newlines).
+ * Guards against formula injection: a value starting with =, +, -, @, a tab
+ * or a carriage return gets a leading apostrophe, so a spreadsheet shows it
+ * as text instead of running it. A value that is a plain decimal number
+ * ("-1.5", "+3", "-29.4%") is left alone: a spreadsheet reads it as a number,
+ * which runs nothing, and a longitude must stay a number. NULL is an empty
+ * cell. */
 void     bb_csv_append_value   (GString      *out,
                                 const char   *value);
+/* (transfer full): the column names of @kind's CSV, in order: id, kind,
+ * occurred_at (local time), occurred_at_utc, ended_at, priority, ward, place,
+ * lat, lon, notes, author, review_state, sync_state, then the kind's fields
+ * (nested objects as "vehicle.vrm"; a list of objects is one column). */
+GStrv    bb_csv_dup_columns    (const char   *kind);
+/* Appends the header row (CRLF at the end, no BOM). */
+void     bb_csv_append_header  (GString      *out,
+                                const char   *kind);
+/* Appends @record's row (CRLF at the end): times in the profile's local time
+ * as "2026-03-01 21:14" (occurred_at_utc as stored), enum ids as labels,
+ * booleans as yes/no, lists of values joined with "; ", lists of objects
+ * as "part part; part part". */
+void     bb_csv_append_record  (GString      *out,
+                                BbProfile    *profile,
+                                BbRecord     *record);
+/* Streaming, for exports too big to hold: the BOM and the header row, then
+ * one call per record. */
+gboolean bb_csv_write_header   (GOutputStream *out,
+                                const char    *kind,
+                                GCancellable  *cancellable,
+                                GError       **error);
+gboolean bb_csv_write_record   (GOutputStream *out,
+                                BbProfile     *profile,
+                                BbRecord      *record,
+                                GCancellable  *cancellable,
+                                GError       **error);
 /* Writes a header row and one row per record of one kind: common columns,
  * then one column per field of the kind (nested parts as "vehicle.vrm"),
  * lists flattened readably ("AB12CDE Ford Focus blue; ..."), enum ids shown
