@@ -6,7 +6,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "bb-i18n.h"
 #include "bb-record.h"
@@ -30,6 +32,13 @@ struct _BbSession
   char      *display_name;
   char      *staff_number;
   BbRole     role;
+
+  /* Sign-in, kept in the user's store (meta "sync.*"). */
+  char      *server_url;
+  char      *username;
+  char      *device_id;
+  char      *ca_file;
+  gboolean   has_token;
 };
 
 G_DEFINE_FINAL_TYPE (BbSession, bb_session, G_TYPE_OBJECT)
@@ -55,6 +64,10 @@ bb_session_finalize (GObject *object)
   g_free (self->user_id);
   g_free (self->display_name);
   g_free (self->staff_number);
+  g_free (self->server_url);
+  g_free (self->username);
+  g_free (self->device_id);
+  g_free (self->ca_file);
 
   G_OBJECT_CLASS (bb_session_parent_class)->finalize (object);
 }
@@ -95,26 +108,146 @@ load_identity (BbSession *self)
   self->role = bb_role_from_string (role);
 }
 
+static char *
+user_dir (BbSession  *self,
+          const char *user_key)
+{
+  return g_build_filename (self->data_dir, "users", user_key, NULL);
+}
+
+static char *
+token_path (BbSession *self)
+{
+  return g_build_filename (self->data_dir, "users", self->user_key, "token", NULL);
+}
+
+static char *
+device_file (BbSession *self)
+{
+  return g_build_filename (self->data_dir, "device.ini", NULL);
+}
+
+static char *
+read_current_user (BbSession *self)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autofree char *path = device_file (self);
+  char *key;
+
+  if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, NULL))
+    return g_strdup (LOCAL_USER_KEY);
+  key = g_key_file_get_string (keys, "device", "current_user", NULL);
+  /* A key is a folder name: never let the file point outside users/. */
+  if (key == NULL || *key == '\0' || strchr (key, '/') != NULL || key[0] == '.')
+    {
+      g_free (key);
+      return g_strdup (LOCAL_USER_KEY);
+    }
+  return key;
+}
+
+static gboolean
+write_current_user (BbSession   *self,
+                    const char  *user_key,
+                    GError     **error)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autofree char *path = device_file (self);
+
+  g_key_file_set_string (keys, "device", "current_user", user_key);
+  if (g_mkdir_with_parents (self->data_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot create “%s”: %s"), self->data_dir, g_strerror (saved));
+      return FALSE;
+    }
+  return g_key_file_save_to_file (keys, path, error);
+}
+
+static BbStore *
+open_user_store (BbSession   *self,
+                 const char  *user_key,
+                 GError     **error)
+{
+  g_autofree char *dir = user_dir (self, user_key);
+  g_autofree char *path = g_build_filename (dir, "beatbook.db", NULL);
+
+  /* Police data: only the user may read the folder. */
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Cannot create “%s”: %s"), dir, g_strerror (saved));
+      return NULL;
+    }
+  return bb_store_open (path, error);
+}
+
+static void
+load_sign_in (BbSession *self)
+{
+  g_autofree char *path = token_path (self);
+  g_autofree char *token = NULL;
+
+  g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->device_id, g_free);
+  g_clear_pointer (&self->ca_file, g_free);
+  self->has_token = FALSE;
+
+  if (g_strcmp0 (self->user_key, LOCAL_USER_KEY) == 0)
+    return;
+
+  self->server_url = bb_store_get_meta (self->store, "sync.server_url");
+  self->username = bb_store_get_meta (self->store, "sync.username");
+  self->device_id = bb_store_get_meta (self->store, "sync.device_id");
+  self->ca_file = bb_store_get_meta (self->store, "sync.ca_file");
+  token = bb_secret_lookup (self->user_key, path);
+  self->has_token = token != NULL && *token != '\0';
+}
+
+static gboolean
+switch_user (BbSession   *self,
+             const char  *user_key,
+             GError     **error)
+{
+  g_autoptr(BbStore) store = open_user_store (self, user_key, error);
+
+  if (store == NULL)
+    return FALSE;
+  if (!write_current_user (self, user_key, error))
+    return FALSE;
+
+  g_set_object (&self->store, store);
+  g_free (self->user_key);
+  self->user_key = g_strdup (user_key);
+  load_identity (self);
+  load_sign_in (self);
+  return TRUE;
+}
+
 BbSession *
 bb_session_new (const char  *data_dir,
                 GError     **error)
 {
   g_autoptr(BbSession) self = g_object_new (BB_TYPE_SESSION, NULL);
-  g_autofree char *path = NULL;
 
   self->data_dir = data_dir != NULL ? g_strdup (data_dir) : bb_data_dir_default ();
-  self->user_key = g_strdup (LOCAL_USER_KEY);
+  self->user_key = read_current_user (self);
 
   self->profile = bb_profile_load_default (error);
   if (self->profile == NULL)
     return NULL;
 
-  path = g_build_filename (self->data_dir, "users", self->user_key, "beatbook.db", NULL);
-  self->store = bb_store_open (path, error);
+  self->store = open_user_store (self, self->user_key, error);
   if (self->store == NULL)
     return NULL;
 
   load_identity (self);
+  load_sign_in (self);
 
   return g_steal_pointer (&self);
 }
@@ -288,4 +421,284 @@ bb_session_save_record (BbSession   *self,
   if (problems != NULL)
     *problems = g_steal_pointer (&found);
   return TRUE;
+}
+
+/* Sign-in */
+
+gboolean
+bb_session_sign_in (BbSession     *self,
+                    const char    *server_url,
+                    const char    *ca_file,
+                    const char    *username,
+                    const char    *password,
+                    const char    *device_name,
+                    BbSecretPlace *place,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(BbClient) client = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(BbStore) store = NULL;
+  g_autofree char *key_source = NULL;
+  g_autofree char *user_key = NULL;
+  g_autofree char *token_file = NULL;
+  JsonObject *user;
+  const char *user_id, *role, *display_name, *staff_number, *token, *device_id;
+
+  g_return_val_if_fail (BB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (server_url != NULL && username != NULL && password != NULL, FALSE);
+
+  client = bb_client_new (server_url, ca_file, error);
+  if (client == NULL)
+    return FALSE;
+
+  answer = bb_client_login (client, username, password,
+                            device_name != NULL ? device_name : g_get_host_name (),
+                            cancellable, error);
+  if (answer == NULL)
+    return FALSE;
+
+  user = json_object_get_object_member (answer, "user");
+  user_id = json_object_get_string_member_with_default (user, "id", NULL);
+  role = json_object_get_string_member_with_default (user, "role", NULL);
+  display_name = json_object_get_string_member_with_default (user, "display_name", username);
+  staff_number = json_object_get_string_member_with_default (user, "staff_number", "");
+  token = json_object_get_string_member_with_default (answer, "token", NULL);
+  device_id = json_object_get_string_member_with_default (answer, "device_id", "");
+  if (user_id == NULL || bb_role_from_string (role) == BB_ROLE_NONE)
+    {
+      g_set_error_literal (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_SERVER,
+                           _("The server’s answer to sign-in has no user id or role."));
+      return FALSE;
+    }
+
+  /* One store per user and server, named so nothing of the user leaks into
+   * the folder name. */
+  key_source = g_strconcat (bb_client_get_base_url (client), "\n", user_id, NULL);
+  user_key = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key_source, -1);
+  user_key[16] = '\0';
+
+  store = open_user_store (self, user_key, error);
+  if (store == NULL)
+    return FALSE;
+
+  if (!bb_store_set_meta (store, "identity.user_id", user_id, error) ||
+      !bb_store_set_meta (store, "identity.display_name", display_name, error) ||
+      !bb_store_set_meta (store, "identity.role", role, error) ||
+      !bb_store_set_meta (store, "identity.staff_number", staff_number != NULL ? staff_number : "", error) ||
+      !bb_store_set_meta (store, "sync.server_url", bb_client_get_base_url (client), error) ||
+      !bb_store_set_meta (store, "sync.username", username, error) ||
+      !bb_store_set_meta (store, "sync.device_id", device_id, error) ||
+      !bb_store_set_meta (store, "sync.ca_file", ca_file, error))
+    return FALSE;
+
+  token_file = g_build_filename (self->data_dir, "users", user_key, "token", NULL);
+  if (!bb_secret_store (user_key, token_file, token, place, error))
+    return FALSE;
+
+  g_clear_object (&store);
+  return switch_user (self, user_key, error);
+}
+
+gboolean
+bb_session_is_signed_in (BbSession *self)
+{
+  g_return_val_if_fail (BB_IS_SESSION (self), FALSE);
+  return self->has_token && self->server_url != NULL;
+}
+
+const char *
+bb_session_get_server_url (BbSession *self)
+{
+  g_return_val_if_fail (BB_IS_SESSION (self), NULL);
+  return self->server_url;
+}
+
+const char *
+bb_session_get_username (BbSession *self)
+{
+  g_return_val_if_fail (BB_IS_SESSION (self), NULL);
+  return self->username;
+}
+
+BbClient *
+bb_session_create_client (BbSession  *self,
+                          GError    **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *token = NULL;
+  BbClient *client;
+
+  g_return_val_if_fail (BB_IS_SESSION (self), NULL);
+
+  if (self->server_url == NULL)
+    {
+      g_set_error_literal (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNAUTHORIZED,
+                           _("Not signed in: sign in to a server to sync."));
+      return NULL;
+    }
+
+  path = token_path (self);
+  token = bb_secret_lookup (self->user_key, path);
+  if (token == NULL)
+    {
+      g_set_error_literal (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNAUTHORIZED,
+                           _("Signed out: sign in again to sync."));
+      return NULL;
+    }
+
+  client = bb_client_new (self->server_url, self->ca_file, error);
+  if (client != NULL)
+    bb_client_set_token (client, token);
+  return client;
+}
+
+gboolean
+bb_session_sign_out (BbSession     *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(BbClient) client = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (BB_IS_SESSION (self), FALSE);
+
+  if (g_strcmp0 (self->user_key, LOCAL_USER_KEY) == 0)
+    return TRUE;
+
+  /* Ending the session on the server is a courtesy: signing out must work
+   * offline too. */
+  client = bb_session_create_client (self, NULL);
+  if (client != NULL)
+    {
+      g_autoptr(JsonNode) answer = bb_client_request (client, "DELETE", "/api/v1/sessions/current",
+                                                      NULL, NULL, cancellable, NULL);
+    }
+
+  path = token_path (self);
+  bb_secret_clear (self->user_key, path);
+  return switch_user (self, LOCAL_USER_KEY, error);
+}
+
+guint
+bb_session_count_local_records (BbSession *self)
+{
+  g_autoptr(BbStore) local = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (BB_IS_SESSION (self), 0);
+
+  if (g_strcmp0 (self->user_key, LOCAL_USER_KEY) == 0)
+    return 0;
+
+  local = open_user_store (self, LOCAL_USER_KEY, NULL);
+  if (local == NULL || !bb_store_count_records (local, NULL, &n, NULL))
+    return 0;
+  return n;
+}
+
+gboolean
+bb_session_adopt_local_records (BbSession  *self,
+                                guint      *n_adopted,
+                                GError    **error)
+{
+  g_autoptr(BbStore) local = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (BB_IS_SESSION (self), FALSE);
+
+  if (n_adopted != NULL)
+    *n_adopted = 0;
+  if (g_strcmp0 (self->user_key, LOCAL_USER_KEY) == 0)
+    return TRUE;
+
+  local = open_user_store (self, LOCAL_USER_KEY, error);
+  if (local == NULL)
+    return FALSE;
+  records = bb_store_list_records (local, NULL, 0, G_MAXUINT, error);
+  if (records == NULL)
+    return FALSE;
+
+  /* Saved by id: adopting again after an interruption edits, never doubles. */
+  for (guint i = 0; i < records->len; i++)
+    {
+      BbRecord *record = g_ptr_array_index (records, i);
+
+      bb_record_set_rev (record, 0);
+      bb_record_set_base_rev (record, 0);
+      bb_record_set_seq (record, 0);
+      bb_record_set_author (record, self->user_id, self->display_name, bb_role_to_string (self->role));
+      if (!bb_store_save_record (self->store, record, error))
+        return FALSE;
+    }
+
+  /* The device keeps no second copy, but remembers who its local user is. */
+  name = bb_store_get_meta (local, "identity.display_name");
+  role = bb_store_get_meta (local, "identity.role");
+  number = bb_store_get_meta (local, "identity.staff_number");
+  id = bb_store_get_meta (local, "identity.user_id");
+  if (!bb_store_wipe (local, error))
+    return FALSE;
+  if ((id != NULL && !bb_store_set_meta (local, "identity.user_id", id, error)) ||
+      (name != NULL && !bb_store_set_meta (local, "identity.display_name", name, error)) ||
+      (role != NULL && !bb_store_set_meta (local, "identity.role", role, error)) ||
+      (number != NULL && !bb_store_set_meta (local, "identity.staff_number", number, error)))
+    return FALSE;
+
+  if (n_adopted != NULL)
+    *n_adopted = records->len;
+  return TRUE;
+}
+
+gboolean
+bb_session_sync (BbSession     *self,
+                 BbSyncStats   *stats,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(BbClient) client = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (BB_IS_SESSION (self), FALSE);
+
+  client = bb_session_create_client (self, error);
+  if (client == NULL)
+    return FALSE;
+
+  if (bb_sync_run (self->store, client, self->device_id, stats, cancellable, &local_error))
+    return TRUE;
+
+  path = token_path (self);
+  if (g_error_matches (local_error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_DEVICE_REVOKED))
+    {
+      g_autofree char *who = g_strdup (self->display_name);
+      g_autoptr(GError) wipe_error = NULL;
+
+      /* domain.md: a revoked device wipes its local data at its next contact. */
+      bb_secret_clear (self->user_key, path);
+      if (!bb_store_wipe (self->store, &wipe_error))
+        g_warning ("Wiping the revoked device's data failed: %s", wipe_error->message);
+      switch_user (self, LOCAL_USER_KEY, NULL);
+      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_DEVICE_REVOKED,
+                   _("An administrator revoked this device: the records of %s on it were wiped."),
+                   who != NULL ? who : _("the signed-in user"));
+      return FALSE;
+    }
+
+  if (g_error_matches (local_error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNAUTHORIZED))
+    {
+      bb_secret_clear (self->user_key, path);
+      self->has_token = FALSE;
+      g_set_error_literal (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNAUTHORIZED,
+                           _("Signed out by the server: sign in again to sync. Nothing was lost."));
+      return FALSE;
+    }
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }

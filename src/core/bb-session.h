@@ -8,7 +8,9 @@
 
 #include "bb-kind.h"
 #include "bb-profile.h"
+#include "bb-secret.h"
 #include "bb-store.h"
+#include "bb-sync.h"
 
 G_BEGIN_DECLS
 
@@ -47,5 +49,50 @@ gboolean    bb_session_save_record           (BbSession   *self,
                                               BbRecord    *record,
                                               GPtrArray  **problems,
                                               GError     **error);
+
+/* Sign-in (sync-api.md "Sessions").
+ *
+ * Each signed-in user has a store of their own under the data directory, so
+ * users of a shared laptop never see each other's records. The device's
+ * local user keeps records logged before anyone signed in, until a user
+ * adopts them (bb_session_adopt_local_records(), after asking). */
+
+/* Signs in at @server_url (https, or http to this machine), keeps the token
+ * (keyring or private file: @place says which) and makes that user current.
+ * Nothing is stored when the server says no. */
+gboolean    bb_session_sign_in               (BbSession     *self,
+                                              const char    *server_url,
+                                              const char    *ca_file,
+                                              const char    *username,
+                                              const char    *password,
+                                              const char    *device_name,
+                                              BbSecretPlace *place,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+gboolean    bb_session_is_signed_in          (BbSession     *self);
+/* (nullable) */
+const char *bb_session_get_server_url        (BbSession     *self);
+const char *bb_session_get_username          (BbSession     *self);
+/* Ends the session on the server when it can be reached, forgets the token
+ * and returns to the device's local user. The user's records stay on the
+ * device for their next sign-in. */
+gboolean    bb_session_sign_out              (BbSession     *self,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+/* Records logged by the local user before anyone signed in. */
+guint       bb_session_count_local_records   (BbSession     *self);
+/* Moves them into the signed-in user's store, as that user's, to be pushed. */
+gboolean    bb_session_adopt_local_records   (BbSession     *self,
+                                              guint         *n_adopted,
+                                              GError       **error);
+/* (transfer full): a client for the signed-in user's server, with the token. */
+BbClient   *bb_session_create_client         (BbSession     *self,
+                                              GError       **error);
+/* One sync cycle for the signed-in user. On device_revoked the user's local
+ * data is wiped and the error says why; on 401 the token is forgotten. */
+gboolean    bb_session_sync                  (BbSession     *self,
+                                              BbSyncStats   *stats,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
 
 G_END_DECLS

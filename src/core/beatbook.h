@@ -4,13 +4,16 @@
  */
 #pragma once
 
+#include "bb-client.h"
 #include "bb-csv.h"
 #include "bb-i18n.h"
 #include "bb-kind.h"
 #include "bb-profile.h"
 #include "bb-record.h"
+#include "bb-secret.h"
 #include "bb-session.h"
 #include "bb-store.h"
+#include "bb-sync.h"
 #include "bb-time.h"
 #include "bb-validate.h"
 #include "bb-vrm.h"

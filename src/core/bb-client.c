@@ -1,0 +1,322 @@
+/* bb-client.c: the device's side of the sync API
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "beatbook-sync"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "bb-client.h"
+#include "bb-i18n.h"
+
+/* A patrol car's signal comes and goes: give up on a request that long
+ * silent and let the backoff try again. */
+#define REQUEST_TIMEOUT_SECONDS 30
+
+struct _BbClient
+{
+  SoupSession *session;
+  char        *base_url;
+  char        *token;
+};
+
+G_DEFINE_QUARK (bb-client-error-quark, bb_client_error)
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  if (host == NULL)
+    return FALSE;
+  return g_ascii_strcasecmp (host, "localhost") == 0 ||
+         g_str_has_prefix (host, "127.") ||
+         strcmp (host, "::1") == 0 ||
+         strcmp (host, "[::1]") == 0;
+}
+
+BbClient *
+bb_client_new (const char  *base_url,
+               const char  *ca_file,
+               GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  BbClient *self;
+  const char *scheme;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, &local_error);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0))
+    {
+      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST,
+                   _("“%s” is not a server address: use https://host or https://host:port."),
+                   base_url);
+      return NULL;
+    }
+
+  if (g_strcmp0 (scheme, "http") == 0 && !host_is_loopback (g_uri_get_host (uri)))
+    {
+      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_INSECURE,
+                   _("“%s” is not encrypted: police data only travels over https:// to another machine."),
+                   base_url);
+      return NULL;
+    }
+
+  self = g_new0 (BbClient, 1);
+  self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
+                                                 "user-agent", "beatbook/" PACKAGE_VERSION,
+                                                 NULL);
+  if (ca_file != NULL && *ca_file != '\0')
+    {
+      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (ca_file, &local_error);
+
+      if (db == NULL)
+        {
+          g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_CERTIFICATE,
+                       _("Cannot read the certificate authority file “%s”: %s"),
+                       ca_file, local_error->message);
+          bb_client_free (self);
+          return NULL;
+        }
+      soup_session_set_tls_database (self->session, db);
+    }
+
+  /* No trailing slash: paths are appended as "/api/v1/...". */
+  self->base_url = g_strdup (base_url);
+  while (g_str_has_suffix (self->base_url, "/"))
+    self->base_url[strlen (self->base_url) - 1] = '\0';
+
+  return self;
+}
+
+void
+bb_client_free (BbClient *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_object (&self->session);
+  g_free (self->base_url);
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+  g_free (self);
+}
+
+void
+bb_client_set_token (BbClient   *self,
+                     const char *token)
+{
+  g_return_if_fail (self != NULL);
+
+  g_free (self->token);
+  self->token = g_strdup (token);
+}
+
+const char *
+bb_client_get_base_url (BbClient *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->base_url;
+}
+
+static void
+set_error_from_answer (guint        status,
+                       JsonNode    *answer,
+                       GError     **error)
+{
+  const char *code = NULL;
+  const char *message = NULL;
+  BbClientError kind;
+
+  if (answer != NULL && JSON_NODE_HOLDS_OBJECT (answer))
+    {
+      JsonObject *object = json_node_get_object (answer);
+      JsonNode *err = json_object_get_member (object, "error");
+
+      if (err != NULL && JSON_NODE_HOLDS_OBJECT (err))
+        {
+          code = json_object_get_string_member_with_default (json_node_get_object (err), "code", NULL);
+          message = json_object_get_string_member_with_default (json_node_get_object (err), "message", NULL);
+        }
+    }
+
+  switch (status)
+    {
+    case SOUP_STATUS_UNAUTHORIZED:
+      if (g_strcmp0 (code, "device_revoked") == 0)
+        kind = BB_CLIENT_ERROR_DEVICE_REVOKED;
+      else if (g_strcmp0 (code, "invalid_credentials") == 0)
+        kind = BB_CLIENT_ERROR_INVALID_CREDENTIALS;
+      else
+        kind = BB_CLIENT_ERROR_UNAUTHORIZED;
+      break;
+    case SOUP_STATUS_FORBIDDEN:
+      kind = BB_CLIENT_ERROR_FORBIDDEN;
+      break;
+    case SOUP_STATUS_NOT_FOUND:
+      kind = BB_CLIENT_ERROR_NOT_FOUND;
+      break;
+    case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
+      kind = BB_CLIENT_ERROR_TOO_LARGE;
+      break;
+    case 429: /* Too Many Requests: libsoup 3.2 has no name for it */
+      kind = BB_CLIENT_ERROR_TOO_MANY_ATTEMPTS;
+      break;
+    case SOUP_STATUS_BAD_REQUEST:
+      kind = BB_CLIENT_ERROR_BAD_REQUEST;
+      break;
+    default:
+      kind = BB_CLIENT_ERROR_SERVER;
+      break;
+    }
+
+  if (message != NULL)
+    g_set_error (error, BB_CLIENT_ERROR, kind, "%s", message);
+  else
+    g_set_error (error, BB_CLIENT_ERROR, kind,
+                 _("The server answered %u %s."), status, soup_status_get_phrase (status));
+}
+
+JsonNode *
+bb_client_request (BbClient      *self,
+                   const char    *method,
+                   const char    *path,
+                   JsonNode      *body,
+                   guint         *status,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *url = NULL;
+  JsonNode *answer = NULL;
+  guint code;
+  gsize len = 0;
+  const char *data;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (method != NULL && path != NULL, NULL);
+
+  url = g_strconcat (self->base_url, path, NULL);
+  msg = soup_message_new (method, url);
+  if (msg == NULL)
+    {
+      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST,
+                   _("“%s” is not a valid address."), url);
+      return NULL;
+    }
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "application/json");
+  if (self->token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  if (body != NULL)
+    {
+      g_autofree char *text = json_to_string (body, FALSE);
+      gsize text_len = strlen (text);
+      g_autoptr(GBytes) request = g_bytes_new_take (g_steal_pointer (&text), text_len);
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+    }
+
+  bytes = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (local_error->domain == G_TLS_ERROR ||
+               soup_message_get_tls_peer_certificate_errors (msg) != 0)
+        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_CERTIFICATE,
+                     _("The server’s certificate is not trusted (%s). Nothing was sent."),
+                     local_error->message);
+      else
+        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE,
+                     _("The server cannot be reached: %s"), local_error->message);
+      return NULL;
+    }
+
+  code = soup_message_get_status (msg);
+  if (status != NULL)
+    *status = code;
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len > 0)
+    {
+      parser = json_parser_new_immutable ();
+      if (json_parser_load_from_data (parser, data, (gssize)len, NULL))
+        answer = json_node_ref (json_parser_get_root (parser));
+    }
+
+  if (code < 200 || code >= 300)
+    {
+      set_error_from_answer (code, answer, error);
+      g_clear_pointer (&answer, json_node_unref);
+      return NULL;
+    }
+
+  if (answer == NULL)
+    {
+      if (len > 0)
+        {
+          g_set_error_literal (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_SERVER,
+                               _("The server’s answer is not JSON."));
+          return NULL;
+        }
+      answer = json_node_init_object (json_node_alloc (), json_object_new ());
+      json_object_unref (json_node_get_object (answer));
+    }
+
+  return answer;
+}
+
+JsonObject *
+bb_client_login (BbClient      *self,
+                 const char    *username,
+                 const char    *password,
+                 const char    *device_name,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, username);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, password);
+  json_builder_set_member_name (builder, "device_name");
+  json_builder_add_string_value (builder, device_name);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  answer = bb_client_request (self, "POST", "/api/v1/sessions", body, NULL, cancellable, error);
+  if (answer == NULL)
+    return NULL;
+
+  object = JSON_NODE_HOLDS_OBJECT (answer) ? json_node_get_object (answer) : NULL;
+  if (object == NULL ||
+      json_object_get_string_member_with_default (object, "token", NULL) == NULL ||
+      !json_object_has_member (object, "user") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "user")))
+    {
+      g_set_error_literal (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_SERVER,
+                           _("The server’s answer to sign-in is not what the sync API says."));
+      return NULL;
+    }
+
+  return json_object_ref (object);
+}

@@ -1,0 +1,298 @@
+/* bb-sync.c: one sync cycle: push the outbox, then pull until done
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "beatbook-sync"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "bb-i18n.h"
+#include "bb-record.h"
+#include "bb-sync.h"
+#include "bb-time.h"
+
+static BbPushStatus
+status_from_string (const char *status,
+                    gboolean   *known)
+{
+  *known = TRUE;
+  if (g_strcmp0 (status, "applied") == 0)
+    return BB_PUSH_APPLIED;
+  if (g_strcmp0 (status, "duplicate") == 0)
+    return BB_PUSH_DUPLICATE;
+  if (g_strcmp0 (status, "conflict") == 0)
+    return BB_PUSH_CONFLICT;
+  if (g_strcmp0 (status, "rejected") == 0)
+    return BB_PUSH_REJECTED;
+  *known = FALSE;
+  return BB_PUSH_REJECTED;
+}
+
+static gboolean
+protocol_error (GError     **error,
+                const char  *what)
+{
+  g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_SERVER,
+               _("The server’s answer does not follow the sync API: %s."), what);
+  return FALSE;
+}
+
+/* Sends @batch and applies the answers. */
+static gboolean
+push_batch (BbStore       *store,
+            BbClient      *client,
+            const char    *device_id,
+            GPtrArray     *batch,
+            BbSyncStats   *stats,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_autofree BbPushOutcome *outcomes = NULL;
+  JsonArray *results;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "device_id");
+  json_builder_add_string_value (builder, device_id != NULL ? device_id : "");
+  json_builder_set_member_name (builder, "changes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < batch->len; i++)
+    json_builder_add_value (builder, bb_record_to_change_json (g_ptr_array_index (batch, i)));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  answer = bb_client_request (client, "POST", "/api/v1/sync/push", body, NULL, cancellable, error);
+  if (answer == NULL)
+    return FALSE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (answer) ||
+      !json_object_has_member (json_node_get_object (answer), "results") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (answer), "results")))
+    return protocol_error (error, "no “results” list");
+
+  results = json_object_get_array_member (json_node_get_object (answer), "results");
+  if (json_array_get_length (results) != batch->len)
+    return protocol_error (error, "one result per change expected");
+
+  outcomes = g_new0 (BbPushOutcome, batch->len);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      BbRecord *sent = g_ptr_array_index (batch, i);
+      JsonNode *node = json_array_get_element (results, i);
+      JsonObject *result;
+      gboolean known;
+      BbPushOutcome *o = &outcomes[i];
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return protocol_error (error, "a result is not an object");
+      result = json_node_get_object (node);
+      if (g_strcmp0 (json_object_get_string_member_with_default (result, "id", NULL),
+                     bb_record_get_id (sent)) != 0)
+        return protocol_error (error, "results are not in the order of the changes");
+
+      o->id = bb_record_get_id (sent);
+      o->pushed_rev = bb_record_get_rev (sent);
+      o->status = status_from_string (json_object_get_string_member_with_default (result, "status", NULL),
+                                      &known);
+      if (!known)
+        return protocol_error (error, "unknown result status");
+
+      switch (o->status)
+        {
+        case BB_PUSH_APPLIED:
+        case BB_PUSH_DUPLICATE:
+          o->server_rev = json_object_get_int_member_with_default (result, "rev", 0);
+          o->seq = json_object_get_int_member_with_default (result, "seq", 0);
+          stats->pushed++;
+          break;
+
+        case BB_PUSH_REJECTED:
+          {
+            JsonNode *err = json_object_get_member (result, "error");
+            char *message = NULL;
+
+            if (err != NULL && JSON_NODE_HOLDS_OBJECT (err))
+              {
+                JsonObject *e = json_node_get_object (err);
+                const char *field = json_object_get_string_member_with_default (e, "field", NULL);
+                const char *text = json_object_get_string_member_with_default (e, "message", NULL);
+
+                message = field != NULL && *field != '\0' && text != NULL
+                          ? g_strdup_printf ("%s: %s", field, text)
+                          : g_strdup (text);
+                if (message != NULL)
+                  g_ptr_array_add (messages, message);
+              }
+            o->message = message != NULL ? message : _("The server refused this change.");
+            stats->rejected++;
+          }
+          break;
+
+        case BB_PUSH_CONFLICT:
+          {
+            JsonNode *server = json_object_get_member (result, "server");
+            g_autoptr(GError) parse_error = NULL;
+            BbRecord *copy;
+
+            if (server == NULL || (copy = bb_record_new_from_json (server, &parse_error)) == NULL)
+              return protocol_error (error, "a conflict without the server’s copy");
+            bb_record_set_sync_state (copy, BB_SYNC_STATE_SYNCED);
+            g_ptr_array_add (copies, copy);
+            o->server_copy = copy;
+          }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  return bb_store_apply_push_outcomes (store, outcomes, batch->len, error);
+}
+
+static gboolean
+push_all (BbStore       *store,
+          BbClient      *client,
+          const char    *device_id,
+          BbSyncStats   *stats,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  guint batch_size = BB_SYNC_MAX_BATCH;
+  guint rounds_without_progress = 0;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = NULL;
+      g_autoptr(GError) local_error = NULL;
+      guint before = bb_store_outbox_count (store);
+
+      batch = bb_store_outbox_list (store, batch_size, error);
+      if (batch == NULL)
+        return FALSE;
+      if (batch->len == 0)
+        return TRUE;
+
+      if (!push_batch (store, client, device_id, batch, stats, cancellable, &local_error))
+        {
+          /* 413: the same changes in smaller requests. A single change too
+           * large for the server is a real problem, reported as such. */
+          if (g_error_matches (local_error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_TOO_LARGE) &&
+              batch_size > 1)
+            {
+              batch_size = MAX (1, MIN (batch_size, batch->len) / 2);
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      /* An edit made while its push was in flight stays queued, so the
+       * outbox may not shrink; it can't keep failing to shrink for long. */
+      if (bb_store_outbox_count (store) >= before && ++rounds_without_progress > 3)
+        return TRUE;
+    }
+}
+
+static gboolean
+pull_all (BbStore       *store,
+          BbClient      *client,
+          BbSyncStats   *stats,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  for (;;)
+    {
+      g_autofree char *cursor = bb_store_get_meta (store, BB_SYNC_META_CURSOR);
+      g_autofree char *path = NULL;
+      g_autoptr(JsonNode) answer = NULL;
+      g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
+      JsonObject *object;
+      JsonArray *changes;
+      JsonNode *next_node;
+      gint64 since = cursor != NULL ? g_ascii_strtoll (cursor, NULL, 10) : 0;
+      gint64 next;
+      gboolean more;
+
+      path = g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT "&limit=%d",
+                              since, BB_SYNC_PULL_LIMIT);
+      answer = bb_client_request (client, "GET", path, NULL, NULL, cancellable, error);
+      if (answer == NULL)
+        return FALSE;
+
+      if (!JSON_NODE_HOLDS_OBJECT (answer))
+        return protocol_error (error, "the pull answer is not an object");
+      object = json_node_get_object (answer);
+      if (!json_object_has_member (object, "changes") ||
+          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "changes")))
+        return protocol_error (error, "no “changes” list");
+      next_node = json_object_get_member (object, "next");
+      if (next_node == NULL || !JSON_NODE_HOLDS_VALUE (next_node) ||
+          json_node_get_value_type (next_node) != G_TYPE_INT64)
+        return protocol_error (error, "no “next” cursor");
+
+      changes = json_object_get_array_member (object, "changes");
+      for (guint i = 0; i < json_array_get_length (changes); i++)
+        {
+          g_autoptr(GError) parse_error = NULL;
+          BbRecord *record = bb_record_new_from_json (json_array_get_element (changes, i), &parse_error);
+
+          if (record == NULL)
+            return protocol_error (error, parse_error->message);
+          bb_record_set_sync_state (record, BB_SYNC_STATE_SYNCED);
+          g_ptr_array_add (records, record);
+        }
+
+      next = json_node_get_int (next_node);
+      more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+
+      /* A server whose cursor does not move would keep us here for ever. */
+      if (more && next <= since)
+        return protocol_error (error, "the cursor did not move");
+
+      if (!bb_store_apply_pull_page (store, records, BB_SYNC_META_CURSOR, next, error))
+        return FALSE;
+      stats->pulled += records->len;
+
+      if (!more)
+        return TRUE;
+    }
+}
+
+gboolean
+bb_sync_run (BbStore       *store,
+             BbClient      *client,
+             const char    *device_id,
+             BbSyncStats   *stats,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  BbSyncStats local_stats = { 0 };
+  BbQuery conflicts = { .sync_state = "conflict" };
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (store), FALSE);
+  g_return_val_if_fail (client != NULL, FALSE);
+
+  if (stats == NULL)
+    stats = &local_stats;
+  memset (stats, 0, sizeof *stats);
+
+  if (!push_all (store, client, device_id, stats, cancellable, error))
+    return FALSE;
+  if (!pull_all (store, client, stats, cancellable, error))
+    return FALSE;
+
+  if (!bb_store_count_records (store, &conflicts, &stats->conflicts, error))
+    return FALSE;
+
+  now = bb_time_now_iso ();
+  return bb_store_set_meta (store, BB_SYNC_META_LAST_SUCCESS, now, error);
+}
