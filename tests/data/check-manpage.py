@@ -6,7 +6,10 @@ Every command that `PROGRAM --help` lists must be described in the man
 page's COMMANDS section, every command described there must exist, and every
 long option that `PROGRAM COMMAND --help` shows must appear in the man page.
 
-Usage: check-manpage.py MANPAGE PROGRAM
+With --options-only (a program without commands, such as the app), only
+the options are compared.
+
+Usage: check-manpage.py [--options-only] MANPAGE PROGRAM
 Exits 77 (skipped) with a message when PROGRAM has not been built.
 """
 
@@ -17,8 +20,7 @@ import sys
 
 WORD = re.compile(r'^[a-z][a-z0-9-]*$')
 LONG_OPTION = re.compile(r'(?<![\w-])--([a-z][a-z0-9-]*)')
-# Options every GOption program has; a man page need not repeat them all.
-GENERIC_OPTIONS = {'help', 'help-all'}
+
 
 
 def run(argv):
@@ -88,10 +90,13 @@ def man_commands(man_text):
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    options_only = '--options-only' in args
+    args = [a for a in args if a != '--options-only']
+    if len(args) != 2:
         print(__doc__.strip().splitlines()[-2], file=sys.stderr)
         return 2
-    man_path, program = sys.argv[1], sys.argv[2]
+    man_path, program = args
     program_name = os.path.basename(program)
     if not os.access(program, os.X_OK):
         print(f'{program} has not been built: nothing to compare '
@@ -107,8 +112,8 @@ def main():
         print(f'{program_name} --help failed ({result.returncode}): '
               f'{result.stderr.strip()}', file=sys.stderr)
         return 1
-    listed = help_commands(result.stdout, program_name)
-    if not listed:
+    listed = [] if options_only else help_commands(result.stdout, program_name)
+    if not listed and not options_only:
         print(f'{program_name} --help lists no commands:\n{result.stdout}',
               file=sys.stderr)
         return 1
@@ -132,7 +137,10 @@ def main():
         sub = run([program] + command.split() + ['--help'])
         if sub.returncode == 0:
             options.update(LONG_OPTION.findall(sub.stdout))
-    for option in sorted(options - GENERIC_OPTIONS):
+    # --help, --help-all, --help-gapplication…: every GOption program has
+    # them, and a man page need not repeat them all.
+    options = {o for o in options if not o.startswith('help')}
+    for option in sorted(options):
         if not re.search(r'(?<![\w-])--' + re.escape(option) + r'(?![\w-])',
                          man_plain):
             problems.append(f'option --{option} is in {program_name}\'s help '
