@@ -8,6 +8,7 @@
 #include "bb-csv.h"
 #include "bb-i18n.h"
 #include "bb-kind.h"
+#include "bb-lookup.h"
 #include "bb-profile.h"
 #include "bb-record.h"
 #include "bb-secret.h"
