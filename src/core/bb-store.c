@@ -1014,12 +1014,26 @@ bb_store_schema_version (void)
   return (int) G_N_ELEMENTS (migrations);
 }
 
-/* Reads a file that already exists without writing to it (read-only, so
- * not even a WAL checkpoint touches a file that turns out not to be ours). */
+static void
+set_foreign_error (GError     **error,
+                   const char  *path)
+{
+  g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_CORRUPT,
+               _("“%s” is an SQLite database of another program, not "
+                 "Beatbook’s; it was left as it is"), path);
+}
+
+/* Reads a file that already exists without writing to it or beside it:
+ * immutable, so SQLite takes no locks and makes no -wal or -shm files. It
+ * also ignores a WAL, so migrate() checks again once the file is open for
+ * writing. */
 static gboolean
 check_existing_file (const char  *path,
                      GError     **error)
 {
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *file_uri = NULL;
+  g_autofree char *uri = NULL;
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 values[3] = { 0, };
@@ -1031,7 +1045,12 @@ check_existing_file (const char  *path,
   gboolean ok = TRUE;
   int rc;
 
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  file_uri = g_filename_to_uri (absolute, NULL, error);
+  if (file_uri == NULL)
+    return FALSE;
+  uri = g_strconcat (file_uri, "?immutable=1", NULL);
+
+  rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
@@ -1077,9 +1096,7 @@ check_existing_file (const char  *path,
 
   if (values[0] != BB_STORE_APPLICATION_ID)
     {
-      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_CORRUPT,
-                   _("“%s” is an SQLite database of another program, not "
-                     "Beatbook’s; it was left as it is"), path);
+      set_foreign_error (error, path);
       return FALSE;
     }
 
@@ -1094,6 +1111,26 @@ check_existing_file (const char  *path,
     }
 
   return TRUE;
+}
+
+/* Inside the write transaction, before anything is written. */
+static gboolean
+check_ours (BbStore  *self,
+            gint64    version,
+            GError  **error)
+{
+  gint64 application_id, n_objects;
+
+  if (!query_int (self, "PRAGMA application_id", &application_id, error) ||
+      !query_int (self, "SELECT count(*) FROM sqlite_master", &n_objects, error))
+    return FALSE;
+
+  if (application_id == BB_STORE_APPLICATION_ID ||
+      (application_id == 0 && version == 0 && n_objects == 0))
+    return TRUE;
+
+  set_foreign_error (error, self->path);
+  return FALSE;
 }
 
 static gboolean
@@ -1111,6 +1148,12 @@ migrate (BbStore  *self,
       /* Read inside the write transaction: another process opening the same
        * file at the same moment must not run a step twice. */
       if (!query_int (self, "PRAGMA user_version", &version, error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+
+      if (!check_ours (self, version, error))
         {
           rollback (self);
           return FALSE;
@@ -1151,13 +1194,24 @@ static gboolean
 configure (BbStore  *self,
            GError  **error)
 {
-  g_autoptr(BbCachedStmt) stmt = NULL;
-  const char *mode;
-
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
-  stmt = get_stmt (self, "PRAGMA journal_mode = WAL", error);
+  return exec_script (self,
+                      "PRAGMA synchronous = FULL;"
+                      "PRAGMA foreign_keys = ON;",
+                      _("Could not open the database"), error);
+}
+
+/* After migrate(): switching to WAL writes to the file, which must be known
+ * to be ours first. */
+static gboolean
+use_wal (BbStore  *self,
+         GError  **error)
+{
+  g_autoptr(BbCachedStmt) stmt = get_stmt (self, "PRAGMA journal_mode = WAL", error);
+  const char *mode;
+
   if (stmt == NULL)
     return FALSE;
   if (sqlite3_step (stmt) != SQLITE_ROW)
@@ -1165,15 +1219,13 @@ configure (BbStore  *self,
       set_db_error (self, error, _("Could not open the database"));
       return FALSE;
     }
+
   mode = column_text (stmt, 0);
   if (g_strcmp0 (mode, "wal") != 0)
     g_debug ("%s: journal mode is %s, not WAL (file system without shared memory?)",
              self->path, mode);
 
-  return exec_script (self,
-                      "PRAGMA synchronous = FULL;"
-                      "PRAGMA foreign_keys = ON;",
-                      _("Could not open the database"), error);
+  return TRUE;
 }
 
 BbStore *
@@ -1213,7 +1265,7 @@ bb_store_open (const char  *path,
       return NULL;
     }
 
-  if (!configure (self, error) || !migrate (self, error))
+  if (!configure (self, error) || !migrate (self, error) || !use_wal (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -2367,6 +2419,8 @@ bb_store_wipe (BbStore  *self,
                     "DELETE FROM conflicts;"
                     "DELETE FROM outbox;"
                     "DELETE FROM records_fts;"
+                    /* Old index segments still hold the words until rebuilt. */
+                    "INSERT INTO records_fts (records_fts) VALUES ('rebuild');"
                     "DELETE FROM records;"
                     "DELETE FROM drafts;"
                     "DELETE FROM meta;",
