@@ -128,5 +128,10 @@ int bb_cli_cmd_export   (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_status   (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_identity (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_kinds    (BbCli *cli, int argc, char **argv);
+int bb_cli_cmd_login    (BbCli *cli, int argc, char **argv);
+int bb_cli_cmd_adopt    (BbCli *cli, int argc, char **argv);
+int bb_cli_cmd_logout   (BbCli *cli, int argc, char **argv);
+int bb_cli_cmd_sync     (BbCli *cli, int argc, char **argv);
+int bb_cli_cmd_lookup   (BbCli *cli, int argc, char **argv);
 
 G_END_DECLS

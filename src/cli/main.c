@@ -25,6 +25,11 @@ static const BbCliCommand commands[] = {
   { "status",   N_("Show the store, the outbox and who is signed in"), bb_cli_cmd_status },
   { "identity", N_("Show or set who is using this device"),           bb_cli_cmd_identity },
   { "kinds",    N_("List the record kinds and which you may create"), bb_cli_cmd_kinds },
+  { "login",    N_("Sign in to a Beatbook server"),                   bb_cli_cmd_login },
+  { "adopt",    N_("Make records logged before sign-in yours"),       bb_cli_cmd_adopt },
+  { "sync",     N_("Send and receive records"),                       bb_cli_cmd_sync },
+  { "lookup",   N_("Look for Section 59 warnings of the last year"),  bb_cli_cmd_lookup },
+  { "logout",   N_("Sign out"),                                       bb_cli_cmd_logout },
   { "help",     N_("Show the help of a command"),                     cmd_help },
 };
 
