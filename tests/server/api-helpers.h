@@ -432,33 +432,48 @@ api_response_free (ApiResponse *r)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiResponse, api_response_free)
 
-/* Sends @body (may be NULL) as is, so tests can send broken bytes.
+/* Sends @body (may be NULL) as is, so tests can send broken bytes, with
+ * @headers ("Name: value" strings, may be NULL) added.
  * A response body must be JSON with Content-Type application/json. */
 static inline ApiResponse *
-api_request_raw (ApiServer  *server,
-                 const char *method,
-                 const char *path,
-                 const char *token,
-                 const char *content_type,
-                 GBytes     *body)
+api_request_full (ApiServer          *server,
+                  const char         *method,
+                  const char         *path,
+                  const char * const *headers,
+                  GBytes             *body)
 {
   g_autofree char *url = g_strconcat (server->base_url, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GError) error = NULL;
   ApiResponse *r = g_new0 (ApiResponse, 1);
+  SoupMessageHeaders *req_headers;
+  const char *content_type = "application/json";
   const char *ctype;
   gsize len;
   const char *data;
 
   if (msg == NULL)
     g_error ("cannot make a request for “%s”", url);
-  if (token != NULL)
+  req_headers = soup_message_get_request_headers (msg);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
     {
-      g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      const char *colon = strchr (headers[i], ':');
+      g_autofree char *name = NULL;
+      const char *value;
+
+      if (colon == NULL)
+        g_error ("header “%s” has no colon", headers[i]);
+      name = g_strndup (headers[i], (gsize) (colon - headers[i]));
+      value = colon + 1;
+      while (*value == ' ')
+        value++;
+      if (g_ascii_strcasecmp (name, "Content-Type") == 0)
+        content_type = value;
+      else
+        soup_message_headers_replace (req_headers, name, value);
     }
   if (body != NULL)
-    soup_message_set_request_body_from_bytes (msg, content_type ? content_type : "application/json", body);
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
 
   r->method = g_strdup (method);
   r->path = g_strdup (path);
@@ -483,6 +498,21 @@ api_request_raw (ApiServer  *server,
       r->body = json_node_copy (json_parser_get_root (parser));
     }
   return r;
+}
+
+static inline ApiResponse *
+api_request_raw (ApiServer  *server,
+                 const char *method,
+                 const char *path,
+                 const char *token,
+                 const char *content_type,
+                 GBytes     *body)
+{
+  g_autofree char *auth = token ? g_strconcat ("Authorization: Bearer ", token, NULL) : NULL;
+  g_autofree char *ctype = g_strconcat ("Content-Type: ", content_type ? content_type : "application/json", NULL);
+  const char *headers[3] = { ctype, auth, NULL };
+
+  return api_request_full (server, method, path, headers, body);
 }
 
 static inline ApiResponse *
