@@ -1,0 +1,440 @@
+/* bb-choice-row.c: a row that picks one entry of a long list, with search
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "beatbook-editor"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "beatbook.h"
+#include "bb-choice-row.h"
+
+struct _BbChoiceRow
+{
+  AdwActionRow    parent_instance;
+
+  GtkMenuButton  *button;
+  GtkLabel       *value_label;
+  GtkPopover     *popover;
+  GtkSearchEntry *search_entry;
+  GtkListBox     *list_box;
+  GtkLabel       *empty_label;
+
+  GPtrArray      *ids;     /* (element-type utf8): row i holds ids[i]; NULL = none */
+  GPtrArray      *labels;  /* (element-type utf8) */
+  char           *none_label;
+  char           *selected_id;
+};
+
+G_DEFINE_FINAL_TYPE (BbChoiceRow, bb_choice_row, ADW_TYPE_ACTION_ROW)
+
+enum {
+  PROP_0,
+  PROP_SELECTED_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Folds case and accents so "joydens" finds "Joyden's Wood" and "e" finds "é". */
+static char *
+fold (const char *text)
+{
+  g_autofree char *normalised = g_utf8_normalize (text, -1, G_NORMALIZE_ALL);
+  g_autofree char *folded = g_utf8_casefold (normalised != NULL ? normalised : "", -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = folded; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      /* Combining marks left by the decomposition carry no meaning for search;
+       * apostrophes join a word ("joyden's" -> "joydens"). */
+      if (g_unichar_ismark (c) || c == '\'' || c == 0x2019)
+        continue;
+      if (g_unichar_isalnum (c))
+        g_string_append_unichar (out, c);
+      else
+        g_string_append_c (out, ' ');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+bb_choice_label_matches (const char *label,
+                         const char *query)
+{
+  g_autofree char *folded_label = NULL;
+  g_autofree char *folded_query = NULL;
+  g_auto(GStrv) label_words = NULL;
+  g_auto(GStrv) query_words = NULL;
+
+  g_return_val_if_fail (label != NULL, FALSE);
+
+  if (query == NULL)
+    return TRUE;
+
+  folded_label = fold (label);
+  folded_query = fold (query);
+  label_words = g_strsplit (folded_label, " ", -1);
+  query_words = g_strsplit (folded_query, " ", -1);
+
+  for (guint q = 0; query_words[q] != NULL; q++)
+    {
+      gboolean found = FALSE;
+
+      if (query_words[q][0] == '\0')
+        continue;
+
+      for (guint l = 0; label_words[l] != NULL && !found; l++)
+        found = g_str_has_prefix (label_words[l], query_words[q]);
+
+      if (!found)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static const char *
+label_for_id (BbChoiceRow *self,
+              const char  *id)
+{
+  for (guint i = 0; i < self->ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->ids, i), id) == 0)
+      return g_ptr_array_index (self->labels, i);
+
+  return NULL;
+}
+
+static void
+update_value_label (BbChoiceRow *self)
+{
+  const char *label = NULL;
+  g_autofree char *description = NULL;
+
+  if (self->selected_id != NULL)
+    {
+      label = label_for_id (self, self->selected_id);
+      if (label == NULL)
+        label = self->selected_id;
+    }
+
+  if (label == NULL)
+    {
+      gtk_label_set_label (self->value_label,
+                           self->none_label != NULL ? self->none_label : _("Choose…"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->value_label), "dim-label");
+    }
+  else
+    {
+      gtk_label_set_label (self->value_label, label);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->value_label), "dim-label");
+    }
+
+  /* The button reads as "Ward: Town", not just "Town". */
+  description = g_strdup_printf ("%s: %s",
+                                 adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self)),
+                                 gtk_label_get_label (self->value_label));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description,
+                                  -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), gtk_label_get_label (self->value_label));
+}
+
+static gboolean
+filter_row (GtkListBoxRow *row,
+            gpointer       user_data)
+{
+  BbChoiceRow *self = BB_CHOICE_ROW (user_data);
+  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  const char *label = g_object_get_data (G_OBJECT (row), "bb-label");
+
+  return bb_choice_label_matches (label, query);
+}
+
+static GtkListBoxRow *
+first_visible_row (BbChoiceRow *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_BOX_ROW (child) && gtk_widget_get_child_visible (child))
+      return GTK_LIST_BOX_ROW (child);
+
+  return NULL;
+}
+
+static void
+on_search_changed (BbChoiceRow *self)
+{
+  gtk_list_box_invalidate_filter (self->list_box);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), first_visible_row (self) == NULL);
+}
+
+static void
+choose_row (BbChoiceRow   *self,
+            GtkListBoxRow *row)
+{
+  bb_choice_row_set_selected_id (self, g_object_get_data (G_OBJECT (row), "bb-id"));
+  gtk_popover_popdown (self->popover);
+}
+
+static void
+on_row_activated (BbChoiceRow   *self,
+                  GtkListBoxRow *row)
+{
+  choose_row (self, row);
+}
+
+/* Enter in the search picks the first match: type "temp", Enter, done. */
+static void
+on_search_activate (BbChoiceRow *self)
+{
+  GtkListBoxRow *row = first_visible_row (self);
+
+  if (row != NULL)
+    choose_row (self, row);
+}
+
+static void
+on_stop_search (BbChoiceRow *self)
+{
+  gtk_popover_popdown (self->popover);
+}
+
+static gboolean
+on_search_key_pressed (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       gpointer               user_data)
+{
+  BbChoiceRow *self = BB_CHOICE_ROW (user_data);
+
+  if (keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down)
+    {
+      GtkListBoxRow *row = first_visible_row (self);
+
+      if (row != NULL)
+        gtk_widget_grab_focus (GTK_WIDGET (row));
+      return row != NULL;
+    }
+
+  return FALSE;
+}
+
+static void
+on_popover_show (BbChoiceRow *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  on_search_changed (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+rebuild_list (BbChoiceRow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
+    gtk_list_box_remove (self->list_box, child);
+
+  for (guint i = 0; i < self->ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (self->ids, i);
+      const char *label = g_ptr_array_index (self->labels, i);
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *text = gtk_label_new (label);
+
+      gtk_label_set_xalign (GTK_LABEL (text), 0);
+      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+      gtk_widget_add_css_class (row, "bb-choice");
+      if (id == NULL)
+        gtk_widget_add_css_class (text, "dim-label");
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), text);
+      g_object_set_data_full (G_OBJECT (row), "bb-id", g_strdup (id), g_free);
+      g_object_set_data_full (G_OBJECT (row), "bb-label", g_strdup (label), g_free);
+      gtk_list_box_append (self->list_box, row);
+    }
+}
+
+static void
+bb_choice_row_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  BbChoiceRow *self = BB_CHOICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_ID:
+      g_value_set_string (value, self->selected_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bb_choice_row_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  BbChoiceRow *self = BB_CHOICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_ID:
+      bb_choice_row_set_selected_id (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bb_choice_row_finalize (GObject *object)
+{
+  BbChoiceRow *self = BB_CHOICE_ROW (object);
+
+  g_clear_pointer (&self->ids, g_ptr_array_unref);
+  g_clear_pointer (&self->labels, g_ptr_array_unref);
+  g_clear_pointer (&self->none_label, g_free);
+  g_clear_pointer (&self->selected_id, g_free);
+
+  G_OBJECT_CLASS (bb_choice_row_parent_class)->finalize (object);
+}
+
+static void
+bb_choice_row_class_init (BbChoiceRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = bb_choice_row_get_property;
+  object_class->set_property = bb_choice_row_set_property;
+  object_class->finalize = bb_choice_row_finalize;
+
+  properties[PROP_SELECTED_ID] =
+    g_param_spec_string ("selected-id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/beatbook/Beatbook/editor/bb-choice-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, button);
+  gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, value_label);
+  gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, popover);
+  gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, list_box);
+  gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, empty_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_popover_show);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+}
+
+static void
+bb_choice_row_init (BbChoiceRow *self)
+{
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->ids = g_ptr_array_new_with_free_func (g_free);
+  self->labels = g_ptr_array_new_with_free_func (g_free);
+
+  gtk_list_box_set_filter_func (self->list_box, filter_row, self, NULL);
+
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_search_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+
+  g_signal_connect_swapped (self, "notify::title", G_CALLBACK (update_value_label), self);
+  update_value_label (self);
+}
+
+GtkWidget *
+bb_choice_row_new (void)
+{
+  return g_object_new (BB_TYPE_CHOICE_ROW, NULL);
+}
+
+void
+bb_choice_row_set_choices (BbChoiceRow *self,
+                           GPtrArray   *choices,
+                           const char  *none_label)
+{
+  g_return_if_fail (BB_IS_CHOICE_ROW (self));
+
+  g_ptr_array_set_size (self->ids, 0);
+  g_ptr_array_set_size (self->labels, 0);
+  g_free (self->none_label);
+  self->none_label = g_strdup (none_label);
+
+  if (none_label != NULL)
+    {
+      g_ptr_array_add (self->ids, NULL);
+      g_ptr_array_add (self->labels, g_strdup (none_label));
+    }
+
+  for (guint i = 0; choices != NULL && i < choices->len; i++)
+    {
+      BbChoice *choice = g_ptr_array_index (choices, i);
+
+      g_ptr_array_add (self->ids, g_strdup (choice->id));
+      g_ptr_array_add (self->labels, g_strdup (choice->label));
+    }
+
+  rebuild_list (self);
+  update_value_label (self);
+}
+
+const char *
+bb_choice_row_get_selected_id (BbChoiceRow *self)
+{
+  g_return_val_if_fail (BB_IS_CHOICE_ROW (self), NULL);
+
+  return self->selected_id;
+}
+
+void
+bb_choice_row_set_selected_id (BbChoiceRow *self,
+                               const char  *id)
+{
+  g_return_if_fail (BB_IS_CHOICE_ROW (self));
+
+  if (id != NULL && id[0] == '\0')
+    id = NULL;
+
+  if (g_strcmp0 (self->selected_id, id) == 0)
+    return;
+
+  g_free (self->selected_id);
+  self->selected_id = g_strdup (id);
+  update_value_label (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ID]);
+}
+
+GtkListBox *
+bb_choice_row_get_list (BbChoiceRow *self)
+{
+  g_return_val_if_fail (BB_IS_CHOICE_ROW (self), NULL);
+
+  return self->list_box;
+}
+
+GtkEditable *
+bb_choice_row_get_search_entry (BbChoiceRow *self)
+{
+  g_return_val_if_fail (BB_IS_CHOICE_ROW (self), NULL);
+
+  return GTK_EDITABLE (self->search_entry);
+}
