@@ -1,4 +1,4 @@
-/* main.c: beatbook-server, the central sync endpoint
+/* main.c: beatbook-server, the central sync endpoint (sync-api.md)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,11 +6,533 @@
 
 #include "config.h"
 
-#include <glib.h>
+#include <glib-unix.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "bb-i18n.h"
+#include "bb-kind.h"
+#include "bb-profile.h"
+#include "bb-server.h"
+#include "bb-server-auth.h"
+#include "bb-server-store.h"
+#include "bb-server-util.h"
+
+/* Exit statuses: 0 done, 1 it failed, 2 the command line was wrong. */
+#define EXIT_FAILED 1
+#define EXIT_USAGE  2
+
+/* How long SIGTERM waits for requests in flight before closing anyway. */
+#define SHUTDOWN_GRACE_MS 10000
+
+static const char commands_summary[] =
+  N_("Commands:\n"
+     "  serve          Answer the sync API over HTTP or HTTPS\n"
+     "  user add       Create a user (the password is read from standard input)\n"
+     "  user disable   Disable a user and revoke their sessions\n"
+     "  device revoke  Revoke a device: it is told to wipe its data\n"
+     "\n"
+     "Run “beatbook-server COMMAND --help” for the options of a command.");
+
+static int
+usage_error (const char *command,
+             const char *message)
+{
+  g_printerr ("beatbook-server%s%s: %s\n", command != NULL ? " " : "",
+              command != NULL ? command : "", message);
+  g_printerr (_("Run “beatbook-server%s%s --help” for help.\n"),
+              command != NULL ? " " : "", command != NULL ? command : "");
+  return EXIT_USAGE;
+}
+
+/* Parses @argv with @entries; on failure prints why and returns FALSE. */
+static gboolean
+parse_options (const char    *command,
+               const char    *summary,
+               GOptionEntry  *entries,
+               int           *argc,
+               char        ***argv,
+               int           *status)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parameter = g_strdup_printf ("%s", command);
+
+  context = g_option_context_new (parameter);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (command, error->message);
+      return FALSE;
+    }
+  if (*argc > 1)
+    {
+      g_autofree char *message = g_strdup_printf (_("unexpected argument “%s”"), (*argv)[1]);
+      *status = usage_error (command, message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+require (const char *command,
+         const char *value,
+         const char *option,
+         int        *status)
+{
+  if (value != NULL && *value != '\0')
+    return TRUE;
+
+  {
+    g_autofree char *message = g_strdup_printf (_("the option %s is required"), option);
+    *status = usage_error (command, message);
+  }
+  return FALSE;
+}
+
+static BbServerStore *
+open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  BbServerStore *store = bb_server_store_sqlite_open (path, &error);
+
+  if (store == NULL)
+    g_printerr ("beatbook-server: %s\n", error->message);
+  return store;
+}
+
+/* serve */
+
+typedef struct
+{
+  GMainLoop *loop;
+  BbServer  *server;
+  gint64     deadline;
+  guint      drain_id;
+} ServeState;
+
+static gboolean
+drain_tick (gpointer user_data)
+{
+  ServeState *state = user_data;
+
+  if (bb_server_get_n_in_flight (state->server) == 0 ||
+      g_get_monotonic_time () >= state->deadline)
+    {
+      if (bb_server_get_n_in_flight (state->server) > 0)
+        g_warning ("Closing with %u requests still unanswered after %d seconds",
+                   bb_server_get_n_in_flight (state->server), SHUTDOWN_GRACE_MS / 1000);
+      state->drain_id = 0;
+      g_main_loop_quit (state->loop);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_terminate (gpointer user_data)
+{
+  ServeState *state = user_data;
+
+  if (state->drain_id != 0)
+    return G_SOURCE_CONTINUE;
+
+  g_message ("Shutting down: finishing %u requests in flight",
+             bb_server_get_n_in_flight (state->server));
+  bb_server_begin_shutdown (state->server);
+  state->deadline = g_get_monotonic_time () + (gint64) SHUTDOWN_GRACE_MS * 1000;
+  state->drain_id = g_timeout_add (20, drain_tick, state);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+command_serve (int    argc,
+               char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
+  g_autofree char *profile_path = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbProfile) profile = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  BbServerStore *store;
+  BbServer *server;
+  ServeState state = { 0 };
+  guint term_id, int_id;
+  int port = 8080;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file (created if missing)"), N_("PATH") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("The IP address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The port to listen on (default 8080; 0 picks a free one)"), N_("PORT") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate (chain) for HTTPS"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("PEM private key for HTTPS"), N_("FILE") },
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The partnership profile (default: $BEATBOOK_PROFILE or the built-in Dartford profile)"), N_("FILE") },
+    { NULL }
+  };
+
+  if (!parse_options ("serve", _("Answers the Beatbook sync API. The first line on standard output is “listening on URL”."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (!require ("serve", db, "--db", &status))
+    return status;
+  if (port < 0 || port > 65535)
+    return usage_error ("serve", _("--port must be from 0 to 65535"));
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    return usage_error ("serve", _("--tls-cert and --tls-key go together"));
+
+  if (profile_path != NULL)
+    profile = bb_profile_new_from_file (profile_path, &error);
+  else
+    profile = bb_profile_load_default (&error);
+  if (profile == NULL)
+    {
+      g_printerr ("beatbook-server: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  if (tls_cert != NULL)
+    {
+      certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
+      if (certificate == NULL)
+        {
+          g_printerr (_("beatbook-server: cannot use the TLS certificate or key: %s\n"), error->message);
+          return EXIT_FAILED;
+        }
+    }
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  server = bb_server_new (store, profile);
+  if (!bb_server_listen (server, address != NULL ? address : "127.0.0.1", (guint) port,
+                         certificate, &error))
+    {
+      g_printerr (_("beatbook-server: cannot listen: %s\n"), error->message);
+      g_object_unref (server);
+      bb_server_store_close (store);
+      return EXIT_FAILED;
+    }
+
+  uri = bb_server_dup_uri (server);
+  /* Scripts and tests read this first line to find the port. */
+  g_print ("listening on %s\n", uri);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.server = server;
+  term_id = g_unix_signal_add (SIGTERM, on_terminate, &state);
+  int_id = g_unix_signal_add (SIGINT, on_terminate, &state);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+  bb_server_close (server);
+  g_object_unref (server);
+  /* Closing checkpoints the WAL: the file alone is then a full copy. */
+  bb_server_store_close (store);
+  g_message ("Stopped");
+
+  return 0;
+}
+
+/* user add */
+
+/* (transfer full) (nullable): one line from standard input, without its
+ * line ending; the terminal does not echo it. */
+static char *
+read_password (void)
+{
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO);
+  char buf[BB_SERVER_PASSWORD_MAX_LENGTH + 4];
+  char *line;
+  gsize len;
+
+  if (tty)
+    {
+      g_printerr (_("Password: "));
+      tcgetattr (STDIN_FILENO, &saved);
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+
+  line = fgets (buf, sizeof buf, stdin);
+
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  if (line == NULL)
+    return NULL;
+
+  len = strlen (buf);
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+    buf[--len] = '\0';
+  line = g_strndup (buf, len);
+  memset (buf, 0, sizeof buf);
+
+  return line;
+}
+
+static int
+command_user_add (int    argc,
+                  char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *display_name = NULL;
+  g_autofree char *staff_number = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbServerStore) store = NULL;
+  BbServerUser user = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *hash = NULL;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("The name to sign in with"), N_("U") },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role, N_("officer, warden, councillor, supervisor or admin"), N_("ROLE") },
+    { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name, N_("The name shown on records, e.g. “PCSO 4521”"), N_("NAME") },
+    { "staff-number", 0, 0, G_OPTION_ARG_STRING, &staff_number, N_("Force (collar) or staff number"), N_("N") },
+    { NULL }
+  };
+
+  if (!parse_options ("user add", _("Creates a user. The password is read from standard input (one line, at least 8 characters)."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (!require ("user add", db, "--db", &status) ||
+      !require ("user add", username, "--username", &status) ||
+      !require ("user add", role, "--role", &status) ||
+      !require ("user add", display_name, "--display-name", &status))
+    return status;
+  if (bb_role_from_string (role) == BB_ROLE_NONE)
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a role: use officer, warden, councillor, supervisor or admin"), role);
+      return usage_error ("user add", message);
+    }
+  if (g_utf8_strlen (username, -1) > 200 || strpbrk (username, " \t\r\n") != NULL)
+    return usage_error ("user add", _("the username must be at most 200 characters, without spaces"));
+
+  password = read_password ();
+  if (password == NULL || *password == '\0')
+    {
+      g_printerr (_("beatbook-server user add: the password is empty; give it on standard input\n"));
+      return EXIT_FAILED;
+    }
+  if (g_utf8_strlen (password, -1) < BB_SERVER_PASSWORD_MIN_LENGTH)
+    {
+      g_printerr (_("beatbook-server user add: the password is too short: it needs at least %d characters\n"),
+                  BB_SERVER_PASSWORD_MIN_LENGTH);
+      return EXIT_FAILED;
+    }
+  if (strlen (password) > BB_SERVER_PASSWORD_MAX_LENGTH)
+    {
+      g_printerr (_("beatbook-server user add: the password is too long: at most %d characters\n"),
+                  BB_SERVER_PASSWORD_MAX_LENGTH);
+      return EXIT_FAILED;
+    }
+
+  hash = bb_server_password_hash (password, &error);
+  memset (password, 0, strlen (password));
+  if (hash == NULL)
+    {
+      g_printerr ("beatbook-server user add: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  id = g_uuid_string_random ();
+  now = bb_server_time_now ();
+  user.id = id;
+  user.username = username;
+  user.display_name = display_name;
+  user.role = (char *) bb_role_to_string (bb_role_from_string (role));
+  user.staff_number = staff_number;
+  user.password_hash = hash;
+  user.created_at = now;
+  if (!bb_server_store_user_add (store, &user, &error))
+    {
+      g_printerr ("beatbook-server user add: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  g_print (_("Added user %s (%s), id %s\n"), username, user.role, id);
+  return 0;
+}
+
+static int
+command_user_disable (int    argc,
+                      char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *username = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbServerStore) store = NULL;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("The user to disable"), N_("U") },
+    { NULL }
+  };
+
+  if (!parse_options ("user disable", _("Disables a user and revokes every session token they hold."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (!require ("user disable", db, "--db", &status) ||
+      !require ("user disable", username, "--username", &status))
+    return status;
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  if (!bb_server_store_begin (store, &error) ||
+      !bb_server_store_user_set_disabled (store, username, TRUE, &error) ||
+      !bb_server_store_commit (store, &error))
+    {
+      bb_server_store_rollback (store);
+      g_printerr ("beatbook-server user disable: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  g_print (_("Disabled user %s; their sessions are revoked\n"), username);
+  return 0;
+}
+
+static int
+command_device_revoke (int    argc,
+                       char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *now = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbServerStore) store = NULL;
+  BbServerAuditEntry entry = { 0 };
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "device-id", 0, 0, G_OPTION_ARG_STRING, &device_id, N_("The device to revoke (as in the audit log)"), N_("ID") },
+    { NULL }
+  };
+
+  if (!parse_options ("device revoke", _("Revokes a device: its next request is answered “device_revoked” and it wipes its local data."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (!require ("device revoke", db, "--db", &status) ||
+      !require ("device revoke", device_id, "--device-id", &status))
+    return status;
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  now = bb_server_time_now ();
+  entry.at = now;
+  entry.device_id = device_id;
+  entry.action = (char *) "device_revoked";
+  entry.detail = (char *) "revoked from the command line";
+  if (!bb_server_store_begin (store, &error) ||
+      !bb_server_store_device_revoke (store, device_id, now, &error) ||
+      !bb_server_store_audit_append (store, &entry, &error) ||
+      !bb_server_store_commit (store, &error))
+    {
+      bb_server_store_rollback (store);
+      g_printerr ("beatbook-server device revoke: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  g_print (_("Revoked device %s\n"), device_id);
+  return 0;
+}
+
+static void
+print_help (void)
+{
+  g_print ("%s\n  beatbook-server COMMAND [OPTIONS]\n\n%s\n", _("Usage:"), _(commands_summary));
+}
 
 int
 main (int   argc,
       char *argv[])
 {
-  return 0;
+  const char *command;
+
+  bb_i18n_init ();
+  g_set_prgname ("beatbook-server");
+
+  if (argc < 2)
+    {
+      print_help ();
+      return EXIT_USAGE;
+    }
+
+  command = argv[1];
+  if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
+      g_str_equal (command, "help"))
+    {
+      print_help ();
+      return 0;
+    }
+  if (g_str_equal (command, "--version"))
+    {
+      g_print ("beatbook-server %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  /* Each command parses from its own name on, so --help is per command. */
+  if (g_str_equal (command, "serve"))
+    return command_serve (argc - 1, argv + 1);
+
+  if (g_str_equal (command, "user") || g_str_equal (command, "device"))
+    {
+      const char *sub = argc > 2 ? argv[2] : NULL;
+
+      if (g_str_equal (command, "user") && g_strcmp0 (sub, "add") == 0)
+        return command_user_add (argc - 2, argv + 2);
+      if (g_str_equal (command, "user") && g_strcmp0 (sub, "disable") == 0)
+        return command_user_disable (argc - 2, argv + 2);
+      if (g_str_equal (command, "device") && g_strcmp0 (sub, "revoke") == 0)
+        return command_device_revoke (argc - 2, argv + 2);
+
+      {
+        g_autofree char *message = NULL;
+
+        if (sub == NULL || g_str_has_prefix (sub, "-"))
+          message = g_strdup_printf (_("“%s” needs a subcommand: %s"), command,
+                                     g_str_equal (command, "user") ? "add, disable" : "revoke");
+        else
+          message = g_strdup_printf (_("unknown command “%s %s”"), command, sub);
+        g_printerr ("beatbook-server: %s\n\n", message);
+        print_help ();
+        return EXIT_USAGE;
+      }
+    }
+
+  g_printerr (_("beatbook-server: unknown command “%s”\n\n"), command);
+  print_help ();
+  return EXIT_USAGE;
 }

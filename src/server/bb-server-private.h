@@ -1,0 +1,70 @@
+/* bb-server-private.h: what the request handlers of beatbook-server share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "bb-kind.h"
+#include "bb-server.h"
+
+G_BEGIN_DECLS
+
+/* One request being answered: who asks, from which device, with what. */
+typedef struct
+{
+  BbServer          *server;
+  BbServerStore     *store;
+  BbProfile         *profile;
+  SoupServerMessage *msg;
+  GHashTable        *query;      /* nullable */
+  const char        *path;
+  GBytes            *body;       /* nullable */
+  /* Set once authenticated. */
+  BbServerSession   *session;
+  BbServerDevice    *device;
+  BbServerUser      *user;
+  BbRole             role;
+} BbRequest;
+
+/* Answers with the contract's error body
+ * {"error": {"code": ..., "message": ...}}. */
+void        bb_request_error          (BbRequest   *req,
+                                       guint        status,
+                                       const char  *code,
+                                       const char  *message);
+/* Answers @status with @node as the body (takes ownership of @node). */
+void        bb_request_reply_json     (BbRequest   *req,
+                                       guint        status,
+                                       JsonNode    *node);
+/* The body as JSON, checked: Content-Type, size, UTF-8, nesting, syntax,
+ * and a top-level object. NULL after answering 4xx. (transfer full) */
+JsonNode   *bb_request_parse_body     (BbRequest   *req);
+/* Answers 500 for a storage failure (never caused by client input). */
+void        bb_request_storage_error  (BbRequest   *req,
+                                       const GError *error);
+/* Appends an audit entry for the caller; FALSE only on storage failure. */
+gboolean    bb_request_audit          (BbRequest   *req,
+                                       const char  *action,
+                                       const char  *record_id,
+                                       const char  *detail,
+                                       GError     **error);
+/* Reads an integer query parameter in [@min, @max]; answers 400 and returns
+ * FALSE when present but not such a number. */
+gboolean    bb_request_query_int      (BbRequest   *req,
+                                       const char  *name,
+                                       gint64       min,
+                                       gint64       max,
+                                       gint64       fallback,
+                                       gint64      *value);
+
+/* Handlers in bb-server-records.c. */
+void        bb_server_handle_push     (BbRequest   *req);
+void        bb_server_handle_pull     (BbRequest   *req);
+void        bb_server_handle_review   (BbRequest   *req,
+                                       const char  *record_id);
+void        bb_server_handle_lookup   (BbRequest   *req);
+
+G_END_DECLS

@@ -1,0 +1,47 @@
+/* bb-server.h: the sync API of sync-api.md over HTTP(S)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "bb-profile.h"
+#include "bb-server-store.h"
+
+G_BEGIN_DECLS
+
+/* sync-api.md "Push": at most 500 changes and 8 MiB per request. */
+#define BB_SERVER_MAX_CHANGES    500
+#define BB_SERVER_MAX_BODY_BYTES (8 * 1024 * 1024)
+/* How long a session token works (12 hours: a long shift). */
+#define BB_SERVER_TOKEN_LIFETIME_SECONDS (12 * 3600)
+/* sync-api.md "Sessions": 5 failures for one username within 15 minutes. */
+#define BB_SERVER_LOCKOUT_FAILURES 5
+#define BB_SERVER_LOCKOUT_WINDOW_SECONDS (15 * 60)
+
+#define BB_TYPE_SERVER (bb_server_get_type ())
+G_DECLARE_FINAL_TYPE (BbServer, bb_server, BB, SERVER, GObject)
+
+/* Serves @store (borrowed: it must outlive the server) with @profile. */
+BbServer   *bb_server_new              (BbServerStore    *store,
+                                        BbProfile        *profile);
+/* Listens on @address:@port (0 picks a free port); HTTPS when
+ * @certificate is given. */
+gboolean    bb_server_listen           (BbServer         *self,
+                                        const char       *address,
+                                        guint             port,
+                                        GTlsCertificate  *certificate,
+                                        GError          **error);
+/* (transfer full): "http://127.0.0.1:8080" (https with TLS) for the first
+ * listening socket, as clients should reach it. */
+char       *bb_server_dup_uri          (BbServer         *self);
+/* Answers new requests 503 from now on; requests already under way are
+ * still answered while the main context runs. */
+void        bb_server_begin_shutdown   (BbServer         *self);
+/* Closes the listening sockets and every connection. */
+void        bb_server_close            (BbServer         *self);
+/* Requests whose headers arrived and whose answer is not yet written. */
+guint       bb_server_get_n_in_flight  (BbServer         *self);
+
+G_END_DECLS
