@@ -1,0 +1,362 @@
+/* test-migrations.c: opening databases written by every older schema
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The SQL below is a frozen copy of each released schema step, as devices in
+ * the field ran it. It must not follow later edits to bb-store.c: the point
+ * is to build the files those older versions really left behind.
+ */
+#define G_LOG_DOMAIN "beatbook-test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "beatbook.h"
+
+static const char schema_step_1[] =
+  "PRAGMA application_id = 1111649073;"
+  "CREATE TABLE meta ("
+  "  key   TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL);"
+  "CREATE TABLE records ("
+  "  num             INTEGER PRIMARY KEY,"
+  "  id              TEXT NOT NULL UNIQUE,"
+  "  kind            TEXT NOT NULL,"
+  "  rev             INTEGER NOT NULL,"
+  "  base_rev        INTEGER NOT NULL DEFAULT 0,"
+  "  seq             INTEGER NOT NULL DEFAULT 0,"
+  "  deleted         INTEGER NOT NULL DEFAULT 0,"
+  "  occurred_at     TEXT NOT NULL,"
+  "  priority        INTEGER NOT NULL,"
+  "  fields          TEXT NOT NULL DEFAULT '{}',"
+  "  created_at      TEXT,"
+  "  updated_at      TEXT,"
+  "  author_id       TEXT,"
+  "  author_name     TEXT,"
+  "  author_role     TEXT,"
+  "  review_state    TEXT NOT NULL DEFAULT 'new',"
+  "  review_comments TEXT,"
+  "  sync_state      TEXT NOT NULL DEFAULT 'pending',"
+  "  sync_message    TEXT,"
+  "  ward            TEXT);"
+  "CREATE INDEX records_newest ON records (occurred_at DESC, id DESC);"
+  "CREATE INDEX records_kind_newest ON records (kind, occurred_at DESC, id DESC);"
+  "CREATE TABLE outbox ("
+  "  id        TEXT PRIMARY KEY NOT NULL REFERENCES records (id) ON DELETE CASCADE,"
+  "  rev       INTEGER NOT NULL,"
+  "  queued_at TEXT NOT NULL,"
+  "  position  INTEGER NOT NULL);"
+  "CREATE INDEX outbox_order ON outbox (position);"
+  "CREATE TABLE drafts ("
+  "  id         TEXT PRIMARY KEY NOT NULL,"
+  "  kind       TEXT NOT NULL,"
+  "  record_id  TEXT,"
+  "  json       TEXT NOT NULL,"
+  "  updated_at TEXT NOT NULL,"
+  "  touched    INTEGER NOT NULL);"
+  "CREATE INDEX drafts_newest ON drafts (touched DESC);";
+
+static const char schema_step_2[] =
+  "CREATE VIRTUAL TABLE records_fts USING fts5 ("
+  "  body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');";
+
+static const char * const schema_steps[] = { schema_step_1, schema_step_2 };
+
+#define PULLED_ID  "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0001"
+#define PENDING_ID "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0002"
+#define DAMAGED_ID "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0003"
+
+/* What a device at every old version could hold: a synced record, one
+ * waiting in the outbox, one whose fields text got damaged, a draft and the
+ * sync cursor. */
+static const char old_rows[] =
+  "INSERT INTO records (id, kind, rev, base_rev, seq, occurred_at, priority,"
+  " fields, created_at, updated_at, author_id, author_name, author_role,"
+  " review_state, sync_state, ward) VALUES"
+  " ('" PULLED_ID "', 'patrol_observation', 2, 2, 40, '2026-01-10T20:00:00Z', 2,"
+  "  '{\"ward\":\"town\",\"category\":\"fly_tipping\",\"place\":\"Lowfield Street\","
+  "\"description\":\"Builders rubble behind the shops\"}',"
+  "  '2026-01-10T20:05:00Z', '2026-01-11T09:00:00Z', 'user-4521', 'PCSO 4521',"
+  "  'officer', 'reviewed', 'synced', 'town'),"
+  " ('" PENDING_ID "', 'vawg_walk', 1, 0, 0, '2026-01-12T21:00:00Z', 1,"
+  "  '{\"ward\":\"bridge\",\"walk_type\":\"night_time_economy\","
+  "\"route\":\"Market Place to Central Park\"}',"
+  "  '2026-01-12T22:00:00Z', '2026-01-12T22:00:00Z', 'user-4521', 'PCSO 4521',"
+  "  'officer', 'new', 'pending', 'bridge'),"
+  " ('" DAMAGED_ID "', 'patrol_observation', 1, 1, 41, '2026-01-09T10:00:00Z', 2,"
+  "  '{\"ward\": broken', '2026-01-09T10:00:00Z', '2026-01-09T10:00:00Z',"
+  "  'user-4521', 'PCSO 4521', 'officer', 'new', 'synced', NULL);"
+  "INSERT INTO outbox (id, rev, queued_at, position) VALUES"
+  " ('" PENDING_ID "', 1, '2026-01-12T22:00:00Z', 1);"
+  "INSERT INTO drafts (id, kind, record_id, json, updated_at, touched) VALUES"
+  " ('draft-1', 'engagement_event', NULL, '{\"title\":\"Ward surgery\"}',"
+  "  '2026-01-13T08:00:00Z', 1);"
+  "INSERT INTO meta (key, value) VALUES ('sync.cursor', '41');";
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_remove (path);
+      return;
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+exec_ok (sqlite3    *db,
+         const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+/* The file a device left at schema @version, in WAL mode as the store keeps
+ * it, holding old_rows. An FTS row is written as that version's store did. */
+static void
+make_old_database (const char *path,
+                   int         version)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", version);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_ok (db, "PRAGMA journal_mode = WAL");
+  for (int step = 0; step < version; step++)
+    {
+      exec_ok (db, "BEGIN");
+      exec_ok (db, schema_steps[step]);
+      exec_ok (db, set_version);
+      exec_ok (db, "COMMIT");
+    }
+
+  exec_ok (db, old_rows);
+  if (version >= 2)
+    exec_ok (db, "INSERT INTO records_fts (rowid, body)"
+                 " SELECT num, json_extract (fields, '$.place') || ' ' ||"
+                 " json_extract (fields, '$.description') FROM records"
+                 " WHERE id = '" PULLED_ID "';"
+                 "INSERT INTO records_fts (rowid, body)"
+                 " SELECT num, json_extract (fields, '$.route') FROM records"
+                 " WHERE id = '" PENDING_ID "';");
+  sqlite3_close (db);
+}
+
+static gint64
+sql_int (const char *path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static guint
+count_search (BbStore    *store,
+              const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  BbQuery query = { .search = words };
+  guint n = G_MAXUINT;
+
+  g_assert_true (bb_store_count_records (store, &query, &n, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+check_migrated (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbStore) store = NULL;
+  g_autoptr(BbRecord) pulled = NULL;
+  g_autoptr(BbRecord) damaged = NULL;
+  g_autoptr(BbRecord) fresh = NULL;
+  g_autoptr(BbRecord) theirs = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *cursor = NULL;
+
+  store = bb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (path, "PRAGMA application_id"), ==, 1111649073);
+
+  /* Data kept. */
+  pulled = bb_store_get_record (store, PULLED_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bb_record_get_rev (pulled), ==, 2);
+  g_assert_cmpint (bb_record_get_seq (pulled), ==, 40);
+  g_assert_cmpint (bb_record_get_sync_state (pulled), ==, BB_SYNC_STATE_SYNCED);
+  g_assert_cmpstr (bb_record_get_review_state (pulled), ==, "reviewed");
+  g_assert_cmpstr (bb_record_get_field_string (pulled, "place"), ==, "Lowfield Street");
+
+  outbox = bb_store_outbox_list (store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_cmpstr (bb_record_get_id (g_ptr_array_index (outbox, 0)), ==, PENDING_ID);
+
+  drafts = bb_store_list_drafts (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  g_assert_cmpstr (((BbDraft *) g_ptr_array_index (drafts, 0))->json, ==, "{\"title\":\"Ward surgery\"}");
+
+  cursor = bb_store_get_meta (store, "sync.cursor");
+  g_assert_cmpstr (cursor, ==, "41");
+
+  /* A damaged row is reported, not a crash, and blocks nothing else. */
+  damaged = bb_store_get_record (store, DAMAGED_ID, &error);
+  g_assert_null (damaged);
+  g_assert_error (error, BB_STORE_ERROR, BB_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, DAMAGED_ID));
+  g_clear_error (&error);
+
+  /* Search works over the old records, indexed during the upgrade. */
+  g_assert_cmpuint (count_search (store, "lowfield"), ==, 1);
+  g_assert_cmpuint (count_search (store, "rubble"), ==, 1);
+  g_assert_cmpuint (count_search (store, "market plac"), ==, 1);
+
+  /* New records and the newest tables work too. */
+  fresh = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+  json_object_set_string_member (fields, "ward", "town");
+  json_object_set_string_member (fields, "category", "street_drinking");
+  json_object_set_string_member (fields, "description", "Group on the War Memorial steps");
+  bb_record_set_fields (fresh, fields);
+  g_assert_true (bb_store_save_record (store, fresh, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_search (store, "memorial"), ==, 1);
+
+  theirs = bb_record_copy (g_ptr_array_index (outbox, 0));
+  bb_record_set_rev (theirs, 3);
+  g_assert_true (bb_store_mark_conflict (store, PENDING_ID, theirs, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bb_store_outbox_count (store), ==, 1);
+}
+
+static void
+test_from_version (gconstpointer data)
+{
+  int version = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("beatbook-migrations-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "beatbook.db", NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (version, <, BB_STORE_SCHEMA_VERSION);
+  make_old_database (path, version);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, version);
+
+  check_migrated (path);
+  /* Opening the upgraded file again changes nothing. */
+  {
+    g_autoptr(BbStore) again = bb_store_open (path, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_search (again, "lowfield"), ==, 1);
+    g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
+  }
+
+  remove_tree (dir);
+}
+
+static void
+test_from_empty_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("beatbook-migrations-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "beatbook.db", NULL);
+  g_autoptr(BbStore) store = NULL;
+  guint n = G_MAXUINT;
+
+  /* A zero-length file (e.g. made by a backup tool) is a new database. */
+  g_assert_true (g_file_set_contents (path, "", 0, &error));
+  store = bb_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (bb_store_count_records (store, NULL, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
+
+  g_clear_object (&store);
+  remove_tree (dir);
+}
+
+static void
+test_failed_step_rolls_back (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("beatbook-migrations-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "beatbook.db", NULL);
+  g_autoptr(BbStore) store = NULL;
+  sqlite3 *db = NULL;
+  int last_old = BB_STORE_SCHEMA_VERSION - 1;
+
+  /* A database one step behind, where the last step cannot run: a table it
+   * creates is already there. */
+  make_old_database (path, last_old);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  exec_ok (db, "CREATE TABLE conflicts (x); CREATE TABLE records_ward_newest (x);");
+  sqlite3_close (db);
+
+  store = bb_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_test_message ("%s", error->message);
+
+  /* The step left nothing half-done. */
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, last_old);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records"), ==, 3);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+                                  " WHERE name = 'records_sync_state'"), ==, 0);
+
+  remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_assert_cmpint (G_N_ELEMENTS (schema_steps), ==, BB_STORE_SCHEMA_VERSION - 1);
+
+  for (int version = 1; version < BB_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *test_path =
+        g_strdup_printf ("/migrations/from-version-%d/keeps-data-and-search", version);
+
+      g_test_add_data_func (test_path, GINT_TO_POINTER (version), test_from_version);
+    }
+  g_test_add_func ("/migrations/from-an-empty-file/makes-a-new-database", test_from_empty_file);
+  g_test_add_func ("/migrations/failed-step/rolls-back-to-the-older-version",
+                   test_failed_step_rolls_back);
+
+  return g_test_run ();
+}
