@@ -667,6 +667,100 @@ test_plain_http_only_to_this_machine (void)
   g_assert_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST);
 }
 
+/* beatbook-cli from a terminal: login, sync, lookup, logout. */
+static int
+run_cli (const char  *data_dir,
+         const char  *stdin_text,
+         char       **out,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+  const char *arg;
+
+  g_ptr_array_add (argv, (gpointer)g_getenv ("BEATBOOK_CLI"));
+  g_ptr_array_add (argv, (gpointer)"--data-dir");
+  g_ptr_array_add (argv, (gpointer)data_dir);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *)argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("beatbook-cli %s: %s%s", (char *)argv->pdata[3], out && *out ? *out : "", err);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_cli_sync_and_lookup (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("beatbook-cli-XXXXXX", &error);
+  g_autofree char *json_path = g_build_filename (dir, "s59.json", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *now = bb_time_now_iso ();
+  g_autofree char *json = g_strdup_printf (
+    "{\"occurred_at\": \"%s\", \"fields\": {\"ward\": \"greenhithe_knockhall\","
+    " \"place\": \"Crossways Boulevard\", \"offence\": \"rta_s3\", \"alarm_distress\": \"is_causing\","
+    " \"circumstances\": \"Car cruising\", \"vehicle\": {\"type\": \"car\", \"vrm\": \"AB12 CDE\"},"
+    " \"warned_party\": \"driver\", \"driver\": {\"name\": \"Alex Example\", \"date_of_birth\": \"1990-04-01\"}}}", now);
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (json_path, json, -1, NULL));
+
+  /* Logged offline before signing in, then adopted and synced. */
+  g_assert_cmpint (run_cli (dir, NULL, NULL, "identity", "--name", "PC 1234", "--role", "officer", NULL), ==, 0);
+  g_assert_cmpint (run_cli (dir, NULL, NULL, "add", "s59_warning", "--json", json_path, NULL), ==, 0);
+  g_assert_cmpint (run_cli (dir, "wrong password\n", NULL, "login", "--server", server->url,
+                            "--username", "officer1", NULL), ==, 1);
+  g_assert_cmpint (run_cli (dir, PASSWORD "\n", &out, "login", "--server", server->url,
+                            "--username", "officer1", "--adopt-local", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "officer1"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (dir, NULL, &out, "sync", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "pushed 1, pulled 1, conflicts 0, rejected 0\n");
+  g_clear_pointer (&out, g_free);
+
+  /* The look-up finds it on the device and on the server, whatever the spacing. */
+  g_assert_cmpint (run_cli (dir, NULL, &out, "lookup", "--vrm", "ab12cde", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "on this device"));
+  g_assert_nonnull (strstr (out, "on the server"));
+  g_assert_null (strstr (out, "No Section 59"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (dir, NULL, &out, "lookup", "--surname", "EXAMPLE", "--dob", "1990-04-01", NULL), ==, 0);
+  g_assert_null (strstr (out, "No Section 59"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (dir, NULL, &out, "lookup", "--vrm", "ZZ99ZZZ", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "No Section 59"));
+  g_clear_pointer (&out, g_free);
+
+  /* Server gone: exit 2 and nothing lost. */
+  g_assert_cmpint (run_cli (dir, NULL, NULL, "add", "s59_warning", "--json", json_path, NULL), ==, 0);
+  server_kill (server, SIGKILL);
+  g_assert_cmpint (run_cli (dir, NULL, NULL, "sync", NULL), ==, 2);
+  g_assert_cmpint (run_cli (dir, NULL, &out, "lookup", "--vrm", "AB12CDE", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "on this device"));
+  g_assert_nonnull (strstr (out, "not asked"));
+  g_clear_pointer (&out, g_free);
+  server_start (server);
+
+  g_assert_cmpint (run_cli (dir, NULL, &out, "logout", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (dir, NULL, &out, "sync", NULL), ==, 1);
+  rm_rf (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -689,6 +783,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sync/users/two-users-on-one-device-are-kept-apart", test_two_users_on_one_device_are_kept_apart);
   g_test_add_func ("/sync/auth/signed-out-by-the-server-keeps-records", test_signed_out_by_server_keeps_records);
   g_test_add_func ("/sync/security/plain-http-only-to-this-machine", test_plain_http_only_to_this_machine);
+  g_test_add_func ("/sync/cli/login-sync-lookup-logout", test_cli_sync_and_lookup);
 
   return g_test_run ();
 }
