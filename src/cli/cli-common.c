@@ -87,14 +87,15 @@ bb_cli_option_context_new (BbCli              *cli,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (summary != NULL)
     g_option_context_set_summary (context, summary);
-  if (description != NULL)
-    {
-      g_autofree char *text =
-        g_strdup_printf ("%s\n\n%s", description,
-                         _("Exit status: 0 success; 1 invalid input, not found or refused;\n"
-                           "2 usage error (unknown option, missing argument)."));
-      g_option_context_set_description (context, text);
-    }
+  {
+    const char *exit_status = _("Exit status: 0 success; 1 invalid input, not found or refused;\n"
+                                "2 usage error (unknown option, missing argument).");
+    g_autofree char *text = description != NULL
+      ? g_strdup_printf ("%s\n\n%s", description, exit_status)
+      : g_strdup (exit_status);
+
+    g_option_context_set_description (context, text);
+  }
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
