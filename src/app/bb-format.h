@@ -1,0 +1,48 @@
+/* bb-format.h: the words and icons the app shows for records and states
+ *
+ * Pure functions of values, so they are tested without a display.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "beatbook.h"
+
+G_BEGIN_DECLS
+
+/* (transfer full): the header's state line, e.g.
+ * "2 changes waiting · Not synced yet" or "All changes sent · Last synced 21:14".
+ * @last_sync_iso is the store's "sync.last_success" (NULL: never); @now may be
+ * NULL for the current time. */
+char       *bb_format_state_line        (guint        pending,
+                                         const char  *last_sync_iso,
+                                         GDateTime   *now);
+
+/* (transfer none): words and icon for a review state ("new", "reviewed",
+ * "returned", "closed"); unknown states read as "new". */
+const char *bb_review_state_get_label   (const char  *state);
+const char *bb_review_state_get_icon    (const char  *state);
+
+/* (transfer none): the icon beside bb_sync_state_get_label(). */
+const char *bb_sync_state_get_icon      (BbSyncState  state);
+
+/* (transfer full): @iso as shown in lists, "28 Nov 2026, 21:14" in the
+ * profile's zone; "Today, 21:14" when it is today there. @now may be NULL. */
+char       *bb_format_time_short        (const char  *iso,
+                                         GDateTime   *now);
+
+/* (transfer full): the list's second line: ward label, place and time,
+ * joined with " · ", skipping what is empty. */
+char       *bb_format_record_subtitle   (BbRecord    *record,
+                                         BbProfile   *profile,
+                                         GDateTime   *now);
+
+/* (transfer full) (nullable): a field's value for a person, from its spec:
+ * enum ids as profile labels, times in local time, booleans as Yes/No.
+ * NULL when the value is empty (nothing to show). Objects and lists of
+ * objects are not handled here (NULL): the caller shows their parts. */
+char       *bb_format_field_value       (BbProfile         *profile,
+                                         const BbFieldSpec *spec,
+                                         JsonNode          *value);
+
+G_END_DECLS

@@ -1,0 +1,46 @@
+/* bb-record-list-model.h: the store's records as a paged GListModel
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "beatbook.h"
+
+G_BEGIN_DECLS
+
+/* Records are read from the store this many at a time. */
+#define BB_RECORD_LIST_MODEL_PAGE_SIZE 50
+
+#define BB_TYPE_RECORD_LIST_MODEL (bb_record_list_model_get_type ())
+G_DECLARE_FINAL_TYPE (BbRecordListModel, bb_record_list_model, BB, RECORD_LIST_MODEL, GObject)
+
+BbRecordListModel *bb_record_list_model_new        (BbStore           *store);
+BbStore           *bb_record_list_model_get_store  (BbRecordListModel *self);
+
+/* NULL or "" for every kind. Changing it reloads the list. */
+void               bb_record_list_model_set_kind   (BbRecordListModel *self,
+                                                    const char        *kind);
+const char        *bb_record_list_model_get_kind   (BbRecordListModel *self);
+/* The words typed in the search entry (NULL or blank: no search). */
+void               bb_record_list_model_set_search (BbRecordListModel *self,
+                                                    const char        *search);
+const char        *bb_record_list_model_get_search (BbRecordListModel *self);
+
+/* Counts again and forgets every cached page: call after the store changed. */
+void               bb_record_list_model_reload     (BbRecordListModel *self);
+
+/* The position of the record @id among the first @max_scan items, or
+ * G_MAXUINT when it is not there. Reads pages as needed. */
+guint              bb_record_list_model_find       (BbRecordListModel *self,
+                                                    const char        *id,
+                                                    guint              max_scan);
+
+/* (nullable) (transfer none): why the last read failed, NULL when it did not. */
+const GError      *bb_record_list_model_get_error  (BbRecordListModel *self);
+
+/* How many pages are held in memory now (for tests). */
+guint              bb_record_list_model_get_n_cached_pages (BbRecordListModel *self);
+
+G_END_DECLS

@@ -1,0 +1,1719 @@
+/* bb-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "beatbook-app"
+
+#include "config.h"
+
+#include "bb-format.h"
+#include "bb-i18n.h"
+#include "bb-record-row.h"
+#include "bb-window.h"
+
+/* How far down the list a saved or shown record is looked for to select it:
+ * a record just saved is near the top; deeper than this, paging in the whole
+ * list to find it would cost more than the selection is worth. */
+#define FIND_LIMIT 500
+
+typedef enum {
+  UNDO_NONE,
+  UNDO_NEW_RECORD,  /* delete the record just created */
+  UNDO_EDIT,        /* save the previous content back as a new revision */
+  UNDO_DELETE,      /* restore the tombstoned record as a new revision */
+  UNDO_DISCARD_DRAFT,
+} UndoKind;
+
+struct _BbWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;   /* NULL when the schema is not installed */
+  BbSession            *session;
+  BbRecordListModel    *model;
+  GtkSingleSelection   *selection;
+
+  BbEditor             *editor;
+  BbRecord             *editing_previous;
+  GPtrArray            *retired_editors;
+  guint                 retire_idle_id;
+
+  UndoKind              undo_kind;
+  char                 *undo_record_id;
+  BbRecord             *undo_previous;
+  BbDraft              *undo_draft;
+  AdwToast             *undo_toast;
+  char                 *last_toast;
+
+  GPtrArray            *draft_rows;
+  guint                 suppress_selection;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *error_page;
+  BbFirstRun           *first_run;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *list_pane;
+  AdwHeaderBar         *list_header;
+  AdwWindowTitle       *state_title;
+  AdwSplitButton       *new_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *kind_dropdown;
+  AdwPreferencesGroup  *drafts_group;
+  GtkStack             *list_stack;
+  GtkListView          *list_view;
+  AdwStatusPage        *empty_page;
+  GtkWidget            *detail_pane;
+  AdwHeaderBar         *detail_header;
+  AdwWindowTitle       *detail_title;
+  GtkWidget            *back_button;
+  GtkWidget            *save_button;
+  GtkWidget            *delete_button;
+  GtkWidget            *edit_button;
+  GtkStack             *detail_stack;
+  BbRecordView         *record_view;
+  AdwBin               *editor_bin;
+};
+
+G_DEFINE_FINAL_TYPE (BbWindow, bb_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_actions (BbWindow *self);
+static void refresh_drafts (BbWindow *self);
+
+/* Helpers */
+
+static BbProfile *
+get_profile (BbWindow *self)
+{
+  return self->session != NULL ? bb_session_get_profile (self->session) : NULL;
+}
+
+static BbStore *
+get_store (BbWindow *self)
+{
+  return self->session != NULL ? bb_session_get_store (self->session) : NULL;
+}
+
+static BbRole
+get_role (BbWindow *self)
+{
+  return self->session != NULL ? bb_session_get_role (self->session) : BB_ROLE_NONE;
+}
+
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  /* Run from the build tree without GSETTINGS_SCHEMA_DIR: work, just forget
+   * the window size instead of aborting. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_message ("Settings schema %s not installed: window size and filter are not kept", APP_ID);
+      return NULL;
+    }
+
+  return g_settings_new (APP_ID);
+}
+
+static void
+show_toast (BbWindow   *self,
+            const char *title,
+            gboolean    with_undo)
+{
+  AdwToast *toast = adw_toast_new (title);
+
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (title);
+
+  if (with_undo)
+    {
+      adw_toast_set_button_label (toast, _("_Undo"));
+      adw_toast_set_action_name (toast, "win.undo");
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      g_set_object (&self->undo_toast, toast);
+    }
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+show_error_toast (BbWindow     *self,
+                  const char   *what,
+                  const GError *error)
+{
+  g_autofree char *message = g_strdup_printf ("%s: %s", what, error != NULL ? error->message : _("unknown error"));
+
+  show_toast (self, message, FALSE);
+}
+
+static void
+clear_undo (BbWindow *self)
+{
+  self->undo_kind = UNDO_NONE;
+  g_clear_pointer (&self->undo_record_id, g_free);
+  g_clear_object (&self->undo_previous);
+  g_clear_pointer (&self->undo_draft, bb_draft_free);
+  if (self->undo_toast != NULL)
+    {
+      adw_toast_dismiss (self->undo_toast);
+      g_clear_object (&self->undo_toast);
+    }
+}
+
+static BbDraft *
+draft_copy (const BbDraft *draft)
+{
+  BbDraft *copy = g_new0 (BbDraft, 1);
+
+  copy->id = g_strdup (draft->id);
+  copy->kind = g_strdup (draft->kind);
+  copy->record_id = g_strdup (draft->record_id);
+  copy->json = g_strdup (draft->json);
+  copy->updated_at = g_strdup (draft->updated_at);
+  return copy;
+}
+
+static BbDraft *
+find_draft (BbWindow   *self,
+            const char *draft_id,
+            GError    **error)
+{
+  g_autoptr(GPtrArray) drafts = bb_store_list_drafts (get_store (self), error);
+
+  if (drafts == NULL)
+    return NULL;
+
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      BbDraft *draft = g_ptr_array_index (drafts, i);
+
+      if (g_strcmp0 (draft->id, draft_id) == 0)
+        return draft_copy (draft);
+    }
+
+  g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_NOT_FOUND,
+               _("The draft is no longer there"));
+  return NULL;
+}
+
+/* The list */
+
+static void
+update_empty_state (BbWindow *self)
+{
+  const char *search = bb_record_list_model_get_search (self->model);
+  const char *kind_id = bb_record_list_model_get_kind (self->model);
+  const BbKindSpec *kind = bb_kind_lookup (kind_id);
+  const GError *error = bb_record_list_model_get_error (self->model);
+  g_autofree char *title = NULL;
+  const char *description = NULL;
+  const char *icon = "document-new-symbolic";
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0)
+    {
+      gtk_stack_set_visible_child_name (self->list_stack, "list");
+      return;
+    }
+
+  if (error != NULL)
+    {
+      icon = "dialog-error-symbolic";
+      title = g_strdup (_("The Records Could Not Be Read"));
+      description = error->message;
+    }
+  else if (search != NULL)
+    {
+      icon = "edit-find-symbolic";
+      title = g_strdup_printf (_("No Results for “%s”"), search);
+      description = kind != NULL
+        ? _("Check the spelling, try a registration mark, a place or a word from the notes, or show all kinds of record.")
+        : _("Check the spelling, or try a registration mark, a place or a word from the notes.");
+    }
+  else if (kind != NULL)
+    {
+      /* Translators: "No Patrol observations Yet" reads oddly; the plural
+       * label is used as a sentence. */
+      title = g_strdup_printf (_("No %s yet"), _(kind->plural_label));
+      description = bb_kind_can_create (kind, get_role (self))
+        ? _("Press New (Ctrl+N) to log one, or show all kinds of record.")
+        : _("Your role cannot create these. Show all kinds of record to see the others.");
+    }
+  else
+    {
+      title = g_strdup (_("No Records Yet"));
+      description = _("Press New (Ctrl+N) to log one. Everything is saved on this device first and synced later.");
+    }
+
+  adw_status_page_set_icon_name (self->empty_page, icon);
+  adw_status_page_set_title (self->empty_page, title);
+  adw_status_page_set_description (self->empty_page, description);
+  gtk_stack_set_visible_child_name (self->list_stack, "empty");
+}
+
+static void
+on_model_n_items (BbWindow *self)
+{
+  update_empty_state (self);
+}
+
+static void
+row_clicked (GtkGestureClick *gesture,
+             int              n_press,
+             double           x,
+             double           y,
+             GtkListItem     *item)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  guint position = gtk_list_item_get_position (item);
+
+  /* One tap opens a record (a tablet has no double click); the list's own
+   * handling still selects it. */
+  if (n_press == 1 && position != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (row, "list.activate-item", "u", position);
+}
+
+static void
+factory_setup (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               BbWindow                 *self)
+{
+  GtkWidget *row = bb_record_row_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
+  g_signal_connect (click, "released", G_CALLBACK (row_clicked), item);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+  gtk_list_item_set_child (item, row);
+}
+
+static void
+factory_bind (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              BbWindow                 *self)
+{
+  BbRecord *record = gtk_list_item_get_item (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
+  g_autofree char *title = NULL;
+
+  bb_record_row_set_record (BB_RECORD_ROW (row), record, get_profile (self));
+  if (record != NULL)
+    {
+      /* A screen reader reads the row as one sentence-like line. */
+      title = bb_record_row_dup_text (BB_RECORD_ROW (row));
+      g_strdelimit (title, "\n", ',');
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+    }
+}
+
+static void
+factory_unbind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                BbWindow                 *self)
+{
+  bb_record_row_set_record (BB_RECORD_ROW (gtk_list_item_get_child (item)), NULL, NULL);
+}
+
+static void
+select_record (BbWindow   *self,
+               const char *id)
+{
+  guint position = bb_record_list_model_find (self->model, id, FIND_LIMIT);
+
+  self->suppress_selection++;
+  if (position == G_MAXUINT)
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  else
+    {
+      gtk_single_selection_set_selected (self->selection, position);
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+    }
+  self->suppress_selection--;
+}
+
+/* The detail pane */
+
+static void
+update_detail_header (BbWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->detail_stack);
+  gboolean editing = g_strcmp0 (page, "editor") == 0;
+  gboolean viewing = g_strcmp0 (page, "view") == 0;
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+
+  gtk_widget_set_visible (self->save_button, editing);
+  gtk_widget_set_visible (self->edit_button, viewing);
+  gtk_widget_set_visible (self->delete_button, viewing);
+  gtk_widget_set_visible (self->back_button, folded || editing);
+  gtk_widget_set_tooltip_text (self->back_button,
+                               editing ? _("Close the editor; the draft is kept (Escape)")
+                                       : _("Back to the list (Alt+Left)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  editing ? _("Close the editor") : _("Back to the list"),
+                                  -1);
+
+  if (editing && self->editor != NULL)
+    {
+      adw_window_title_set_title (self->detail_title, bb_editor_get_title (self->editor));
+      adw_window_title_set_subtitle (self->detail_title, _("Saved as a draft while you type"));
+    }
+  else if (viewing && bb_record_view_get_record (self->record_view) != NULL)
+    {
+      BbRecord *record = bb_record_view_get_record (self->record_view);
+      const BbKindSpec *kind = bb_record_get_kind_spec (record);
+
+      adw_window_title_set_title (self->detail_title,
+                                  kind != NULL ? bb_kind_get_label (kind) : bb_record_get_kind (record));
+      adw_window_title_set_subtitle (self->detail_title,
+                                     bb_sync_state_get_label (bb_record_get_sync_state (record)));
+    }
+  else
+    {
+      adw_window_title_set_title (self->detail_title, "");
+      adw_window_title_set_subtitle (self->detail_title, "");
+    }
+}
+
+static void
+set_detail_page (BbWindow   *self,
+                 const char *page)
+{
+  gtk_stack_set_visible_child_name (self->detail_stack, page);
+  update_detail_header (self);
+  update_actions (self);
+}
+
+static void
+show_detail_pane (BbWindow *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->detail_pane);
+}
+
+static void
+show_list_pane (BbWindow *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+}
+
+static void
+show_record_object (BbWindow *self,
+                    BbRecord *record)
+{
+  bb_record_view_set_record (self->record_view, record, get_profile (self));
+  set_detail_page (self, record != NULL ? "view" : "empty");
+}
+
+/* Editors */
+
+static gboolean
+release_retired_editors (gpointer data)
+{
+  BbWindow *self = data;
+
+  self->retire_idle_id = 0;
+  g_ptr_array_set_size (self->retired_editors, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void on_editor_saved  (BbWindow *self, BbRecord *record, BbEditor *editor);
+static void on_editor_closed (BbWindow *self, BbEditor *editor);
+
+/* Takes the editor out of the window. It is released from an idle, not
+ * here: this runs inside its own "saved"/"closed" emissions. */
+static BbEditor *
+detach_editor (BbWindow *self)
+{
+  BbEditor *editor = self->editor;
+
+  if (editor == NULL)
+    return NULL;
+
+  g_signal_handlers_disconnect_by_func (editor, on_editor_saved, self);
+  g_signal_handlers_disconnect_by_func (editor, on_editor_closed, self);
+  adw_bin_set_child (self->editor_bin, NULL);
+  g_ptr_array_add (self->retired_editors, g_steal_pointer (&self->editor));
+  if (self->retire_idle_id == 0)
+    self->retire_idle_id = g_idle_add (release_retired_editors, self);
+
+  set_detail_page (self, bb_record_view_get_record (self->record_view) != NULL ? "view" : "empty");
+  return editor;
+}
+
+/* Leaves the open editor; the draft is kept unless @discard. */
+static void
+close_editor (BbWindow *self,
+              gboolean  discard)
+{
+  BbEditor *editor;
+  gboolean modified;
+
+  if (self->editor == NULL)
+    return;
+
+  modified = bb_editor_get_modified (self->editor);
+  editor = detach_editor (self);
+  g_clear_object (&self->editing_previous);
+  bb_editor_close (editor, discard);
+
+  if (modified && !discard)
+    show_toast (self, _("Draft kept: restore it from the list to finish it"), FALSE);
+
+  refresh_drafts (self);
+}
+
+static void
+open_editor (BbWindow *self,
+             BbEditor *editor,
+             BbRecord *record)
+{
+  g_assert (BB_IS_EDITOR (editor));
+
+  close_editor (self, FALSE);
+
+  self->editor = g_object_ref_sink (editor);
+  g_clear_object (&self->editing_previous);
+  if (record != NULL)
+    self->editing_previous = bb_record_copy (record);
+  g_signal_connect_swapped (editor, "saved", G_CALLBACK (on_editor_saved), self);
+  g_signal_connect_swapped (editor, "closed", G_CALLBACK (on_editor_closed), self);
+
+  adw_bin_set_child (self->editor_bin, GTK_WIDGET (editor));
+  set_detail_page (self, "editor");
+  show_detail_pane (self);
+  refresh_drafts (self);
+
+  gtk_widget_child_focus (GTK_WIDGET (editor), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+on_editor_closed (BbWindow *self,
+                  BbEditor *editor)
+{
+  if (editor != self->editor)
+    return;
+
+  detach_editor (self);
+  g_clear_object (&self->editing_previous);
+  refresh_drafts (self);
+}
+
+static void
+on_editor_saved (BbWindow *self,
+                 BbRecord *record,
+                 BbEditor *editor)
+{
+  g_autoptr(BbRecord) previous = NULL;
+  g_autoptr(BbRecord) stored = NULL;
+  g_autofree char *id = NULL;
+
+  if (editor != self->editor || record == NULL)
+    return;
+
+  id = g_strdup (bb_record_get_id (record));
+  previous = g_steal_pointer (&self->editing_previous);
+
+  detach_editor (self);
+  /* The record is saved: its draft has no more use. */
+  bb_editor_close (editor, TRUE);
+
+  clear_undo (self);
+  self->undo_kind = previous != NULL ? UNDO_EDIT : UNDO_NEW_RECORD;
+  self->undo_record_id = g_strdup (id);
+  self->undo_previous = g_steal_pointer (&previous);
+
+  stored = bb_store_get_record (get_store (self), id, NULL);
+  bb_window_reload (self);
+  show_record_object (self, stored != NULL ? stored : record);
+  select_record (self, id);
+
+  /* ux.md: the editor closes to the list. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    show_list_pane (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+
+  show_toast (self, _("Saved offline"), TRUE);
+  update_actions (self);
+}
+
+/* Drafts */
+
+static void
+refresh_drafts (BbWindow *self)
+{
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *open_draft = self->editor != NULL ? bb_editor_get_draft_id (self->editor) : NULL;
+
+  for (guint i = 0; i < self->draft_rows->len; i++)
+    adw_preferences_group_remove (self->drafts_group, g_ptr_array_index (self->draft_rows, i));
+  g_ptr_array_set_size (self->draft_rows, 0);
+
+  if (get_store (self) == NULL || !bb_session_has_identity (self->session))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->drafts_group), FALSE);
+      return;
+    }
+
+  drafts = bb_store_list_drafts (get_store (self), &error);
+  if (drafts == NULL)
+    {
+      g_warning ("Could not list drafts: %s", error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->drafts_group), FALSE);
+      return;
+    }
+
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      BbDraft *draft = g_ptr_array_index (drafts, i);
+      const BbKindSpec *kind = bb_kind_lookup (draft->kind);
+      GtkWidget *row, *icon, *restore, *discard;
+      g_autofree char *when = NULL;
+      g_autofree char *subtitle = NULL;
+      g_autofree char *restore_label = NULL;
+      g_autofree char *discard_label = NULL;
+      const char *kind_label = kind != NULL ? bb_kind_get_label (kind) : draft->kind;
+
+      if (open_draft != NULL && g_strcmp0 (draft->id, open_draft) == 0)
+        continue;
+
+      when = bb_format_time_short (draft->updated_at, NULL);
+      subtitle = draft->record_id != NULL
+        /* Translators: a draft of changes to a saved record, "Changes not saved · Today, 21:14" */
+        ? g_strdup_printf (_("Changes to a saved record · %s"), when)
+        : g_strdup_printf (_("New, not saved · %s"), when);
+
+      row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), kind_label);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+      icon = gtk_image_new_from_icon_name (kind != NULL ? kind->icon_name : "document-edit-symbolic");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, kind_label, -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+      restore = gtk_button_new_with_mnemonic (_("_Restore"));
+      gtk_widget_set_valign (restore, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (restore), "win.restore-draft");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (restore), "s", draft->id);
+      restore_label = g_strdup_printf (_("Restore the %s draft"), kind_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL, restore_label, -1);
+
+      discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
+      gtk_widget_set_valign (discard, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (discard, "flat");
+      gtk_widget_set_tooltip_text (discard, _("Discard Draft"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (discard), "win.discard-draft");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (discard), "s", draft->id);
+      discard_label = g_strdup_printf (_("Discard the %s draft"), kind_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (discard), GTK_ACCESSIBLE_PROPERTY_LABEL, discard_label, -1);
+
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), restore);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), discard);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), restore);
+
+      adw_preferences_group_add (self->drafts_group, row);
+      g_ptr_array_add (self->draft_rows, row);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->drafts_group), self->draft_rows->len > 0);
+}
+
+/* State */
+
+static void
+rebuild_new_menu (BbWindow *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) kinds_section = g_menu_new ();
+  g_autoptr(GMenu) repeat_section = g_menu_new ();
+  g_autoptr(GMenuItem) repeat = NULL;
+  g_autoptr(GPtrArray) kinds = bb_window_dup_creatable_kinds (self);
+  const BbKindSpec * const *all = bb_kind_all ();
+
+  for (guint i = 0; i < kinds->len; i++)
+    {
+      const BbKindSpec *kind = g_ptr_array_index (kinds, i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (bb_kind_get_label (kind), NULL);
+
+      g_menu_item_set_action_and_target_value (item, "win.new", g_variant_new_string (kind->id));
+      for (guint k = 0; all[k] != NULL && k < 9; k++)
+        if (all[k] == kind)
+          {
+            g_autofree char *accel = g_strdup_printf ("<Control>%u", k + 1);
+
+            g_menu_item_set_attribute (item, "accel", "s", accel);
+          }
+      g_menu_append_item (kinds_section, item);
+    }
+
+  repeat = g_menu_item_new (_("_Repeat Last Record"), "win.repeat-last");
+  g_menu_item_set_attribute (repeat, "accel", "s", "<Control><Shift>n");
+  g_menu_append_item (repeat_section, repeat);
+
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (kinds_section));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (repeat_section));
+  adw_split_button_set_menu_model (self->new_button, G_MENU_MODEL (menu));
+
+  if (kinds->len > 0)
+    {
+      const BbKindSpec *first = g_ptr_array_index (kinds, 0);
+      /* Translators: the New button's tooltip, "New Patrol observation (Ctrl+N)" */
+      g_autofree char *tooltip = g_strdup_printf (_("New %s (Ctrl+N)"), bb_kind_get_label (first));
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->new_button), tooltip);
+    }
+}
+
+static void
+update_actions (BbWindow *self)
+{
+  gboolean home = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "home") == 0;
+  const char *page = gtk_stack_get_visible_child_name (self->detail_stack);
+  gboolean editing = home && self->editor != NULL;
+  gboolean viewing = home && !editing && g_strcmp0 (page, "view") == 0;
+  g_autoptr(GPtrArray) kinds = home ? bb_window_dup_creatable_kinds (self) : NULL;
+  gboolean can_create = kinds != NULL && kinds->len > 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new", can_create);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-default", can_create);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.repeat-last", can_create);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-editor", editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit", viewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", viewing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", home);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", home);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", home && self->undo_kind != UNDO_NONE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restore-draft", home);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.discard-draft", home);
+}
+
+static void
+show_home (BbWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->main_stack, "home");
+  rebuild_new_menu (self);
+  bb_window_refresh_state (self);
+  refresh_drafts (self);
+  update_empty_state (self);
+  update_detail_header (self);
+  update_actions (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->new_button));
+}
+
+/* Undo */
+
+static void
+perform_undo (BbWindow *self)
+{
+  BbStore *store = get_store (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbRecord) record = NULL;
+  UndoKind kind = self->undo_kind;
+  g_autofree char *id = g_strdup (self->undo_record_id);
+  g_autoptr(BbRecord) previous = self->undo_previous != NULL ? g_object_ref (self->undo_previous) : NULL;
+  BbDraft *draft = self->undo_draft != NULL ? draft_copy (self->undo_draft) : NULL;
+
+  clear_undo (self);
+
+  switch (kind)
+    {
+    case UNDO_NEW_RECORD:
+      if (!bb_store_delete_record (store, id, &error))
+        show_error_toast (self, _("Could not undo"), error);
+      else
+        {
+          show_record_object (self, NULL);
+          show_toast (self, _("Record removed"), FALSE);
+        }
+      break;
+
+    case UNDO_EDIT:
+      record = bb_store_get_record (store, id, &error);
+      if (record == NULL)
+        {
+          show_error_toast (self, _("Could not undo"), error);
+          break;
+        }
+      bb_record_set_fields (record, bb_record_get_fields (previous));
+      bb_record_set_occurred_at (record, bb_record_get_occurred_at (previous));
+      bb_record_set_priority (record, bb_record_get_priority (previous));
+      /* The earlier content was valid when saved; the store takes it back as
+       * a new revision without re-checking against today's clock. */
+      if (!bb_store_save_record (store, record, &error))
+        show_error_toast (self, _("Could not undo"), error);
+      else
+        {
+          show_record_object (self, record);
+          show_toast (self, _("Changes undone"), FALSE);
+        }
+      break;
+
+    case UNDO_DELETE:
+      record = bb_store_get_record (store, id, &error);
+      if (record == NULL)
+        {
+          show_error_toast (self, _("Could not undo"), error);
+          break;
+        }
+      bb_record_set_deleted (record, FALSE);
+      if (!bb_store_save_record (store, record, &error))
+        show_error_toast (self, _("Could not undo"), error);
+      else
+        {
+          show_record_object (self, record);
+          show_toast (self, _("Record restored"), FALSE);
+        }
+      break;
+
+    case UNDO_DISCARD_DRAFT:
+      if (draft == NULL ||
+          !bb_store_save_draft (store, draft->id, draft->kind, draft->record_id, draft->json, &error))
+        show_error_toast (self, _("Could not bring the draft back"), error);
+      else
+        show_toast (self, _("Draft restored to the list"), FALSE);
+      break;
+
+    case UNDO_NONE:
+    default:
+      break;
+    }
+
+  g_clear_pointer (&draft, bb_draft_free);
+  bb_window_reload (self);
+  if (record != NULL && kind != UNDO_NEW_RECORD)
+    select_record (self, bb_record_get_id (record));
+}
+
+/* Actions */
+
+static const BbKindSpec *
+most_used_kind (BbWindow *self)
+{
+  g_autoptr(GPtrArray) kinds = bb_window_dup_creatable_kinds (self);
+
+  return kinds->len > 0 ? g_ptr_array_index (kinds, 0) : NULL;
+}
+
+static void
+new_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  bb_window_new_record (BB_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+new_default_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+  const BbKindSpec *kind = most_used_kind (self);
+
+  if (kind != NULL)
+    bb_window_new_record (self, kind->id);
+}
+
+static void
+repeat_last_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+  BbQuery query = { 0 };
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  BbRecord *previous = NULL;
+
+  query.kind = bb_record_list_model_get_kind (self->model);
+  records = bb_store_list_records (get_store (self), &query, 0, 20, &error);
+  if (records == NULL)
+    {
+      show_error_toast (self, _("Could not read the last record"), error);
+      return;
+    }
+
+  for (guint i = 0; i < records->len && previous == NULL; i++)
+    {
+      BbRecord *record = g_ptr_array_index (records, i);
+      const BbKindSpec *kind = bb_record_get_kind_spec (record);
+
+      if (kind != NULL && bb_kind_can_create (kind, get_role (self)))
+        previous = record;
+    }
+
+  if (previous == NULL)
+    {
+      show_toast (self, _("Nothing to repeat yet: save a record first"), FALSE);
+      return;
+    }
+
+  open_editor (self, bb_editor_new_from_previous (self->session, previous), NULL);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+
+  if (self->editor != NULL)
+    bb_editor_save (self->editor);
+}
+
+static void
+close_editor_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+
+  close_editor (self, FALSE);
+  if (adw_leaflet_get_folded (self->leaflet))
+    show_list_pane (self);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+
+  if (self->editor != NULL)
+    close_editor (self, FALSE);
+  show_list_pane (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+  BbRecord *shown = bb_record_view_get_record (self->record_view);
+  g_autoptr(BbRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (shown == NULL)
+    return;
+
+  /* Edit what the store holds now, not what was shown a while ago. */
+  record = bb_store_get_record (get_store (self), bb_record_get_id (shown), &error);
+  if (record == NULL)
+    {
+      show_error_toast (self, _("Could not open the record"), error);
+      return;
+    }
+
+  open_editor (self, bb_editor_new (self->session, NULL, record, NULL, NULL), record);
+}
+
+static void
+delete_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 BbWindow         *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "record-id");
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "delete") != 0 || id == NULL)
+    return;
+
+  if (!bb_store_delete_record (get_store (self), id, &error))
+    {
+      show_error_toast (self, _("Could not delete the record"), error);
+      return;
+    }
+
+  clear_undo (self);
+  self->undo_kind = UNDO_DELETE;
+  self->undo_record_id = g_strdup (id);
+
+  show_record_object (self, NULL);
+  bb_window_reload (self);
+  if (adw_leaflet_get_folded (self->leaflet))
+    show_list_pane (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  show_toast (self, _("Record deleted"), TRUE);
+  update_actions (self);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+  BbRecord *record = bb_record_view_get_record (self->record_view);
+  g_autofree char *title = NULL;
+  GtkWidget *dialog;
+
+  if (record == NULL)
+    return;
+
+  title = bb_record_dup_title (record, get_profile (self));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Delete This Record?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” is removed from this device, and from the server at the next sync. "
+                                    "You can undo this straight after."),
+                                  title);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "record-id",
+                          g_strdup (bb_record_get_id (record)), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (delete_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    show_list_pane (self);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  perform_undo (BB_WINDOW (widget));
+}
+
+static void
+restore_draft_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbRecord) record = NULL;
+  BbDraft *draft;
+
+  draft = find_draft (self, g_variant_get_string (parameter, NULL), &error);
+  if (draft == NULL)
+    {
+      show_error_toast (self, _("Could not restore the draft"), error);
+      refresh_drafts (self);
+      return;
+    }
+
+  if (draft->record_id != NULL)
+    {
+      record = bb_store_get_record (get_store (self), draft->record_id, NULL);
+      /* The record went away (deleted on another device and synced): the
+       * draft's content is still worth keeping, as a new record. */
+      if (record != NULL && bb_record_get_deleted (record))
+        g_clear_object (&record);
+    }
+
+  open_editor (self,
+               bb_editor_new (self->session, draft->kind, record, draft->id, draft->json),
+               record);
+  bb_draft_free (draft);
+}
+
+static void
+discard_draft_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  BbDraft *draft;
+
+  draft = find_draft (self, g_variant_get_string (parameter, NULL), &error);
+  if (draft == NULL)
+    {
+      show_error_toast (self, _("Could not discard the draft"), error);
+      refresh_drafts (self);
+      return;
+    }
+
+  if (!bb_store_delete_draft (get_store (self), draft->id, &error))
+    {
+      show_error_toast (self, _("Could not discard the draft"), error);
+      bb_draft_free (draft);
+      return;
+    }
+
+  clear_undo (self);
+  self->undo_kind = UNDO_DISCARD_DRAFT;
+  self->undo_draft = draft;
+  refresh_drafts (self);
+  show_toast (self, _("Draft discarded"), TRUE);
+  update_actions (self);
+}
+
+/* Callbacks */
+
+static void
+on_identity_set (BbWindow *self)
+{
+  bb_window_reload (self);
+  show_home (self);
+}
+
+static void
+on_folded_changed (BbWindow *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+
+  adw_header_bar_set_show_end_title_buttons (self->list_header, folded);
+  adw_header_bar_set_show_start_title_buttons (self->detail_header, folded);
+  update_detail_header (self);
+}
+
+static void
+on_search_changed (BbWindow *self)
+{
+  /* GtkSearchEntry already waits for a pause in typing (search-delay). */
+  bb_record_list_model_set_search (self->model, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+static void
+on_search_activate (BbWindow *self)
+{
+  /* Enter opens the best match, so "type, Enter" finds a record. */
+  on_search_changed (self);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0)
+    {
+      gtk_single_selection_set_selected (self->selection, 0);
+      gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.activate-item", "u", 0);
+    }
+}
+
+static void
+on_search_stopped (BbWindow *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  bb_record_list_model_set_search (self->model, NULL);
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+on_kind_filter_changed (BbWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->kind_dropdown);
+  const BbKindSpec * const *kinds = bb_kind_all ();
+  const char *kind = NULL;
+
+  if (self->model == NULL)
+    return;
+
+  if (selected != GTK_INVALID_LIST_POSITION && selected > 0)
+    kind = kinds[selected - 1]->id;
+
+  bb_record_list_model_set_kind (self->model, kind);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "kind-filter", kind != NULL ? kind : "");
+  update_empty_state (self);
+}
+
+static void
+on_selection_changed (BbWindow *self)
+{
+  g_autoptr(BbRecord) record = NULL;
+
+  if (self->suppress_selection > 0 || self->editor != NULL)
+    return;
+
+  record = gtk_single_selection_get_selected_item (self->selection);
+  if (record == NULL)
+    return;
+  g_object_ref (record);
+
+  /* Wide: the detail pane follows the selection, as in a mail app. Narrow:
+   * moving through the list does not leave it; activation does. */
+  show_record_object (self, record);
+}
+
+static void
+on_list_activate (BbWindow *self,
+                  guint     position)
+{
+  g_autoptr(BbRecord) record = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+
+  if (record == NULL)
+    return;
+
+  close_editor (self, FALSE);
+  show_record_object (self, record);
+  show_detail_pane (self);
+}
+
+static gboolean
+bb_window_close_request (GtkWindow *window)
+{
+  BbWindow *self = BB_WINDOW (window);
+
+  /* Leaving with an editor open keeps its draft, offered at the next start. */
+  close_editor (self, FALSE);
+
+  if (self->settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+
+  return GTK_WINDOW_CLASS (bb_window_parent_class)->close_request (window);
+}
+
+/* Not in constructed(): GtkWindow:application is set after it runs. */
+static void
+set_up (BbWindow      *self,
+        BbApplication *app)
+{
+  const GError *error;
+
+  self->session = bb_application_get_session (app);
+  if (self->session != NULL)
+    g_object_ref (self->session);
+
+  if (self->session == NULL)
+    {
+      g_autofree char *data_dir = NULL;
+      g_autofree char *description = NULL;
+
+      error = bb_application_get_session_error (app);
+      data_dir = bb_application_get_data_dir (app) != NULL
+        ? g_strdup (bb_application_get_data_dir (app))
+        : bb_data_dir_default ();
+      /* Name the place and the reason: the person fixing it needs both. */
+      description = g_markup_printf_escaped (_("Beatbook keeps its records in <b>%s</b>. "
+                                               "They could not be opened: %s\n\n"
+                                               "Nothing has been changed or deleted. Ask your "
+                                               "administrator to check the file, or start Beatbook "
+                                               "with another folder (--data-dir)."),
+                                             data_dir,
+                                             error != NULL ? error->message : _("unknown error"));
+      adw_status_page_set_description (self->error_page, description);
+      gtk_stack_set_visible_child_name (self->main_stack, "error");
+      update_actions (self);
+      return;
+    }
+
+  bb_first_run_set_session (self->first_run, self->session);
+
+  self->model = bb_record_list_model_new (bb_session_get_store (self->session));
+  g_signal_connect_swapped (self->model, "notify::n-items", G_CALLBACK (on_model_n_items), self);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  if (self->settings != NULL)
+    {
+      g_autofree char *kind = g_settings_get_string (self->settings, "kind-filter");
+      const BbKindSpec * const *kinds = bb_kind_all ();
+
+      for (guint i = 0; kinds[i] != NULL; i++)
+        if (g_strcmp0 (kinds[i]->id, kind) == 0)
+          gtk_drop_down_set_selected (self->kind_dropdown, i + 1);
+    }
+  on_kind_filter_changed (self);
+
+  if (bb_session_has_identity (self->session))
+    show_home (self);
+  else
+    {
+      gtk_stack_set_visible_child_name (self->main_stack, "first-run");
+      update_actions (self);
+    }
+}
+
+static void
+bb_window_dispose (GObject *object)
+{
+  BbWindow *self = BB_WINDOW (object);
+
+  if (self->editor != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->editor, on_editor_saved, self);
+      g_signal_handlers_disconnect_by_func (self->editor, on_editor_closed, self);
+      g_clear_object (&self->editor);
+    }
+  g_clear_handle_id (&self->retire_idle_id, g_source_remove);
+  if (self->retired_editors != NULL)
+    g_ptr_array_set_size (self->retired_editors, 0);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_func (self->selection, on_selection_changed, self);
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, on_model_n_items, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_WINDOW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_object (&self->editing_previous);
+  g_clear_object (&self->undo_previous);
+  g_clear_object (&self->undo_toast);
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (bb_window_parent_class)->dispose (object);
+}
+
+static void
+bb_window_finalize (GObject *object)
+{
+  BbWindow *self = BB_WINDOW (object);
+
+  g_clear_pointer (&self->undo_record_id, g_free);
+  g_clear_pointer (&self->undo_draft, bb_draft_free);
+  g_clear_pointer (&self->last_toast, g_free);
+  g_clear_pointer (&self->draft_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->retired_editors, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (bb_window_parent_class)->finalize (object);
+}
+
+static void
+bb_window_class_init (BbWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  const BbKindSpec * const *kinds = bb_kind_all ();
+
+  object_class->dispose = bb_window_dispose;
+  object_class->finalize = bb_window_finalize;
+  window_class->close_request = bb_window_close_request;
+
+  g_type_ensure (BB_TYPE_FIRST_RUN);
+  g_type_ensure (BB_TYPE_RECORD_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/beatbook/Beatbook/bb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, first_run);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, list_pane);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, list_header);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, state_title);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, new_button);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, kind_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, drafts_group);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_pane);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_header);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, save_button);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, record_view);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, editor_bin);
+  gtk_widget_class_bind_template_callback (widget_class, on_identity_set);
+  gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_stopped);
+  gtk_widget_class_bind_template_callback (widget_class, on_kind_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
+
+  gtk_widget_class_install_action (widget_class, "win.new", "s", new_action);
+  gtk_widget_class_install_action (widget_class, "win.new-default", NULL, new_default_action);
+  gtk_widget_class_install_action (widget_class, "win.repeat-last", NULL, repeat_last_action);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "win.close-editor", NULL, close_editor_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.restore-draft", "s", restore_draft_action);
+  gtk_widget_class_install_action (widget_class, "win.discard-draft", "s", discard_draft_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-default", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.repeat-last", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_N, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.repeat-last", NULL);
+  for (guint i = 0; kinds[i] != NULL && i < 9; i++)
+    {
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK,
+                                           "win.new", "s", kinds[i]->id);
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_1 + i, GDK_CONTROL_MASK,
+                                           "win.new", "s", kinds[i]->id);
+    }
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.close-editor", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.edit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+}
+
+static void
+bb_window_init (BbWindow *self)
+{
+  g_autoptr(GtkStringList) filters = gtk_string_list_new (NULL);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  const BbKindSpec * const *kinds = bb_kind_all ();
+
+  self->draft_rows = g_ptr_array_new ();
+  self->retired_editors = g_ptr_array_new_with_free_func (g_object_unref);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = settings_new_if_installed ();
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+  else
+    gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+
+  gtk_string_list_append (filters, _("All records"));
+  for (guint i = 0; kinds[i] != NULL; i++)
+    gtk_string_list_append (filters, _(kinds[i]->plural_label));
+  gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (filters));
+
+  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (factory_bind), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  /* Typing on the list starts a search; typing in the editor must not. */
+  gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_pane);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("New record"), -1);
+
+  on_folded_changed (self);
+}
+
+/* Public API */
+
+BbWindow *
+bb_window_new (BbApplication *application)
+{
+  BbWindow *self;
+
+  g_return_val_if_fail (BB_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (BB_TYPE_WINDOW, "application", application, NULL);
+  set_up (self, application);
+  return self;
+}
+
+void
+bb_window_reload (BbWindow *self)
+{
+  BbRecord *shown;
+  g_autofree char *shown_id = NULL;
+
+  g_return_if_fail (BB_IS_WINDOW (self));
+
+  if (self->model == NULL)
+    return;
+
+  shown = bb_record_view_get_record (self->record_view);
+  if (shown != NULL)
+    shown_id = g_strdup (bb_record_get_id (shown));
+
+  self->suppress_selection++;
+  bb_record_list_model_reload (self->model);
+  self->suppress_selection--;
+
+  if (shown_id != NULL)
+    {
+      g_autoptr(BbRecord) fresh = bb_store_get_record (get_store (self), shown_id, NULL);
+
+      if (fresh == NULL || bb_record_get_deleted (fresh))
+        show_record_object (self, NULL);
+      else
+        {
+          if (self->editor == NULL)
+            show_record_object (self, fresh);
+          else
+            bb_record_view_set_record (self->record_view, fresh, get_profile (self));
+          select_record (self, shown_id);
+        }
+    }
+
+  update_empty_state (self);
+  rebuild_new_menu (self);
+  refresh_drafts (self);
+  bb_window_refresh_state (self);
+  update_actions (self);
+}
+
+void
+bb_window_refresh_state (BbWindow *self)
+{
+  BbStore *store;
+  g_autofree char *last_sync = NULL;
+  g_autofree char *line = NULL;
+
+  g_return_if_fail (BB_IS_WINDOW (self));
+
+  store = get_store (self);
+  if (store == NULL)
+    return;
+
+  last_sync = bb_store_get_meta (store, "sync.last_success");
+  line = bb_format_state_line (bb_store_outbox_count (store), last_sync, NULL);
+  adw_window_title_set_subtitle (self->state_title, line);
+}
+
+void
+bb_window_new_record (BbWindow   *self,
+                      const char *kind_id)
+{
+  const BbKindSpec *kind;
+
+  g_return_if_fail (BB_IS_WINDOW (self));
+
+  kind = bb_kind_lookup (kind_id);
+  if (kind == NULL || self->session == NULL)
+    return;
+
+  if (!bb_kind_can_create (kind, get_role (self)))
+    {
+      /* Translators: "A Ward councillor cannot create Section 59 warnings" */
+      g_autofree char *message = g_strdup_printf (_("Your role (%s) cannot create %s"),
+                                                  bb_role_get_label (get_role (self)),
+                                                  _(kind->plural_label));
+
+      show_toast (self, message, FALSE);
+      return;
+    }
+
+  open_editor (self, bb_editor_new (self->session, kind->id, NULL, NULL, NULL), NULL);
+}
+
+gboolean
+bb_window_show_record (BbWindow   *self,
+                       const char *id)
+{
+  g_autoptr(BbRecord) record = NULL;
+
+  g_return_val_if_fail (BB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (get_store (self) == NULL)
+    return FALSE;
+
+  record = bb_store_get_record (get_store (self), id, NULL);
+  if (record == NULL || bb_record_get_deleted (record))
+    return FALSE;
+
+  close_editor (self, FALSE);
+  show_record_object (self, record);
+  select_record (self, id);
+  show_detail_pane (self);
+  return TRUE;
+}
+
+GPtrArray *
+bb_window_dup_creatable_kinds (BbWindow *self)
+{
+  const BbKindSpec * const *all = bb_kind_all ();
+  GPtrArray *kinds = g_ptr_array_new ();
+  guint counts[16] = { 0 };
+  BbRole role;
+
+  g_return_val_if_fail (BB_IS_WINDOW (self), kinds);
+
+  role = get_role (self);
+  for (guint i = 0; all[i] != NULL && i < G_N_ELEMENTS (counts); i++)
+    {
+      BbQuery query = { 0 };
+
+      if (!bb_kind_can_create (all[i], role))
+        continue;
+      query.kind = all[i]->id;
+      if (get_store (self) != NULL)
+        bb_store_count_records (get_store (self), &query, &counts[i], NULL);
+      g_ptr_array_add (kinds, (gpointer) all[i]);
+    }
+
+  /* Most used first; the table's own order (most used in general) breaks ties. */
+  for (guint i = 1; i < kinds->len; i++)
+    for (guint j = i; j > 0; j--)
+      {
+        const BbKindSpec *a = g_ptr_array_index (kinds, j - 1);
+        const BbKindSpec *b = g_ptr_array_index (kinds, j);
+        guint ia = 0, ib = 0;
+
+        for (guint k = 0; all[k] != NULL; k++)
+          {
+            if (all[k] == a)
+              ia = k;
+            if (all[k] == b)
+              ib = k;
+          }
+        if (counts[ib] <= counts[ia])
+          break;
+        kinds->pdata[j - 1] = (gpointer) b;
+        kinds->pdata[j] = (gpointer) a;
+      }
+
+  return kinds;
+}
+
+const char *
+bb_window_get_page (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+bb_window_get_detail_page (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->detail_stack);
+}
+
+const char *
+bb_window_get_list_page (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->list_stack);
+}
+
+BbFirstRun *
+bb_window_get_first_run (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return self->first_run;
+}
+
+BbRecordListModel *
+bb_window_get_model (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return self->model;
+}
+
+GtkSelectionModel *
+bb_window_get_selection (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return GTK_SELECTION_MODEL (self->selection);
+}
+
+BbRecordView *
+bb_window_get_record_view (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return self->record_view;
+}
+
+BbEditor *
+bb_window_get_editor (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return self->editor;
+}
+
+GtkWidget *
+bb_window_get_search_entry (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->search_entry);
+}
+
+GtkWidget *
+bb_window_get_kind_dropdown (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->kind_dropdown);
+}
+
+GtkWidget *
+bb_window_get_list_view (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->list_view);
+}
+
+const char *
+bb_window_get_empty_title (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "empty") != 0)
+    return NULL;
+
+  return adw_status_page_get_title (self->empty_page);
+}
+
+const char *
+bb_window_get_state_line (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return adw_window_title_get_subtitle (self->state_title);
+}
+
+const char *
+bb_window_get_last_toast (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
+}
+
+guint
+bb_window_get_n_drafts (BbWindow *self)
+{
+  g_return_val_if_fail (BB_IS_WINDOW (self), 0);
+
+  return self->draft_rows->len;
+}
