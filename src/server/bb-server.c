@@ -1020,6 +1020,10 @@ bb_server_new (BbServerStore *store,
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (BB_IS_PROFILE (profile), NULL);
 
+  /* Makes the dummy hash for unknown users now, so the first failed
+   * sign-in takes no longer than the others. */
+  bb_server_password_verify (NULL, "");
+
   self = g_object_new (BB_TYPE_SERVER, NULL);
   self->store = store;
   self->profile = g_object_ref (profile);

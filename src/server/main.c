@@ -58,9 +58,11 @@ parse_options (const char    *command,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *parameter = g_strdup_printf ("%s", command);
+  g_autofree char *prgname = g_strdup_printf ("beatbook-server %s", command);
 
-  context = g_option_context_new (parameter);
+  /* So --help reads "beatbook-server user add [OPTION…]". */
+  g_set_prgname (prgname);
+  context = g_option_context_new (NULL);
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -470,9 +472,15 @@ command_device_revoke (int    argc,
 }
 
 static void
-print_help (void)
+print_help (gboolean to_stderr)
 {
-  g_print ("%s\n  beatbook-server COMMAND [OPTIONS]\n\n%s\n", _("Usage:"), _(commands_summary));
+  g_autofree char *text = g_strdup_printf ("%s\n  beatbook-server COMMAND [OPTIONS]\n\n%s\n",
+                                           _("Usage:"), _(commands_summary));
+
+  if (to_stderr)
+    g_printerr ("%s", text);
+  else
+    g_print ("%s", text);
 }
 
 int
@@ -486,7 +494,7 @@ main (int   argc,
 
   if (argc < 2)
     {
-      print_help ();
+      print_help (TRUE);
       return EXIT_USAGE;
     }
 
@@ -494,7 +502,7 @@ main (int   argc,
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") ||
       g_str_equal (command, "help"))
     {
-      print_help ();
+      print_help (FALSE);
       return 0;
     }
   if (g_str_equal (command, "--version"))
@@ -527,12 +535,12 @@ main (int   argc,
         else
           message = g_strdup_printf (_("unknown command “%s %s”"), command, sub);
         g_printerr ("beatbook-server: %s\n\n", message);
-        print_help ();
+        print_help (TRUE);
         return EXIT_USAGE;
       }
     }
 
   g_printerr (_("beatbook-server: unknown command “%s”\n\n"), command);
-  print_help ();
+  print_help (TRUE);
   return EXIT_USAGE;
 }
