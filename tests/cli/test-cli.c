@@ -1137,6 +1137,82 @@ test_export_json_is_one_array (Fixture       *f,
 }
 
 static void
+test_long_lists_are_read_across_pages (Fixture       *f,
+                                       gconstpointer  data)
+{
+  /* More than two of the cli's pages (200), and not a multiple of one. */
+  const guint n_records = 450;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *dir = g_build_filename (f->tmp, "export", NULL);
+  g_autofree char *csv = g_build_filename (dir, "engagement_event.csv", NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_auto(Run) run = { 0 };
+  g_auto(Run) limited = { 0 };
+  g_auto(Run) export = { 0 };
+  JsonArray *array;
+  const char *previous = NULL;
+
+  {
+    g_autoptr(BbSession) session = bb_session_new (f->data_dir, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (bb_session_set_identity (session, "PCSO 4521", BB_ROLE_OFFICER, NULL, &error));
+    for (guint i = 0; i < n_records; i++)
+      {
+        g_autoptr(BbRecord) record = bb_record_new (BB_KIND_ENGAGEMENT_EVENT);
+        g_autoptr(JsonObject) fields = json_object_new ();
+        g_autoptr(GDateTime) base = g_date_time_new_utc (2026, 1, 1, 0, 0, 0);
+        g_autoptr(GDateTime) when = g_date_time_add_hours (base, i);
+        g_autofree char *iso = bb_time_format_iso (when);
+        g_autofree char *title = g_strdup_printf ("Street briefing %u", i);
+
+        json_object_set_string_member (fields, "ward", "town");
+        json_object_set_string_member (fields, "event_type", "street_briefing");
+        json_object_set_string_member (fields, "title", title);
+        json_object_set_int_member (fields, "attendees", i % 30);
+        bb_record_set_occurred_at (record, iso);
+        bb_record_set_fields (record, fields);
+        g_assert_true (bb_session_save_record (session, record, NULL, &error));
+        g_assert_no_error (error);
+      }
+  }
+
+  run_cli (f, &run, NULL, "list", "--json");
+  g_assert_cmpint (run.status, ==, 0);
+  node = parse_json (run.out);
+  array = json_node_get_array (node);
+  g_assert_cmpuint (json_array_get_length (array), ==, n_records);
+
+  /* Every record once, newest first. */
+  for (guint i = 0; i < n_records; i++)
+    {
+      JsonObject *record = json_array_get_object_element (array, i);
+      const char *occurred = json_object_get_string_member (record, "occurred_at");
+
+      g_assert_false (g_hash_table_contains (seen, json_object_get_string_member (record, "id")));
+      g_hash_table_add (seen, (char *) json_object_get_string_member (record, "id"));
+      if (previous != NULL)
+        g_assert_cmpstr (previous, >, occurred);
+      previous = occurred;
+    }
+
+  run_cli (f, &limited, NULL, "list", "--json", "--limit", "250");
+  g_assert_cmpint (limited.status, ==, 0);
+  {
+    g_autoptr(JsonNode) part = parse_json (limited.out);
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (part)), ==, 250);
+  }
+
+  run_cli (f, &export, NULL, "export", "--format", "csv", "--output", dir);
+  g_assert_cmpint (export.status, ==, 0);
+  rows = read_csv_file (csv);
+  g_assert_cmpuint (rows->len, ==, 1 + n_records);
+}
+
+static void
 test_status_counts_records_and_pending_changes (Fixture       *f,
                                                 gconstpointer  data)
 {
@@ -1220,6 +1296,7 @@ main (int    argc,
   ADD ("/cli/export/csv-round-trips-in-a-spreadsheet", test_export_csv_round_trips_in_a_spreadsheet);
   ADD ("/cli/export/csv-of-every-kind-needs-a-directory", test_export_csv_of_every_kind_needs_a_directory);
   ADD ("/cli/export/json-is-one-array", test_export_json_is_one_array);
+  ADD ("/cli/list/reads-long-lists-across-pages", test_long_lists_are_read_across_pages);
   ADD ("/cli/status/counts-records-and-pending-changes", test_status_counts_records_and_pending_changes);
   ADD ("/cli/data-dir/comes-from-the-environment", test_data_dir_comes_from_the_environment);
 
