@@ -44,6 +44,16 @@ api_json_to_string (JsonNode *node)
   return json_to_string (node, FALSE);
 }
 
+/* (transfer full): a deep copy; json_node_copy() shares objects and arrays,
+ * so editing its copy would edit the original too. */
+static inline JsonNode *
+api_json_copy (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  return api_json_parse (text, -1);
+}
+
 static inline JsonObject *
 api_object (JsonNode   *node,
             const char *what)
@@ -616,7 +626,7 @@ api_change_fields (JsonNode *change)
 static inline JsonNode *
 api_change_next_rev (JsonNode *change)
 {
-  JsonNode *next = json_node_copy (change);
+  JsonNode *next = api_json_copy (change);
   JsonObject *obj = json_node_get_object (next);
   gint64 rev = json_object_get_int_member (obj, "rev");
 

@@ -133,6 +133,8 @@ fixture_setup (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
 
+  if (template_dir == NULL)
+    make_template ();
   fx->dir = g_dir_make_tmp ("beatbook-api-XXXXXX", &error);
   g_assert_no_error (error);
   /* No server has the template open, so the files are consistent. */
@@ -320,7 +322,7 @@ push (Fixture *fx,
 
   va_start (ap, u);
   while ((ch = va_arg (ap, JsonNode *)) != NULL)
-    json_array_add_element (changes, json_node_copy (ch));
+    json_array_add_element (changes, api_json_copy (ch));
   va_end (ap);
   return push_array (fx, u, changes);
 }
@@ -909,6 +911,21 @@ test_push_conflict (Fixture       *fx,
   json_object_set_int_member (json_node_get_object (local2), "base_rev", 2);
   r4 = push (fx, OFFICER, local2, NULL);
   g_assert_cmpint (api_json_int (result_at (r4, 0, "applied"), "rev"), ==, 3);
+
+  /* An edit of a record the server does not hold starts from a revision
+   * the server never had. Choice: that is a conflict too (the server's
+   * revision is 0, not base_rev), with "server" null as there is no copy;
+   * storing it would create a record at rev 2 from nothing. */
+  {
+    g_autoptr(JsonNode) orphan = new_change ("patrol_observation", 600);
+    g_autoptr(JsonNode) orphan_edit = api_change_next_rev (orphan);
+    g_autoptr(JsonNode) r5 = push (fx, OFFICER, orphan_edit, NULL);
+    JsonNode *res = result_at (r5, 0, "conflict");
+    g_autoptr(Pulled) p2 = pull (fx, SUPERVISOR, 0, 0);
+
+    g_assert_true (api_json_get (res, "server") == NULL || JSON_NODE_HOLDS_NULL (api_json_get (res, "server")));
+    g_assert_null (pulled_find (p2, change_id (orphan)));
+  }
 }
 
 static void
@@ -2051,9 +2068,9 @@ main (int   argc,
   ADD ("/api/admin/revoked-device-gets-device-revoked", test_device_revoke);
 #undef ADD
 
-  make_template ();
   ret = g_test_run ();
-  remove_tree (template_dir);
+  if (template_dir != NULL)
+    remove_tree (template_dir);
   g_free (template_dir);
   return ret;
 }
