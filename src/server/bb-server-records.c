@@ -353,6 +353,14 @@ apply_change (BbRequest    *req,
           return;
         }
     }
+  else if (base_rev != 0)
+    {
+      /* An edit of a revision the server never had (its revision is 0):
+       * storing it would make a record from nothing, so it is a conflict,
+       * with no server copy to offer. */
+      result->outcome = OUTCOME_CONFLICT;
+      return;
+    }
   else if (!bb_kind_can_create (spec, req->role))
     {
       g_autofree char *message = g_strdup_printf (_("The role “%s” may not create a %s."),
@@ -460,7 +468,10 @@ add_result_json (JsonBuilder  *builder,
   if (result->outcome == OUTCOME_CONFLICT)
     {
       json_builder_set_member_name (builder, "server");
-      json_builder_add_value (builder, record_to_json (result->server_copy));
+      if (result->server_copy != NULL)
+        json_builder_add_value (builder, record_to_json (result->server_copy));
+      else
+        json_builder_add_null_value (builder);
     }
   else if (result->outcome == OUTCOME_REJECTED)
     {
@@ -672,7 +683,9 @@ bb_server_handle_review (BbRequest  *req,
   const char *state;
   const char *comment = NULL;
 
-  if (req->role != BB_ROLE_SUPERVISOR && req->role != BB_ROLE_ADMIN)
+  /* sync-api.md "Review (supervisors)": 403 for every other role, admin
+   * included (domain.md: admins manage users and devices). */
+  if (req->role != BB_ROLE_SUPERVISOR)
     {
       bb_request_error (req, SOUP_STATUS_FORBIDDEN, "forbidden",
                         _("Only supervisors review records."));
