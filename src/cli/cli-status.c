@@ -85,9 +85,15 @@ bb_cli_cmd_status (BbCli  *cli,
   records = g_strdup_printf ("%u", n_records);
   pending = g_strdup_printf ("%u", bb_store_outbox_count (store));
 
-  /* Signing in to a server is not there yet; until it is, the device's
-   * local identity is who records are logged as. */
-  if (bb_session_has_identity (session))
+  if (bb_session_is_signed_in (session))
+    {
+      g_autofree char *identity = dup_identity_text (session);
+
+      user = g_strdup_printf (_("signed in as %s (user name %s) at %s"), identity,
+                              bb_session_get_username (session),
+                              bb_session_get_server_url (session));
+    }
+  else if (bb_session_has_identity (session))
     {
       g_autofree char *identity = dup_identity_text (session);
 
@@ -195,6 +201,15 @@ bb_cli_cmd_identity (BbCli  *cli,
   session = bb_cli_get_session (cli);
   if (session == NULL)
     return BB_CLI_EXIT_INVALID;
+
+  /* A signed-in user's name and role are the server's. */
+  if (bb_session_is_signed_in (session))
+    {
+      bb_cli_error (_("signed in as %s: the name and role come from the server. "
+                      "Run “beatbook-cli logout” first to change the device's local identity."),
+                    bb_session_get_username (session));
+      return BB_CLI_EXIT_INVALID;
+    }
 
   if (!bb_session_set_identity (session, name, role, staff_number, &error))
     {

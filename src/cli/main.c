@@ -90,7 +90,13 @@ cmd_help (BbCli *cli,
     }
 
   command = bb_cli_find_command (argv[1]);
-  if (command == NULL || command->run == cmd_help)
+  if (command != NULL && command->run == cmd_help)
+    {
+      char *program_argv[] = { argv[0], NULL };
+
+      return cmd_help (cli, 1, program_argv);
+    }
+  if (command == NULL)
     {
       bb_cli_error (_("unknown command “%s”. Run “beatbook-cli --help” to see the commands."),
                     argv[1]);
