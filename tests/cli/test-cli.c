@@ -1253,6 +1253,9 @@ test_data_dir_comes_from_the_environment (Fixture       *f,
   g_auto(Run) set = { 0 };
   g_auto(Run) shown = { 0 };
   g_auto(Run) other = { 0 };
+  g_auto(Run) after_command = { 0 };
+  g_auto(Run) xdg_set = { 0 };
+  g_autofree char *xdg_dir = g_build_filename (f->tmp, "xdg", "beatbook", NULL);
 
   run_full (f, &set, NULL, NULL, env_dir,
             (const char * const[]) { "identity", "--name", "PCSO 4521", "--role", "officer", NULL });
@@ -1265,6 +1268,18 @@ test_data_dir_comes_from_the_environment (Fixture       *f,
   /* --data-dir wins over the environment. */
   run_full (f, &other, NULL, f->data_dir, env_dir, (const char * const[]) { "identity", NULL });
   g_assert_cmpint (other.status, ==, 1);
+
+  /* It may follow the command too. */
+  run_full (f, &after_command, NULL, NULL, NULL,
+            (const char * const[]) { "identity", "--data-dir", env_dir, NULL });
+  g_assert_cmpint (after_command.status, ==, 0);
+  g_assert_nonnull (strstr (after_command.out, "PCSO 4521"));
+
+  /* Neither: $XDG_DATA_HOME/beatbook. */
+  run_full (f, &xdg_set, NULL, NULL, NULL,
+            (const char * const[]) { "identity", "--name", "Community warden", "--role", "warden", NULL });
+  g_assert_cmpint (xdg_set.status, ==, 0);
+  g_assert_true (g_file_test (xdg_dir, G_FILE_TEST_IS_DIR));
 }
 
 int
