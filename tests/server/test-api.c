@@ -503,6 +503,28 @@ assert_same_time (const char *a,
     g_error ("times differ: “%s” and “%s”", a, b);
 }
 
+/* Whether @needle occurs in the server's database files (main or WAL). */
+static gboolean
+db_contains (Fixture    *fx,
+             const char *needle)
+{
+  const char *suffixes[] = { "", "-wal", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s%s", fx->server->db, suffixes[i]);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &data, &len, NULL))
+        continue;
+      for (gsize at = 0; at + strlen (needle) <= len; at++)
+        if (memcmp (data + at, needle, strlen (needle)) == 0)
+          return TRUE;
+    }
+  return FALSE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Health and sessions                                                 */
 
@@ -553,6 +575,10 @@ test_sessions_sign_in (Fixture       *fx,
   g_assert_cmpstr (api_json_string (me->body, "device.id"), ==, api_json_string (r->body, "device_id"));
   g_assert_cmpstr (api_json_string (me->body, "device.name"), ==, "Patrol laptop 7");
   g_assert_false (api_json_bool (me->body, "wipe"));
+
+  /* Tokens and passwords are kept only as hashes. */
+  g_assert_false (db_contains (fx, tok));
+  g_assert_false (db_contains (fx, pw));
 
   /* A second sign-in gets a different token; a user without a staff number
    * gets null rather than a made-up one. Choice: staff_number is JSON null
@@ -822,6 +848,39 @@ test_push_each_kind (Fixture       *fx,
       g_assert_cmpstr (api_json_string (got, "fields.ward"), ==, api_json_string (sent, "fields.ward"));
     }
   g_assert_cmpint (api_json_int (pulled_find (p, change_id (json_array_get_element (changes, 3))), "fields.attendees"), ==, 25);
+}
+
+/* The server never takes the author from the client. */
+static void
+test_push_author_from_token (Fixture       *fx,
+                             gconstpointer  data)
+{
+  g_autoptr(JsonNode) forged = new_change ("patrol_observation", 600);
+  g_autoptr(JsonNode) res = NULL;
+  g_autoptr(Pulled) p = NULL;
+  JsonNode *result;
+  JsonNode *got;
+
+  token (fx, SUPERVISOR);
+  {
+    JsonObject *author = json_object_new ();
+
+    json_object_set_string_member (author, "id", fx->user_id[SUPERVISOR]);
+    json_object_set_string_member (author, "display_name", "Sergeant (supervisor)");
+    json_object_set_string_member (author, "role", "supervisor");
+    json_object_set_object_member (json_node_get_object (forged), "author", author);
+  }
+  res = push (fx, WARDEN, forged, NULL);
+  result = json_array_get_element (api_json_array (res, "results"), 0);
+  /* Refusing the unknown key is as good as ignoring it; taking it is not. */
+  if (g_str_equal (api_json_string (result, "status"), "rejected"))
+    return;
+  g_assert_cmpstr (api_json_string (result, "status"), ==, "applied");
+  p = pull (fx, SUPERVISOR, 0, 0);
+  got = pulled_find (p, change_id (forged));
+  token (fx, WARDEN);
+  g_assert_cmpstr (api_json_string (got, "author.id"), ==, fx->user_id[WARDEN]);
+  g_assert_cmpstr (api_json_string (got, "author.role"), ==, "warden");
 }
 
 static void
@@ -2044,6 +2103,7 @@ main (int   argc,
   ADD ("/api/auth/missing-or-garbage-token-is-401", test_auth_required);
   ADD ("/api/profile/has-every-list-and-policy", test_profile);
   ADD ("/api/push/applies-each-kind-with-rev-and-seq", test_push_each_kind);
+  ADD ("/api/push/author-comes-from-the-token-not-the-body", test_push_author_from_token);
   ADD ("/api/push/retry-is-a-duplicate-with-the-same-answer", test_push_retry_is_duplicate);
   ADD ("/api/push/stale-base-rev-is-a-conflict-with-the-server-copy", test_push_conflict);
   ADD ("/api/push/invalid-changes-are-rejected-naming-the-field", test_push_rejected);
