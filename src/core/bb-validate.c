@@ -550,7 +550,7 @@ get_int_member (Check      *check,
   *out = json_node_get_int (node);
   if (*out < min)
     {
-      invalid (check, name, _("“%s” must be at least %" G_GINT64_FORMAT "."), name, min);
+      invalid (check, name, _("“%s” must be at least %d."), name, (int)min);
       return FALSE;
     }
   return TRUE;
