@@ -158,6 +158,21 @@ list_label_index (const char *name)
   return G_MAXUINT;
 }
 
+/* The labels come from a table, so the number goes in by hand rather than
+ * through a printf format the compiler cannot check. */
+static char *
+with_number (const char *translated,
+             guint       number)
+{
+  GString *text = g_string_new (translated);
+  char digits[16];
+
+  g_snprintf (digits, sizeof digits, "%u", number);
+  g_string_replace (text, "%u", digits, 1);
+
+  return g_string_free (text, FALSE);
+}
+
 static char *
 item_title (BbFieldNode *list,
             guint        index)
@@ -165,7 +180,7 @@ item_title (BbFieldNode *list,
   guint i = list_label_index (list->name);
 
   if (i != G_MAXUINT)
-    return g_strdup_printf (_(list_labels[i].item_title), index + 1);
+    return with_number (_(list_labels[i].item_title), index + 1);
   return g_strdup_printf ("%s %u", node_label (list), index + 1);
 }
 
@@ -176,7 +191,7 @@ remove_label (BbFieldNode *list,
   guint i = list_label_index (list->name);
 
   if (i != G_MAXUINT)
-    return g_strdup_printf (_(list_labels[i].remove_label), index + 1);
+    return with_number (_(list_labels[i].remove_label), index + 1);
   /* TRANSLATORS: "Remove Vehicles 2": the list's name and the item's number */
   return g_strdup_printf (_("Remove %s %u"), node_label (list), index + 1);
 }
@@ -647,7 +662,6 @@ build_count (BbFieldNode *node,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
   g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (on_input_changed), node);
-  g_signal_connect (spin, "activate", G_CALLBACK (on_entry_activated), NULL);
 
   node->input = spin;
   node->row = row;

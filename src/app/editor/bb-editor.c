@@ -663,8 +663,6 @@ bb_editor_dispose (GObject *object)
   if (self->form != NULL)
     self->form->filling = G_MAXINT / 2;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_EDITOR);
-
   G_OBJECT_CLASS (bb_editor_parent_class)->dispose (object);
 }
 
