@@ -1058,6 +1058,18 @@ test_push_rejected (Fixture       *fx,
 
   /* The same fields pass once the rule is met: the valid templates apply. */
   {
+    g_autoptr(JsonNode) skew = new_change ("vawg_walk", -5 * 60);
+    g_autoptr(JsonNode) far_lat = new_change ("vawg_walk", 60);
+    g_autoptr(JsonNode) rs = NULL;
+
+    /* Five minutes ahead is clock skew the contract allows (ten). */
+    set_field_json (far_lat, "lat", "95.0");
+    set_field_json (far_lat, "lon", "0.2");
+    rs = push (fx, OFFICER, skew, far_lat, NULL);
+    result_at (rs, 0, "applied");
+    expect_rejected (result_at (rs, 1, "rejected"), NULL, "lat");
+  }
+  {
     g_autoptr(JsonNode) fly = new_change ("patrol_observation", 60);
     g_autoptr(JsonNode) pspo = new_change ("patrol_observation", 60);
     g_autoptr(JsonNode) both = new_change ("s59_warning", 60);
@@ -1085,7 +1097,7 @@ test_push_rejected (Fixture       *fx,
   p = pull (fx, SUPERVISOR, 0, 0);
   for (guint i = 0; i < json_array_get_length (changes); i++)
     g_assert_null (pulled_find (p, change_id (json_array_get_element (changes, i))));
-  g_assert_cmpuint (json_array_get_length (p->changes), ==, 4);
+  g_assert_cmpuint (json_array_get_length (p->changes), ==, 5);
 }
 
 static void
@@ -1148,6 +1160,26 @@ test_push_edit_rights (Fixture       *fx,
   set_field_json (by_other, "circumstances", "\"Rewritten by another officer\"");
   r2 = push (fx, OFFICER2, by_other, NULL);
   expect_rejected (result_at (r2, 0, "rejected"), "forbidden", NULL);
+  api_assert_lacks (result_at (r2, 0, "rejected"), "server");
+
+  /* A stale edit of a record the caller may not even see is refused as
+   * forbidden, never answered with a conflict carrying the server's copy:
+   * that would hand the record to someone the pull rules keep it from. */
+  {
+    g_autoptr(JsonNode) obs = new_change ("patrol_observation", 600);
+    g_autoptr(JsonNode) obs_edit = api_change_next_rev (obs);
+    g_autoptr(JsonNode) ro = push (fx, OFFICER, obs, NULL);
+    g_autoptr(JsonNode) rw = NULL;
+    JsonNode *res;
+
+    result_at (ro, 0, "applied");
+    json_object_set_int_member (json_node_get_object (obs_edit), "rev", 7);
+    json_object_set_int_member (json_node_get_object (obs_edit), "base_rev", 6);
+    rw = push (fx, WARDEN, obs_edit, NULL);
+    res = result_at (rw, 0, "rejected");
+    expect_rejected (res, "forbidden", NULL);
+    api_assert_lacks (res, "server");
+  }
 
   set_field_json (by_sgt, "circumstances", "\"Clarified by the sergeant\"");
   r3 = push (fx, SUPERVISOR, by_sgt, NULL);
@@ -1618,6 +1650,88 @@ test_pull_pages_while_pushing (Fixture       *fx,
   }
 }
 
+typedef struct
+{
+  Fixture    *fx;
+  User        u;
+  GPtrArray  *ids;   /* what this pusher stored */
+} Pusher;
+
+static gpointer
+pusher_thread (gpointer data)
+{
+  Pusher *pu = data;
+  g_autoptr(SoupSession) soup = soup_session_new ();
+  ApiServer own = *pu->fx->server;
+
+  /* A SoupSession belongs to one thread: each pusher has its own. */
+  own.soup = soup;
+  for (guint round = 0; round < 10; round++)
+    {
+      g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *obj = json_object_new ();
+      JsonArray *changes = json_array_new ();
+      g_autoptr(ApiResponse) r = NULL;
+
+      for (guint i = 0; i < 5; i++)
+        {
+          JsonNode *ch = new_change ("engagement_event", 60);
+          g_ptr_array_add (pu->ids, g_strdup (change_id (ch)));
+          json_array_add_element (changes, ch);
+        }
+      json_object_set_string_member (obj, "device_id", pu->fx->device_id[pu->u]);
+      json_object_set_array_member (obj, "changes", changes);
+      json_node_take_object (body, obj);
+      r = api_request (&own, "POST", "/api/v1/sync/push", pu->fx->token[pu->u], body);
+      api_expect_status (r, 200);
+      for (guint i = 0; i < 5; i++)
+        result_at (r->body, i, "applied");
+    }
+  return NULL;
+}
+
+static void
+test_pull_concurrent_pushes (Fixture       *fx,
+                             gconstpointer  data)
+{
+  User who[] = { OFFICER, OFFICER2, WARDEN, COUNCILLOR };
+  Pusher pushers[G_N_ELEMENTS (who)];
+  GThread *threads[G_N_ELEMENTS (who)];
+  g_autoptr(Pulled) p = NULL;
+  g_autoptr(GHashTable) seqs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  guint total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (who); i++)
+    {
+      token (fx, who[i]);
+      pushers[i] = (Pusher) { fx, who[i], g_ptr_array_new_with_free_func (g_free) };
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (who); i++)
+    threads[i] = g_thread_new ("pusher", pusher_thread, &pushers[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (who); i++)
+    g_thread_join (threads[i]);
+
+  /* Every change got its own seq, and a supervisor sees each record once. */
+  p = pull (fx, SUPERVISOR, 0, 7);
+  for (guint i = 0; i < json_array_get_length (p->changes); i++)
+    {
+      JsonNode *ch = json_array_get_element (p->changes, i);
+      gint64 *seq = g_new (gint64, 1);
+
+      *seq = api_json_int (ch, "seq");
+      g_assert_false (g_hash_table_contains (seqs, seq));
+      g_hash_table_add (seqs, seq);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (who); i++)
+    {
+      for (guint k = 0; k < pushers[i].ids->len; k++)
+        g_assert_cmpuint (pulled_count (p, g_ptr_array_index (pushers[i].ids, k)), ==, 1);
+      total += pushers[i].ids->len;
+      g_ptr_array_unref (pushers[i].ids);
+    }
+  g_assert_cmpuint (json_array_get_length (p->changes), ==, total);
+}
+
 static void
 test_pull_bad_parameters (Fixture       *fx,
                           gconstpointer  data)
@@ -1681,6 +1795,34 @@ test_pull_tombstones (Fixture       *fx,
   sgt = pull (fx, SUPERVISOR, 0, 0);
   g_assert_true (api_json_bool (pulled_find (sgt, change_id (rec)), "deleted"));
   g_assert_false (api_json_bool (pulled_find (sgt, change_id (keep)), "deleted"));
+
+  /* A deleted Section 59 warning reaches the other officers who hold it
+   * (they got it through the 12-month rule), and leaves the look-up.
+   * Choice: a deleted warning is no longer a warning to be found. */
+  {
+    g_autoptr(JsonNode) s59 = new_change ("s59_warning", 3 * API_DAY);
+    g_autoptr(JsonNode) s59_del = api_change_next_rev (s59);
+    g_autoptr(JsonNode) r3 = push (fx, OFFICER, s59, NULL);
+    g_autoptr(Pulled) seen = pull (fx, OFFICER2, 0, 0);
+    g_autoptr(JsonNode) r4 = NULL;
+    g_autoptr(Pulled) gone = NULL;
+    g_autoptr(ApiResponse) lk = NULL;
+    JsonNode *t;
+
+    result_at (r3, 0, "applied");
+    g_assert_nonnull (pulled_find (seen, change_id (s59)));
+    json_object_set_boolean_member (json_node_get_object (s59_del), "deleted", TRUE);
+    r4 = push (fx, OFFICER, s59_del, NULL);
+    result_at (r4, 0, "applied");
+    gone = pull (fx, OFFICER2, seen->next, 0);
+    t = pulled_find (gone, change_id (s59));
+    g_assert_nonnull (t);
+    g_assert_true (api_json_bool (t, "deleted"));
+
+    lk = call (fx, OFFICER2, "GET", "/api/v1/s59/lookup?vrm=AB12CDE", NULL);
+    api_expect_status (lk, 200);
+    g_assert_cmpuint (json_array_get_length (api_json_array (lk->body, "matches")), ==, 0);
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -2117,6 +2259,7 @@ main (int   argc,
   ADD ("/api/pull/is-scoped-by-role", test_pull_scoped_by_role);
   ADD ("/api/pull/pages-with-cursor-and-more", test_pull_pages);
   ADD ("/api/pull/pages-miss-nothing-while-others-push", test_pull_pages_while_pushing);
+  ADD ("/api/pull/concurrent-pushes-get-distinct-seqs", test_pull_concurrent_pushes);
   ADD ("/api/pull/bad-since-or-limit-is-400", test_pull_bad_parameters);
   ADD ("/api/pull/deletions-arrive-as-tombstones", test_pull_tombstones);
   ADD ("/api/review/supervisor-returns-and-the-author-sees-it", test_review);
