@@ -244,6 +244,9 @@ command_serve (int    argc,
   g_source_remove (term_id);
   g_source_remove (int_id);
   bb_server_close (server);
+  /* Let the closed connections finish tearing down before the store goes. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   g_object_unref (server);
   /* Closing checkpoints the WAL: the file alone is then a full copy. */
   bb_server_store_close (store);
