@@ -1014,6 +1014,10 @@ test_push_rejected (Fixture       *fx,
     { "s59_warning", "driver", "{\"date_of_birth\": \"1990-04-01\"}", NULL, "driver" },
     { "s59_warning", "vehicle", "{\"vrm\": \"AB12CDE\"}", NULL, "type" },
     { "s59_warning", "offence", "\"rta_s99\"", NULL, "offence" },
+    /* Derived fields are the server's: a client sending one is refused
+     * like any key not in the kind's table. */
+    { "s59_warning", "expires_at", "\"2099-01-01T00:00:00Z\"", "invalid_field", "expires_at" },
+    { "engagement_event", "regime", "\"law_enforcement\"", "invalid_field", "regime" },
   };
   g_autoptr(JsonArray) changes = json_array_new ();
   g_autoptr(JsonNode) res = NULL;
