@@ -64,7 +64,28 @@ static const char schema_step_2[] =
   "CREATE VIRTUAL TABLE records_fts USING fts5 ("
   "  body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');";
 
-static const char * const schema_steps[] = { schema_step_1, schema_step_2 };
+static const char schema_step_3[] =
+  "CREATE TABLE conflicts ("
+  "  id              TEXT PRIMARY KEY NOT NULL REFERENCES records (id) ON DELETE CASCADE,"
+  "  kind            TEXT NOT NULL,"
+  "  rev             INTEGER NOT NULL,"
+  "  seq             INTEGER NOT NULL DEFAULT 0,"
+  "  deleted         INTEGER NOT NULL DEFAULT 0,"
+  "  occurred_at     TEXT NOT NULL,"
+  "  priority        INTEGER NOT NULL,"
+  "  fields          TEXT NOT NULL DEFAULT '{}',"
+  "  created_at      TEXT,"
+  "  updated_at      TEXT,"
+  "  author_id       TEXT,"
+  "  author_name     TEXT,"
+  "  author_role     TEXT,"
+  "  review_state    TEXT NOT NULL DEFAULT 'new',"
+  "  review_comments TEXT,"
+  "  received_at     TEXT NOT NULL);"
+  "CREATE INDEX records_ward_newest ON records (ward, occurred_at DESC, id DESC);"
+  "CREATE INDEX records_sync_state ON records (sync_state) WHERE sync_state != 'synced';";
+
+static const char * const schema_steps[] = { schema_step_1, schema_step_2, schema_step_3 };
 
 #define PULLED_ID  "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0001"
 #define PENDING_ID "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0002"
@@ -321,7 +342,7 @@ test_failed_step_rolls_back (void)
    * creates is already there. */
   make_old_database (path, last_old);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  exec_ok (db, "CREATE TABLE conflicts (x); CREATE TABLE records_ward_newest (x);");
+  exec_ok (db, "CREATE TABLE records_kind_live_newest (x);");
   sqlite3_close (db);
 
   store = bb_store_open (path, &error);
@@ -334,7 +355,9 @@ test_failed_step_rolls_back (void)
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, last_old);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records"), ==, 3);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
-                                  " WHERE name = 'records_sync_state'"), ==, 0);
+                                  " WHERE name = 'records_live_newest'"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+                                  " WHERE name = 'records_kind_newest'"), ==, 1);
 
   remove_tree (dir);
 }
