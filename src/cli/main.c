@@ -117,6 +117,7 @@ main (int    argc,
   g_autofree char *summary = NULL;
   const BbCliCommand *command;
   gboolean version = FALSE;
+  g_autofree char *data_dir = NULL;
   BbCli cli = { NULL };
   int status;
   const GOptionEntry entries[] = {
@@ -146,6 +147,9 @@ main (int    argc,
       return BB_CLI_EXIT_USAGE;
     }
 
+  /* Freed on every return, early ones included. */
+  data_dir = cli.data_dir;
+
   if (version)
     {
       g_print ("beatbook-cli %s\n", PACKAGE_VERSION);
@@ -172,7 +176,6 @@ main (int    argc,
   status = command->run (&cli, argc - 1, argv + 1);
 
   g_clear_object (&cli.session);
-  g_free (cli.data_dir);
   g_free (cli.cmd_data_dir);
 
   return status;

@@ -988,7 +988,7 @@ test_export_csv_round_trips_in_a_spreadsheet (Fixture       *f,
   west = add_json (f, "patrol_observation",
                    "{\"fields\": {\"ward\": \"town\", \"lat\": 51.44, \"lon\": -0.0123,"
                    " \"category\": \"street_drinking\", \"description\": \"-2 cans; +1 bottle @ bench\"}}");
-  add_file (f, "vawg_walk", "vawg-walk.json");
+  g_free (add_file (f, "vawg_walk", "vawg-walk.json"));
 
   {
     g_auto(Run) export = { 0 };
@@ -1047,9 +1047,9 @@ test_export_csv_of_every_kind_needs_a_directory (Fixture       *f,
   g_auto(Run) onto_file = { 0 };
 
   set_identity (f, "PCSO 4521", "officer");
-  add_file (f, "vawg_walk", "vawg-walk.json");
-  add_file (f, "engagement_event", "engagement-event.json");
-  add_file (f, "s59_warning", "s59-warning.json");
+  g_free (add_file (f, "vawg_walk", "vawg-walk.json"));
+  g_free (add_file (f, "engagement_event", "engagement-event.json"));
+  g_free (add_file (f, "s59_warning", "s59-warning.json"));
 
   run_cli (f, &no_output, NULL, "export", "--format", "csv");
   g_assert_cmpint (no_output.status, ==, 2);
@@ -1231,7 +1231,7 @@ test_status_counts_records_and_pending_changes (Fixture       *f,
 
   set_identity (f, "PCSO 4521", "officer");
   id = add_file (f, "vawg_walk", "vawg-walk.json");
-  add_file (f, "engagement_event", "engagement-event.json");
+  g_free (add_file (f, "engagement_event", "engagement-event.json"));
 
   run_cli (f, &after, NULL, "status");
   g_assert_cmpint (after.status, ==, 0);
