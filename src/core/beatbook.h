@@ -11,6 +11,7 @@
 #include "bb-lookup.h"
 #include "bb-profile.h"
 #include "bb-record.h"
+#include "bb-report.h"
 #include "bb-secret.h"
 #include "bb-session.h"
 #include "bb-store.h"
