@@ -544,7 +544,8 @@ static void
 add_message_row (BbFieldNode *node,
                  BuildCtx    *ctx)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
+  /* A preferences row, or the group would put it below its list. */
+  GtkWidget *row = adw_preferences_row_new ();
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -608,7 +609,8 @@ static void
 build_multiline (BbFieldNode *node,
                  BuildCtx    *ctx)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
+  /* A preferences row, or the group would put it below its list. */
+  GtkWidget *row = adw_preferences_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *title = gtk_label_new (node_label (node));
   GtkWidget *view = gtk_text_view_new ();
