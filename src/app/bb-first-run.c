@@ -167,6 +167,9 @@ bb_first_run_dispose (GObject *object)
 {
   BbFirstRun *self = BB_FIRST_RUN (object);
 
+  /* The template's root is the bin's child: AdwBin must let go of it
+   * before the template drops it, or it unparents a dead widget. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_FIRST_RUN);
   g_clear_object (&self->session);
 

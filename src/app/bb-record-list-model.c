@@ -128,6 +128,7 @@ get_page (BbRecordListModel *self,
       return NULL;
     }
 
+  g_debug ("Read page %u (%u records)", page, records->len);
   evict_far_pages (self, page);
   g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), records);
   return records;

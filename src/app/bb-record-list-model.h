@@ -28,7 +28,10 @@ void               bb_record_list_model_set_search (BbRecordListModel *self,
                                                     const char        *search);
 const char        *bb_record_list_model_get_search (BbRecordListModel *self);
 
-/* Counts again and forgets every cached page: call after the store changed. */
+/* Counts again and forgets every cached page: call after the store changed.
+ * Emits one items-changed for the whole list; a GtkListView showing the model
+ * should let go of it meanwhile (GtkListView 4.8 searches every added item
+ * for the rows it tracks). */
 void               bb_record_list_model_reload     (BbRecordListModel *self);
 
 /* The position of the record @id among the first @max_scan items, or

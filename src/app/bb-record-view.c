@@ -366,6 +366,9 @@ bb_record_view_dispose (GObject *object)
 {
   BbRecordView *self = BB_RECORD_VIEW (object);
 
+  /* The template's root is the bin's child: AdwBin must let go of it
+   * before the template drops it, or it unparents a dead widget. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_RECORD_VIEW);
   g_clear_object (&self->record);
 

@@ -337,6 +337,26 @@ select_record (BbWindow   *self,
   self->suppress_selection--;
 }
 
+/* A reload tells the list "everything changed". GtkListView 4.8 then looks
+ * for its tracked rows (anchor, focus, selection) among every added item,
+ * reading the whole list; GtkSingleSelection does the same for a selected
+ * item. So the view lets go of the model, with nothing selected, while it
+ * changes, and starts again from the top of the new list. */
+static void
+begin_model_change (BbWindow *self)
+{
+  self->suppress_selection++;
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_list_view_set_model (self->list_view, NULL);
+}
+
+static void
+end_model_change (BbWindow *self)
+{
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  self->suppress_selection--;
+}
+
 /* The detail pane */
 
 static void
@@ -1090,8 +1110,16 @@ on_folded_changed (BbWindow *self)
 static void
 on_search_changed (BbWindow *self)
 {
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
   /* GtkSearchEntry already waits for a pause in typing (search-delay). */
-  bb_record_list_model_set_search (self->model, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  if (g_strcmp0 (*stripped != '\0' ? stripped : NULL, bb_record_list_model_get_search (self->model)) == 0)
+    return;
+
+  begin_model_change (self);
+  bb_record_list_model_set_search (self->model, text);
+  end_model_change (self);
 }
 
 static void
@@ -1110,7 +1138,7 @@ static void
 on_search_stopped (BbWindow *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  bb_record_list_model_set_search (self->model, NULL);
+  on_search_changed (self);
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
   gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
@@ -1128,7 +1156,9 @@ on_kind_filter_changed (BbWindow *self)
   if (selected != GTK_INVALID_LIST_POSITION && selected > 0)
     kind = kinds[selected - 1]->id;
 
+  begin_model_change (self);
   bb_record_list_model_set_kind (self->model, kind);
+  end_model_change (self);
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "kind-filter", kind != NULL ? kind : "");
   update_empty_state (self);
@@ -1187,6 +1217,28 @@ bb_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (bb_window_parent_class)->close_request (window);
 }
 
+/* A model on the session's current store; again when the store changed
+ * (someone signed in or out). */
+static void
+attach_model (BbWindow *self)
+{
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_func (self->selection, on_selection_changed, self);
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, on_model_n_items, self);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+
+  self->model = bb_record_list_model_new (bb_session_get_store (self->session));
+  g_signal_connect_swapped (self->model, "notify::n-items", G_CALLBACK (on_model_n_items), self);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+}
+
 /* Not in constructed(): GtkWindow:application is set after it runs. */
 static void
 set_up (BbWindow      *self,
@@ -1223,14 +1275,7 @@ set_up (BbWindow      *self,
 
   bb_first_run_set_session (self->first_run, self->session);
 
-  self->model = bb_record_list_model_new (bb_session_get_store (self->session));
-  g_signal_connect_swapped (self->model, "notify::n-items", G_CALLBACK (on_model_n_items), self);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selection_changed), self);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  attach_model (self);
 
   if (self->settings != NULL)
     {
@@ -1450,13 +1495,30 @@ bb_window_reload (BbWindow *self)
   if (self->model == NULL)
     return;
 
+  if (bb_record_list_model_get_store (self->model) != get_store (self))
+    {
+      /* Another user's store: nothing of the last one stays on screen. */
+      close_editor (self, FALSE);
+      show_record_object (self, NULL);
+      clear_undo (self);
+      attach_model (self);
+      on_kind_filter_changed (self);
+      if (!bb_session_has_identity (self->session))
+        {
+          gtk_stack_set_visible_child_name (self->main_stack, "first-run");
+          update_actions (self);
+          return;
+        }
+      show_home (self);
+    }
+
   shown = bb_record_view_get_record (self->record_view);
   if (shown != NULL)
     shown_id = g_strdup (bb_record_get_id (shown));
 
-  self->suppress_selection++;
+  begin_model_change (self);
   bb_record_list_model_reload (self->model);
-  self->suppress_selection--;
+  end_model_change (self);
 
   if (shown_id != NULL)
     {

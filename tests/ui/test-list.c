@@ -1,0 +1,464 @@
+/* test-list.c: the records list reads the store in pages
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "beatbook-test"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "bb-application.h"
+#include "bb-record-list-model.h"
+#include "bb-record-row.h"
+#include "bb-window.h"
+
+#define BIG_N 100000
+
+static const char * const kinds[] = {
+  BB_KIND_PATROL_OBSERVATION,
+  BB_KIND_S59_WARNING,
+  BB_KIND_VAWG_WALK,
+  BB_KIND_ENGAGEMENT_EVENT,
+};
+
+static const char * const wards[] = { "town", "brent", "swanscombe", "heath", "temple_hill" };
+
+/* Helpers */
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFileInfo *info;
+
+      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+        {
+          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+          remove_tree (child);
+          g_object_unref (info);
+        }
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  remove_tree (file);
+}
+
+static char *
+make_tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("beatbook-test-list-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  iterate ();
+}
+
+/* Record @i of a seeded set: record 0 is the newest, one minute apart. */
+static BbRecord *
+make_record (guint      i,
+             GDateTime *newest)
+{
+  const char *kind = kinds[i % G_N_ELEMENTS (kinds)];
+  g_autoptr(BbRecord) record = bb_record_new (kind);
+  g_autoptr(GDateTime) when = g_date_time_add_minutes (newest, -(gint) i);
+  g_autofree char *iso = bb_time_format_iso (when);
+  g_autofree char *place = g_strdup_printf ("Seeded place %u", i);
+  JsonObject *fields = bb_record_get_fields (record);
+
+  bb_record_set_occurred_at (record, iso);
+  bb_record_set_updated_at (record, iso);
+  bb_record_set_rev (record, 1);
+  bb_record_set_seq (record, i + 1);
+  json_object_set_string_member (fields, "ward", wards[i % G_N_ELEMENTS (wards)]);
+  json_object_set_string_member (fields, "place", place);
+  if (g_str_equal (kind, BB_KIND_PATROL_OBSERVATION))
+    {
+      json_object_set_string_member (fields, "category", "fly_tipping");
+      json_object_set_string_member (fields, "description", "Bags left by the gate");
+    }
+  else if (g_str_equal (kind, BB_KIND_ENGAGEMENT_EVENT))
+    {
+      json_object_set_string_member (fields, "event_type", "street_briefing");
+      json_object_set_string_member (fields, "title", "Street briefing");
+      json_object_set_int_member (fields, "attendees", 12);
+    }
+  else if (g_str_equal (kind, BB_KIND_VAWG_WALK))
+    json_object_set_string_member (fields, "walk_type", "group_walk");
+
+  return g_steal_pointer (&record);
+}
+
+/* Seeds @n records through the store's pull path: one transaction per page,
+ * as a sync would write them, so 100k records take seconds, not minutes. */
+static void
+seed_store (BbStore *store,
+            guint    n)
+{
+  g_autoptr(GDateTime) newest = g_date_time_new_utc (2026, 11, 1, 12, 0, 0);
+  const guint batch = 5000;
+
+  for (guint start = 0; start < n; start += batch)
+    {
+      g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GError) error = NULL;
+
+      for (guint i = start; i < MIN (n, start + batch); i++)
+        g_ptr_array_add (records, make_record (i, newest));
+
+      bb_store_apply_pull_page (store, records, "test.cursor", start + records->len, &error);
+      g_assert_no_error (error);
+    }
+}
+
+typedef struct
+{
+  char    *dir;
+  BbStore *store;
+} ModelFixture;
+
+static void
+model_fixture_set_up (ModelFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  fixture->dir = make_tmp_dir ();
+  path = g_build_filename (fixture->dir, "test.db", NULL);
+  fixture->store = bb_store_open (path, &error);
+  g_assert_no_error (error);
+  seed_store (fixture->store, GPOINTER_TO_UINT (data));
+}
+
+static void
+model_fixture_tear_down (ModelFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_clear_object (&fixture->store);
+  remove_dir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* Tests of the model alone */
+
+static void
+test_model_pages_in_order (ModelFixture  *fixture,
+                           gconstpointer  data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+  g_autoptr(BbRecordListModel) model = bb_record_list_model_new (fixture->store);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) past_end = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == BB_TYPE_RECORD);
+
+  all = bb_store_list_records (fixture->store, NULL, 0, n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, n);
+
+  /* Walk backwards so every page is read out of order at least once. */
+  for (guint i = n; i-- > 0;)
+    {
+      g_autoptr(BbRecord) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_autofree char *expected_place = g_strdup_printf ("Seeded place %u", i);
+
+      g_assert_nonnull (item);
+      g_assert_cmpstr (bb_record_get_id (item), ==, bb_record_get_id (g_ptr_array_index (all, i)));
+      /* Newest first: seeded record i is i minutes older than record 0. */
+      g_assert_cmpstr (bb_record_get_field_string (item, "place"), ==, expected_place);
+      g_assert_cmpuint (bb_record_list_model_get_n_cached_pages (model), <=, 16);
+    }
+
+  past_end = g_list_model_get_item (G_LIST_MODEL (model), n);
+  g_assert_null (past_end);
+  g_assert_null (bb_record_list_model_get_error (model));
+}
+
+static void
+count_changes (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               guint      *n_changes)
+{
+  (*n_changes)++;
+}
+
+static void
+test_model_filters_by_kind_and_search (ModelFixture  *fixture,
+                                       gconstpointer  data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+  g_autoptr(BbRecordListModel) model = bb_record_list_model_new (fixture->store);
+  guint n_changes = 0;
+  guint n_kind;
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_changes), &n_changes);
+
+  bb_record_list_model_set_kind (model, BB_KIND_S59_WARNING);
+  g_assert_cmpuint (n_changes, ==, 1);
+  n_kind = g_list_model_get_n_items (G_LIST_MODEL (model));
+  /* Every fourth seeded record is a warning. */
+  g_assert_cmpuint (n_kind, ==, (n + 2) / 4);
+  for (guint i = 0; i < n_kind; i++)
+    {
+      g_autoptr(BbRecord) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpstr (bb_record_get_kind (item), ==, BB_KIND_S59_WARNING);
+    }
+
+  /* The same value again is no change. */
+  bb_record_list_model_set_kind (model, BB_KIND_S59_WARNING);
+  g_assert_cmpuint (n_changes, ==, 1);
+
+  bb_record_list_model_set_kind (model, "");
+  g_assert_null (bb_record_list_model_get_kind (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+
+  bb_record_list_model_set_search (model, "Seeded place 17");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), >=, 1);
+  {
+    g_autoptr(BbRecord) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    gboolean found = FALSE;
+
+    g_assert_nonnull (first);
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+      {
+        g_autoptr(BbRecord) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+        if (g_strcmp0 (bb_record_get_field_string (item, "place"), "Seeded place 17") == 0)
+          found = TRUE;
+      }
+    g_assert_true (found);
+  }
+
+  bb_record_list_model_set_search (model, "nothingmatchesthisword");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+
+  /* Blank search is no search. */
+  bb_record_list_model_set_search (model, "   ");
+  g_assert_null (bb_record_list_model_get_search (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+}
+
+static void
+test_model_reload_sees_a_new_save (ModelFixture  *fixture,
+                                   gconstpointer  data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+  g_autoptr(BbRecordListModel) model = bb_record_list_model_new (fixture->store);
+  g_autoptr(BbRecord) record = bb_record_new (BB_KIND_VAWG_WALK);
+  g_autoptr(BbRecord) first = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_changes = 0;
+
+  json_object_set_string_member (bb_record_get_fields (record), "ward", "town");
+  json_object_set_string_member (bb_record_get_fields (record), "walk_type", "buddy_walk");
+  bb_store_save_record (fixture->store, record, &error);
+  g_assert_no_error (error);
+
+  /* Until told, the model shows what it counted. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_changes), &n_changes);
+  bb_record_list_model_reload (model);
+  g_assert_cmpuint (n_changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 1);
+
+  /* Saved now, it is the newest. */
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpstr (bb_record_get_id (first), ==, bb_record_get_id (record));
+  g_assert_cmpuint (bb_record_list_model_find (model, bb_record_get_id (record), 10), ==, 0);
+  g_assert_cmpuint (bb_record_list_model_find (model, "no-such-id", 120), ==, G_MAXUINT);
+}
+
+/* The real window over 100k records */
+
+static GtkWidget *
+find_scrolled_window (GtkWidget *widget)
+{
+  while (widget != NULL && !GTK_IS_SCROLLED_WINDOW (widget))
+    widget = gtk_widget_get_parent (widget);
+  return widget;
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (BB_IS_RECORD_ROW (widget) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (rows, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
+static void
+test_window_shows_100k_records_paged (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autoptr(BbApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  BbWindow *window;
+  BbStore *store;
+  GtkWidget *list_view, *scroller;
+  GtkAdjustment *vadj;
+  guint64 fetched_before, fetched_after_show, fetched_after_scroll;
+  gint64 started;
+
+  /* Seed the user's store through a session, as the app will open it. */
+  {
+    g_autoptr(BbSession) session = bb_session_new (dir, &error);
+
+    g_assert_no_error (error);
+    bb_session_set_identity (session, "PCSO 4521", BB_ROLE_OFFICER, "4521", &error);
+    g_assert_no_error (error);
+    started = g_get_monotonic_time ();
+    seed_store (bb_session_get_store (session), BIG_N);
+    g_test_message ("Seeded %u records in %.1f s", BIG_N,
+                    (g_get_monotonic_time () - started) / 1e6);
+  }
+
+  app = g_object_new (BB_TYPE_APPLICATION,
+                      "application-id", "org.beatbook.Beatbook.TestList",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "data-dir", dir,
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bb_application_get_session (app));
+
+  store = bb_session_get_store (bb_application_get_session (app));
+  fetched_before = bb_store_get_rows_fetched (store);
+
+  window = bb_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1366, 768);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (300);
+
+  g_assert_cmpstr (bb_window_get_page (window), ==, "home");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bb_window_get_model (window))), ==, BIG_N);
+
+  fetched_after_show = bb_store_get_rows_fetched (store) - fetched_before;
+  g_test_message ("Rows read to show the list: %" G_GUINT64_FORMAT, fetched_after_show);
+  g_assert_cmpuint (fetched_after_show, >, 0);
+  /* GtkListView keeps up to 200 rows around what is visible (4.8), so a few
+   * pages are read: a fixed handful, not a share of the 100k. */
+  g_assert_cmpuint (fetched_after_show, <=, 6 * BB_RECORD_LIST_MODEL_PAGE_SIZE);
+
+  /* The rows on screen are the newest records, in order. */
+  list_view = bb_window_get_list_view (window);
+  collect_rows (list_view, rows);
+  g_assert_cmpuint (rows->len, >, 3);
+  {
+    g_autoptr(GDateTime) newest = g_date_time_new_utc (2026, 11, 1, 12, 0, 0);
+    g_autofree char *newest_iso = bb_time_format_iso (newest);
+    gboolean saw_newest = FALSE;
+
+    for (guint i = 0; i < rows->len; i++)
+      {
+        BbRecord *record = bb_record_row_get_record (g_ptr_array_index (rows, i));
+
+        g_assert_nonnull (record);
+        if (g_strcmp0 (bb_record_get_occurred_at (record), newest_iso) == 0)
+          saw_newest = TRUE;
+      }
+    g_assert_true (saw_newest);
+  }
+
+  /* Scroll a few screens down, as a person would. */
+  scroller = find_scrolled_window (list_view);
+  g_assert_nonnull (scroller);
+  vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  for (guint step = 1; step <= 10; step++)
+    {
+      gtk_adjustment_set_value (vadj, step * 500.0);
+      wait_ms (30);
+    }
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0.0);
+
+  fetched_after_scroll = bb_store_get_rows_fetched (store) - fetched_before;
+  g_test_message ("Rows read after scrolling: %" G_GUINT64_FORMAT, fetched_after_scroll);
+  g_assert_cmpuint (fetched_after_scroll, >=, fetched_after_show);
+  g_assert_cmpuint (fetched_after_scroll, <=, 20 * BB_RECORD_LIST_MODEL_PAGE_SIZE);
+  g_assert_cmpuint (bb_record_list_model_get_n_cached_pages (bb_window_get_model (window)), <=, 16);
+
+  /* The kind filter recounts without reading every warning. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (bb_window_get_kind_dropdown (window)), 2);
+  wait_ms (100);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bb_window_get_model (window))), ==, BIG_N / 4);
+  g_assert_cmpuint (bb_store_get_rows_fetched (store) - fetched_before, <=, 24 * BB_RECORD_LIST_MODEL_PAGE_SIZE);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("test-list: no display could be opened: skipped (run under xvfb-run -a)\n");
+      return 77;
+    }
+  /* Quiet, deterministic: no portal, no animations between checks. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add ("/list/model/returns-every-page-in-order-newest-first", ModelFixture,
+              GUINT_TO_POINTER (237), model_fixture_set_up,
+              test_model_pages_in_order, model_fixture_tear_down);
+  g_test_add ("/list/model/filters-by-kind-and-search-words", ModelFixture,
+              GUINT_TO_POINTER (237), model_fixture_set_up,
+              test_model_filters_by_kind_and_search, model_fixture_tear_down);
+  g_test_add ("/list/model/reload-shows-a-new-save-first", ModelFixture,
+              GUINT_TO_POINTER (120), model_fixture_set_up,
+              test_model_reload_sees_a_new_save, model_fixture_tear_down);
+  g_test_add_func ("/list/window/shows-100k-records-reading-only-a-few-pages",
+                   test_window_shows_100k_records_paged);
+
+  return g_test_run ();
+}
