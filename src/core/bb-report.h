@@ -19,6 +19,7 @@ typedef enum {
 
 /* Sections of a report, in the order they are written. Each holds items
  * with a count for the period and for the previous period. */
+#define BB_REPORT_SECTION_TOTAL           "total"           /* key: "records" */
 #define BB_REPORT_SECTION_KIND            "kind"            /* key: kind id */
 #define BB_REPORT_SECTION_PRIORITY        "priority"        /* key: "1".."4" */
 #define BB_REPORT_SECTION_WARD            "ward"            /* key: ward id, "" when not given */
@@ -84,8 +85,6 @@ const char *bb_report_get_previous_from_utc (BbReport    *self);
 const char *bb_report_get_from_date        (BbReport     *self);
 const char *bb_report_get_to_date          (BbReport     *self);
 const char *bb_report_get_previous_from_date (BbReport   *self);
-gint64      bb_report_get_total            (BbReport     *self,
-                                            gint64       *previous);
 
 /* (transfer none) (element-type BbReportItem): the section's items, in the
  * order the report shows them; NULL for an unknown section. */
