@@ -663,6 +663,8 @@ build_count (BbFieldNode *node,
   set_accessible_label (spin, node_label (node));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  /* One Tab stop per field: straight into the number. */
+  gtk_widget_set_focusable (row, FALSE);
   g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (on_input_changed), node);
 
   node->input = spin;
@@ -682,6 +684,7 @@ build_bool (BbFieldNode *node,
   set_accessible_label (toggle, node_label (node));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+  gtk_widget_set_focusable (row, FALSE);
   g_signal_connect_swapped (toggle, "notify::active", G_CALLBACK (on_input_changed), node);
 
   node->input = toggle;
@@ -773,6 +776,7 @@ add_choice_check (BbFieldNode *node,
   set_accessible_label (check, label);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  gtk_widget_set_focusable (row, FALSE);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (node->input), row);
   g_signal_connect_swapped (check, "toggled", G_CALLBACK (on_check_toggled), node);
 
