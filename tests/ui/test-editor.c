@@ -811,6 +811,47 @@ test_ward_search_matches_any_word (Fixture       *f,
   g_assert_cmpstr (bb_choice_row_get_selected_id (BB_CHOICE_ROW (ward)), ==, "temple_hill");
 }
 
+static gboolean
+focus_is_in (Fixture    *f,
+             const char *path)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  GtkWidget *widget = field (f, path);
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static void
+test_keyboard_flow (Fixture       *f,
+                    gconstpointer  data)
+{
+  open_new (f, BB_KIND_PATROL_OBSERVATION);
+  fill_observation (f);
+  g_assert_true (bb_editor_save (f->editor));
+  g_clear_object (&f->saved);
+
+  /* The next record: ward and place are known, so typing starts at the
+   * category. */
+  open_new (f, BB_KIND_PATROL_OBSERVATION);
+  gtk_widget_grab_focus (GTK_WIDGET (f->editor));
+  g_assert_true (focus_is_in (f, "category"));
+
+  /* Tab follows the form, one stop per field. */
+  gtk_widget_grab_focus (field (f, "place"));
+  gtk_widget_child_focus (f->window, GTK_DIR_TAB_FORWARD);
+  g_assert_true (focus_is_in (f, "lat"));
+  gtk_widget_child_focus (f->window, GTK_DIR_TAB_FORWARD);
+  g_assert_true (focus_is_in (f, "lon"));
+
+  /* Enter in a field moves on; it never submits half a form. */
+  type_text (f, "crime_reference", "CR/0412/26");
+  gtk_widget_grab_focus (field (f, "crime_reference"));
+  g_signal_emit_by_name (field (f, "crime_reference"), "entry-activated");
+  g_assert_false (focus_is_in (f, "crime_reference"));
+  g_assert_null (f->saved);
+  g_assert_cmpuint (count_records (f), ==, 1);
+}
+
 static void
 test_local_times_convert_to_utc (void)
 {
@@ -880,6 +921,7 @@ main (int   argc,
   ADD ("/editor/repeat-last/keeps-the-setting-not-the-incident", test_repeat_last_keeps_the_setting_not_the_incident);
   ADD ("/editor/lists/removing-an-item-renumbers-the-rest", test_removing_an_item_renumbers_the_rest);
   ADD ("/editor/ward/search-matches-any-word", test_ward_search_matches_any_word);
+  ADD ("/editor/keyboard/starts-at-the-first-empty-field-and-enter-never-saves", test_keyboard_flow);
 #undef ADD
   g_test_add_func ("/editor/time/local-text-converts-to-utc", test_local_times_convert_to_utc);
 

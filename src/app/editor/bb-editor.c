@@ -622,6 +622,37 @@ close_action (GtkWidget  *widget,
   bb_editor_close (BB_EDITOR (widget), FALSE);
 }
 
+/* Keyboard */
+
+/* Focus goes where typing is needed: the first required field still empty
+ * (the time, ward and place are usually filled in already). */
+static gboolean
+bb_editor_grab_focus (GtkWidget *widget)
+{
+  BbEditor *self = BB_EDITOR (widget);
+  g_autoptr(JsonObject) fields = NULL;
+
+  if (self->form == NULL)
+    return GTK_WIDGET_CLASS (bb_editor_parent_class)->grab_focus (widget);
+
+  fields = bb_form_collect_fields (self->form, NULL);
+  for (guint i = 0; i < self->form->root->children->len; i++)
+    {
+      BbFieldNode *node = g_ptr_array_index (self->form->root->children, i);
+
+      if (!node->is_meta && node->spec != NULL &&
+          (node->spec->flags & BB_FIELD_FLAG_REQUIRED) != 0 &&
+          !json_object_has_member (fields, node->name))
+        {
+          bb_form_focus_node (node);
+          return TRUE;
+        }
+    }
+
+  bb_form_focus_node (self->form->occurred_at);
+  return TRUE;
+}
+
 /* Class */
 
 static void
@@ -740,6 +771,7 @@ bb_editor_class_init (BbEditorClass *klass)
   object_class->finalize = bb_editor_finalize;
   object_class->get_property = bb_editor_get_property;
   object_class->set_property = bb_editor_set_property;
+  widget_class->grab_focus = bb_editor_grab_focus;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, BB_TYPE_SESSION,
