@@ -357,6 +357,52 @@ test_draft_of_an_edit_reopens_the_record (Fixture       *f,
 }
 
 static void
+test_draft_of_a_deleted_record_makes_a_new_one (Fixture       *f,
+                                                gconstpointer  data)
+{
+  g_autoptr(BbRecord) record = bb_record_new (BB_KIND_VAWG_WALK);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *route = NULL;
+  BbEditor *restored;
+  BbDraft *draft;
+  guint n = 0;
+  BbQuery query = { 0 };
+
+  json_object_set_string_member (fields, "ward", "stone_castle");
+  json_object_set_string_member (fields, "walk_type", "buddy_walk");
+  bb_record_set_fields (record, fields);
+  g_assert_true (bb_session_save_record (f->session, record, NULL, &error));
+  g_assert_no_error (error);
+
+  f->editor = bb_editor_new (f->session, NULL, record, NULL, NULL);
+  show_editor (f->window, f->editor);
+  type_text (f->editor, "route", "Bluewater path to the station");
+  bb_editor_close (f->editor, FALSE);
+  g_assert_true (bb_store_delete_record (bb_session_get_store (f->session),
+                                         bb_record_get_id (record), &error));
+  g_assert_no_error (error);
+
+  drafts = list_drafts (f->session);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  draft = g_ptr_array_index (drafts, 0);
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = gtk_window_new ();
+  restored = bb_editor_new (f->session, draft->kind, NULL, draft->id, draft->json);
+  show_editor (f->window, restored);
+  g_assert_null (bb_editor_get_record (restored));
+  route = read_text (restored, "route");
+  g_assert_cmpstr (route, ==, "Bluewater path to the station");
+
+  g_assert_true (bb_editor_save (restored));
+  bb_store_count_records (bb_session_get_store (f->session), &query, &n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+}
+
+static void
 test_unreadable_draft_is_left_alone (Fixture       *f,
                                      gconstpointer  data)
 {
@@ -506,6 +552,7 @@ main (int   argc,
   ADD ("/drafts/come-back-with-what-was-typed-and-go-on-save", test_restored_draft_shows_the_typing);
   ADD ("/drafts/are-kept-on-close-and-deleted-on-discard", test_close_keeps_or_discards);
   ADD ("/drafts/of-an-edit-reopen-the-record", test_draft_of_an_edit_reopens_the_record);
+  ADD ("/drafts/of-a-deleted-record-make-a-new-one", test_draft_of_a_deleted_record_makes_a_new_one);
   ADD ("/drafts/that-cannot-be-read-are-left-alone", test_unreadable_draft_is_left_alone);
   ADD ("/drafts/survive-sigkill", test_draft_survives_sigkill);
 #undef ADD

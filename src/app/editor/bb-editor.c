@@ -537,8 +537,13 @@ setup (BbEditor   *self,
           g_autoptr(BbRecord) stored = bb_store_get_record (bb_session_get_store (self->session),
                                                             record_id, &error);
 
-          if (stored != NULL)
+          /* A record deleted since (here, or elsewhere and synced) is not
+           * brought back by its draft: the typing becomes a new record. */
+          if (stored != NULL && !bb_record_get_deleted (stored))
             self->record = bb_record_copy (stored);
+          else if (stored != NULL)
+            problem = g_strdup (_("The record this draft changes has been deleted. "
+                                  "Saving makes a new record."));
           else
             problem = g_strdup_printf (_("The record this draft changes is no longer on this "
                                          "device (%s). Saving makes a new record."),
