@@ -486,6 +486,10 @@ update_choice_list_subtitle (BbFieldNode *node)
 static void
 on_check_toggled (BbFieldNode *node)
 {
+  /* Filling updates the subtitle once at the end; teardown not at all. */
+  if (node->form->filling > 0)
+    return;
+
   update_choice_list_subtitle (node);
   node_changed (node);
 }
@@ -505,9 +509,13 @@ static void
 on_vrm_focus_leave (GtkEventControllerFocus *controller,
                     BbFieldNode             *node)
 {
-  g_autofree char *text = node_dup_text (node);
+  g_autofree char *text = NULL;
   g_autofree char *display = NULL;
 
+  if (node->form->filling > 0)
+    return;
+
+  text = node_dup_text (node);
   if (is_blank (text))
     return;
 
