@@ -359,6 +359,7 @@ test_window_shows_100k_records_paged (void)
 
   app = g_object_new (BB_TYPE_APPLICATION,
                       "application-id", "org.beatbook.Beatbook.TestList",
+                      "resource-base-path", "/org/beatbook/Beatbook",
                       "flags", G_APPLICATION_NON_UNIQUE,
                       "data-dir", dir,
                       NULL);
