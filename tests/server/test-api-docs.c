@@ -515,7 +515,11 @@ check_answer (Run   *run,
         g_error ("docs/api.md:%u: header line “%s” has no colon", b->line, head_lines[i]);
       name = g_strndup (head_lines[i], (gsize) (colon - head_lines[i]));
       if (g_ascii_strcasecmp (name, "Content-Type") == 0)
-        g_assert_cmpstr (got->content_type, ==, g_strstrip (g_strdup (colon + 1)));
+        {
+          g_autofree char *expected = g_strstrip (g_strdup (colon + 1));
+
+          g_assert_cmpstr (got->content_type, ==, expected);
+        }
       else
         g_error ("docs/api.md:%u: header “%s” is not checked by this test", b->line, name);
     }
