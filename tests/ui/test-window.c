@@ -944,6 +944,51 @@ test_rows_show_states_in_words (Fixture       *f,
   g_assert_nonnull (strstr (text, bb_sync_state_get_label (BB_SYNC_STATE_PENDING)));
 }
 
+static void
+test_shortcuts_and_about (Fixture       *f,
+                          gconstpointer  data)
+{
+  GtkShortcutsWindow *overlay;
+  g_autoptr(GPtrArray) shortcuts = g_ptr_array_new ();
+  GListModel *toplevels;
+  AdwAboutWindow *about = NULL;
+  gboolean saw_new = FALSE, saw_save = FALSE, saw_search = FALSE;
+
+  given_identity (f, "PCSO 4521", BB_ROLE_OFFICER);
+  fixture_open_window (f, 1366, 768);
+
+  /* The shortcuts window comes from gtk/help-overlay.ui in the resources. */
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window));
+  g_assert_nonnull (overlay);
+  collect_type (GTK_WIDGET (overlay), GTK_TYPE_SHORTCUTS_SHORTCUT, shortcuts);
+  for (guint i = 0; i < shortcuts->len; i++)
+    {
+      g_autofree char *accel = NULL;
+
+      g_object_get (g_ptr_array_index (shortcuts, i), "accelerator", &accel, NULL);
+      saw_new |= g_strcmp0 (accel, "<Control>n") == 0;
+      saw_save |= g_strcmp0 (accel, "<Control>s") == 0;
+      saw_search |= g_strcmp0 (accel, "<Control>f") == 0;
+    }
+  g_assert_true (saw_new && saw_save && saw_search);
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "about", NULL);
+  iterate ();
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (window))
+        about = ADW_ABOUT_WINDOW (window);
+    }
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_version (about), ==, PACKAGE_VERSION);
+  g_assert_cmpint (adw_about_window_get_license_type (about), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_developer_name (about), ==, "The Beatbook project");
+  gtk_window_destroy (GTK_WINDOW (about));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -976,6 +1021,7 @@ main (int   argc,
   ADD ("/window/new/repeat-last-prefills-from-the-newest-record", test_repeat_last_prefills_from_the_newest);
   ADD ("/window/error/corrupt-database-names-the-file-and-changes-nothing", test_corrupt_database_shows_the_file);
   ADD ("/window/layout/narrow-shows-one-pane-at-a-time", test_narrow_one_pane_at_a_time);
+  ADD ("/window/help/shortcuts-window-and-about-are-there", test_shortcuts_and_about);
 
   return g_test_run ();
 }
