@@ -64,7 +64,7 @@ bb_cli_cmd_report (BbCli  *cli,
   g_autofree char *to = NULL;
   g_autofree char *format = NULL;
   g_autofree char *output = NULL;
-  int hotspots = -1;
+  int hotspots = G_MININT;
   BbSession *session;
   const char *display_name;
   const GOptionEntry entries[] = {
@@ -116,7 +116,7 @@ bb_cli_cmd_report (BbCli  *cli,
   if (output != NULL && g_file_test (output, G_FILE_TEST_IS_DIR))
     return bb_cli_usage_error (context, argv[0],
                                _("%s is a directory: --output needs a file name."), output);
-  if (hotspots == 0 || hotspots < -1)
+  if (hotspots != G_MININT && hotspots < 1)
     return bb_cli_usage_error (context, argv[0],
                                _("--hotspots needs a number of places, 1 or more."));
 
@@ -128,7 +128,7 @@ bb_cli_cmd_report (BbCli  *cli,
   if (report == NULL)
     return bb_cli_usage_error (context, argv[0], "%s.", error->message);
 
-  if (hotspots > 0)
+  if (hotspots != G_MININT)
     bb_report_set_hotspot_limit (report, hotspots);
   display_name = bb_session_get_display_name (session);
   if (display_name != NULL && *display_name != '\0')
