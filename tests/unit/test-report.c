@@ -535,10 +535,18 @@ test_october_boundaries (Fixture       *fixture,
        "{\"ward\": \"town\", \"category\": \"asb_youths\"}");
   add (fixture, OBS, "2026-11-01T00:00:00Z", 2,   /* midnight GMT, 1 November */
        "{\"ward\": \"town\", \"category\": \"asb_youths\"}");
+  add (fixture, OBS, "2026-10-25T01:30:00Z", 2,   /* the hour the clocks went back */
+       "{\"category\": \"asb_youths\"}");
 
   report = make_report (fixture, "2026-10-01", "2026-11-01");
-  assert_item (report, BB_REPORT_SECTION_TOTAL, "records", 2, 1, "+100.0%");
-  assert_item (report, BB_REPORT_SECTION_MONTH, "2026-10", 2, 1, "+100.0%");
+  assert_item (report, BB_REPORT_SECTION_TOTAL, "records", 3, 1, "+200.0%");
+  assert_item (report, BB_REPORT_SECTION_MONTH, "2026-10", 3, 1, "+200.0%");
+  assert_item (report, BB_REPORT_SECTION_WARD, "town", 2, 1, "+100.0%");
+  /* A record without a ward is counted, under its own line. */
+  assert_item (report, BB_REPORT_SECTION_WARD, "", 1, 0, NULL);
+  g_assert_cmpstr (bb_report_find_item (report, BB_REPORT_SECTION_WARD, "")->label, ==,
+                   "Ward not given");
+  assert_item (report, BB_REPORT_SECTION_CATEGORY_WARD, "asb_youths/", 1, 0, NULL);
   g_assert_cmpstr (bb_report_find_item (report, BB_REPORT_SECTION_MONTH, "2026-10")->previous_key,
                    ==, "2026-09");
 }
@@ -816,6 +824,32 @@ test_pdf_long (Fixture       *fixture,
   g_assert_nonnull (strstr (text, "Other · Wilmington, Sutton-at-Hone & Hawley"));
 }
 
+/* A stream that can not take the PDF: an error, not a crash. An empty
+ * period still makes a whole PDF. */
+static void
+test_pdf_errors (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(BbReport) report = make_report (fixture, "2026-03-01", "2026-04-01");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) closed = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+
+  g_output_stream_close (closed, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (bb_report_write_pdf (report, closed, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_false (bb_report_write_csv (report, closed, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+
+  g_assert_true (bb_report_write_pdf (report, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), >, 1000);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)), 5, "%PDF-", 5);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -847,6 +881,8 @@ main (int    argc,
               fixture_set_up, test_pdf, fixture_tear_down);
   g_test_add ("/report/pdf/runs-long-tables-over-pages", Fixture, NULL,
               fixture_set_up, test_pdf_long, fixture_tear_down);
+  g_test_add ("/report/pdf/reports-a-stream-that-fails", Fixture, NULL,
+              fixture_set_up, test_pdf_errors, fixture_tear_down);
 
   return g_test_run ();
 }
