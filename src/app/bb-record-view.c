@@ -42,32 +42,59 @@ add_group (BbRecordView *self,
   return ADW_PREFERENCES_GROUP (group);
 }
 
-static AdwActionRow *
+/* A label above its value, the value in body text: it is what is read. */
+static GtkWidget *
 add_row (BbRecordView        *self,
          AdwPreferencesGroup *group,
          const char          *label,
          const char          *value,
          const char          *icon_name)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *caption = gtk_label_new (label);
+  GtkWidget *body = gtk_label_new (value);
 
-  /* Values are typed by people: "&" and "<" must show as themselves. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_add_css_class (row, "bb-property");
+
+  gtk_label_set_xalign (GTK_LABEL (caption), 0);
+  gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
+  gtk_widget_add_css_class (caption, "caption");
+  gtk_widget_add_css_class (caption, "dim-label");
+
+  gtk_label_set_xalign (GTK_LABEL (body), 0);
+  gtk_label_set_wrap (GTK_LABEL (body), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (body), PANGO_WRAP_WORD_CHAR);
+
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_box_append (GTK_BOX (texts), caption);
+  gtk_box_append (GTK_BOX (texts), body);
   if (icon_name != NULL)
     {
       GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
 
       gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, value, -1);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_box_append (GTK_BOX (box), icon);
     }
+  gtk_box_append (GTK_BOX (box), texts);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  /* Read as "Ward: Temple Hill". */
+  {
+    g_autofree char *spoken = g_strdup_printf ("%s: %s", label, value);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
+  }
+
   adw_preferences_group_add (group, row);
   g_string_append_printf (self->text, "%s: %s\n", label, value);
 
-  return ADW_ACTION_ROW (row);
+  return row;
 }
 
 static guint
