@@ -1246,6 +1246,50 @@ test_status_counts_records_and_pending_changes (Fixture       *f,
 }
 
 static void
+test_report_prints_the_figures_and_a_pdf (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_auto(Run) text = { 0 };
+  g_auto(Run) csv = { 0 };
+  g_auto(Run) pdf = { 0 };
+  g_auto(Run) bad = { 0 };
+  g_auto(Run) backwards = { 0 };
+  g_autofree char *pdf_path = g_build_filename (f->tmp, "march.pdf", NULL);
+  g_autofree char *pdf_data = NULL;
+  gsize pdf_len = 0;
+
+  set_identity (f, "Sergeant 12", "supervisor");
+  /* March 2026: one fly-tipping observation; February: a walk and a warning. */
+  g_free (add_json (f, "patrol_observation",
+                     "{\"occurred_at\": \"2026-03-01T21:14:00Z\", \"fields\": {\"ward\": \"town\","
+                     " \"category\": \"asb_youths\", \"description\": \"Fireworks at the bus stop\"}}"));
+  g_free (add_file (f, "vawg_walk", "vawg-walk.json"));
+  g_free (add_file (f, "s59_warning", "s59-warning.json"));
+
+  run_cli (f, &text, NULL, "report", "--from", "2026-03-01", "--to", "2026-04-01");
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "Generated"));
+  g_assert_nonnull (strstr (text.out, "Sergeant 12"));
+  g_assert_true (g_regex_match_simple ("Records +1 +2 +-50\\.0%", text.out, 0, 0));
+
+  run_cli (f, &csv, NULL, "report", "--from", "2026-03-01", "--to", "2026-04-01", "--format", "csv");
+  g_assert_cmpint (csv.status, ==, 0);
+  g_assert_nonnull (strstr (csv.out, "\r\n"));
+
+  run_cli (f, &pdf, NULL, "report", "--from", "2026-03-01", "--to", "2026-04-01",
+           "--format", "pdf", "--output", pdf_path);
+  g_assert_cmpint (pdf.status, ==, 0);
+  g_assert_true (g_file_get_contents (pdf_path, &pdf_data, &pdf_len, NULL));
+  g_assert_true (pdf_len > 1000 && memcmp (pdf_data, "%PDF-", 5) == 0);
+
+  run_cli (f, &bad, NULL, "report", "--from", "2026-02-30", "--to", "2026-04-01");
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "2026-02-30"));
+  run_cli (f, &backwards, NULL, "report", "--from", "2026-04-01", "--to", "2026-03-01");
+  g_assert_cmpint (backwards.status, ==, 2);
+}
+
+static void
 test_data_dir_comes_from_the_environment (Fixture       *f,
                                           gconstpointer  data)
 {
@@ -1314,6 +1358,7 @@ main (int    argc,
   ADD ("/cli/list/reads-long-lists-across-pages", test_long_lists_are_read_across_pages);
   ADD ("/cli/status/counts-records-and-pending-changes", test_status_counts_records_and_pending_changes);
   ADD ("/cli/data-dir/comes-from-the-environment", test_data_dir_comes_from_the_environment);
+  ADD ("/cli/report/prints-the-figures-and-a-pdf", test_report_prints_the_figures_and_a_pdf);
 
 #undef ADD
 
