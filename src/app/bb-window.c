@@ -57,6 +57,8 @@ struct _BbWindow
   GtkWidget            *list_pane;
   AdwHeaderBar         *list_header;
   AdwWindowTitle       *state_title;
+  GtkLabel             *state_compact;
+  AdwSqueezer          *state_squeezer;
   AdwSplitButton       *new_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
@@ -70,8 +72,6 @@ struct _BbWindow
   AdwWindowTitle       *detail_title;
   GtkWidget            *back_button;
   GtkWidget            *save_button;
-  GtkWidget            *delete_button;
-  GtkWidget            *edit_button;
   GtkStack             *detail_stack;
   BbRecordView         *record_view;
   AdwBin               *editor_bin;
@@ -368,8 +368,6 @@ update_detail_header (BbWindow *self)
   gboolean folded = adw_leaflet_get_folded (self->leaflet);
 
   gtk_widget_set_visible (self->save_button, editing);
-  gtk_widget_set_visible (self->edit_button, viewing);
-  gtk_widget_set_visible (self->delete_button, viewing);
   gtk_widget_set_visible (self->back_button, folded || editing);
   gtk_widget_set_tooltip_text (self->back_button,
                                editing ? _("Close the editor; the draft is kept (Escape)")
@@ -1108,6 +1106,15 @@ on_folded_changed (BbWindow *self)
 }
 
 static void
+on_state_squeezed (BbWindow *self)
+{
+  /* The state line is never just dropped: when the header has no room for
+   * it, it shows beside the kind filter. */
+  gtk_widget_set_visible (GTK_WIDGET (self->state_compact),
+                          adw_squeezer_get_visible_child (self->state_squeezer) != GTK_WIDGET (self->state_title));
+}
+
+static void
 on_search_changed (BbWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
@@ -1367,6 +1374,8 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, list_header);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, state_title);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, state_compact);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, state_squeezer);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, new_button);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, search_entry);
@@ -1380,13 +1389,12 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_title);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, save_button);
-  gtk_widget_class_bind_template_child (widget_class, BbWindow, delete_button);
-  gtk_widget_class_bind_template_child (widget_class, BbWindow, edit_button);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, record_view);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, editor_bin);
   gtk_widget_class_bind_template_callback (widget_class, on_identity_set);
   gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_state_squeezed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_search_stopped);
@@ -1559,6 +1567,9 @@ bb_window_refresh_state (BbWindow *self)
   last_sync = bb_store_get_meta (store, "sync.last_success");
   line = bb_format_state_line (bb_store_outbox_count (store), last_sync, NULL);
   adw_window_title_set_subtitle (self->state_title, line);
+  /* The narrow header's short form: the same words, cut to fit. */
+  gtk_label_set_text (self->state_compact, line);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_compact), line);
 }
 
 void
