@@ -16,6 +16,7 @@
 #include "bb-session.h"
 #include "bb-store.h"
 #include "bb-sync.h"
+#include "bb-sync-engine.h"
 #include "bb-time.h"
 #include "bb-validate.h"
 #include "bb-vrm.h"
