@@ -30,6 +30,7 @@ struct _BbFirstRun
   GtkButton   *start_button;
   GtkLabel    *message_label;
   GtkLabel    *number_hint;
+  GtkLabel    *role_hint;
 };
 
 G_DEFINE_FINAL_TYPE (BbFirstRun, bb_first_run, ADW_TYPE_BIN)
@@ -78,7 +79,9 @@ update_state (BbFirstRun *self)
   g_autofree char *description = bb_first_run_describe_role (role);
   gboolean complete;
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->role_row), description);
+  /* Under the form, not in the role row: at 360 px a subtitle there
+   * leaves no room for the role itself. */
+  gtk_label_set_text (self->role_hint, description);
   gtk_label_set_text (self->number_hint,
                       role_needs_number (role)
                         ? _("Your force (collar) number is needed: it is how your records are attributed.")
@@ -214,6 +217,7 @@ bb_first_run_class_init (BbFirstRunClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbFirstRun, start_button);
   gtk_widget_class_bind_template_child (widget_class, BbFirstRun, message_label);
   gtk_widget_class_bind_template_child (widget_class, BbFirstRun, number_hint);
+  gtk_widget_class_bind_template_child (widget_class, BbFirstRun, role_hint);
   gtk_widget_class_bind_template_callback (widget_class, on_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_start);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
