@@ -541,6 +541,17 @@ on_editor_saved (BbWindow *self,
   /* The record is saved: its draft has no more use. */
   bb_editor_close (editor, TRUE);
 
+  if (self->settings != NULL)
+    {
+      const char *ward = bb_record_get_field_string (record, "ward");
+      const char *place = bb_record_get_field_string (record, "place");
+
+      /* Device-wide fallback for the editor's defaults (it keeps its own
+       * per user in the store). */
+      g_settings_set_string (self->settings, "last-ward", ward != NULL ? ward : "");
+      g_settings_set_string (self->settings, "last-place", place != NULL ? place : "");
+    }
+
   clear_undo (self);
   self->undo_kind = previous != NULL ? UNDO_EDIT : UNDO_NEW_RECORD;
   self->undo_record_id = g_strdup (id);
@@ -898,6 +909,8 @@ close_editor_action (GtkWidget  *widget,
   close_editor (self, FALSE);
   if (adw_leaflet_get_folded (self->leaflet))
     show_list_pane (self);
+  /* The editor took the focus with it: give it back somewhere useful. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
 static void

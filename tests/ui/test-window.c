@@ -10,6 +10,7 @@
 
 #include "bb-application.h"
 #include "bb-choice-row.h"
+#include "bb-format.h"
 #include "bb-record-row.h"
 #include "bb-window.h"
 
@@ -989,6 +990,92 @@ test_shortcuts_and_about (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (about));
 }
 
+/* The pure functions behind the words on screen */
+
+static void
+test_format_state_line (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 28, 21, 30, 0);
+  g_autofree char *never = bb_format_state_line (0, NULL, now);
+  g_autofree char *one = bb_format_state_line (1, "not a time", now);
+  g_autofree char *today = bb_format_state_line (3, "2026-11-28T20:05:00Z", now);
+  g_autofree char *earlier = bb_format_state_line (0, "2026-11-20T09:00:00Z", now);
+  g_autofree char *summer = bb_format_state_line (0, "2026-07-01T12:00:00Z", now);
+
+  g_assert_cmpstr (never, ==, "Nothing waiting to send · Not synced yet");
+  g_assert_cmpstr (one, ==, "1 change waiting · Not synced yet");
+  g_assert_cmpstr (today, ==, "3 changes waiting · Last synced 20:05");
+  g_assert_cmpstr (earlier, ==, "Nothing waiting to send · Last synced 20 Nov, 09:00");
+  /* Shown in London time: BST in July. */
+  g_assert_cmpstr (summer, ==, "Nothing waiting to send · Last synced 1 Jul, 13:00");
+}
+
+static void
+test_format_times_and_states (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 28, 21, 30, 0);
+  g_autofree char *today = bb_format_time_short ("2026-11-28T00:30:00Z", now);
+  g_autofree char *this_year = bb_format_time_short ("2026-03-29T01:30:00Z", now);
+  g_autofree char *last_year = bb_format_time_short ("2025-12-31T23:59:00Z", now);
+  g_autofree char *bad = bb_format_time_short ("yesterday", now);
+
+  g_assert_cmpstr (today, ==, "Today, 00:30");
+  /* The first hour of BST. */
+  g_assert_cmpstr (this_year, ==, "29 Mar, 02:30");
+  g_assert_cmpstr (last_year, ==, "31 Dec 2025, 23:59");
+  g_assert_cmpstr (bad, ==, "yesterday");
+
+  g_assert_cmpstr (bb_review_state_get_label ("returned"), ==, "Returned for more information");
+  g_assert_cmpstr (bb_review_state_get_label (NULL), ==, "Awaiting review");
+  g_assert_cmpstr (bb_review_state_get_label ("nonsense"), ==, "Awaiting review");
+  /* Every state has its own icon, so it never rests on colour. */
+  g_assert_cmpstr (bb_sync_state_get_icon (BB_SYNC_STATE_PENDING), !=, bb_sync_state_get_icon (BB_SYNC_STATE_SYNCED));
+  g_assert_cmpstr (bb_sync_state_get_icon (BB_SYNC_STATE_REJECTED), !=, bb_sync_state_get_icon (BB_SYNC_STATE_CONFLICT));
+  g_assert_cmpstr (bb_review_state_get_icon ("reviewed"), !=, bb_review_state_get_icon ("closed"));
+}
+
+static void
+test_format_field_values (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbProfile) profile = bb_profile_load_default (&error);
+  const BbFieldSpec *common = bb_kind_common_fields ();
+  const BbKindSpec *patrol = bb_kind_lookup (BB_KIND_PATROL_OBSERVATION);
+  const BbKindSpec *s59 = bb_kind_lookup (BB_KIND_S59_WARNING);
+  const BbFieldSpec *vehicle = bb_field_spec_find (s59->fields, "vehicle");
+  g_autoptr(JsonNode) ward = json_from_string ("\"joydens_wood\"", NULL);
+  g_autoptr(JsonNode) partners = json_from_string ("[\"kent_police\", \"no_such_partner\"]", NULL);
+  g_autoptr(JsonNode) yes = json_from_string ("true", NULL);
+  g_autoptr(JsonNode) count = json_from_string ("12", NULL);
+  g_autoptr(JsonNode) empty = json_from_string ("\"\"", NULL);
+  g_autoptr(JsonNode) vrm = json_from_string ("\"ab12cde\"", NULL);
+  g_autoptr(JsonNode) when = json_from_string ("\"2026-11-21T19:40:00Z\"", NULL);
+  g_autofree char *ward_text = NULL, *partners_text = NULL, *yes_text = NULL;
+  g_autofree char *count_text = NULL, *empty_text = NULL, *vrm_text = NULL, *when_text = NULL;
+
+  g_assert_no_error (error);
+  ward_text = bb_format_field_value (profile, bb_field_spec_find (common, "ward"), ward);
+  partners_text = bb_format_field_value (profile, bb_field_spec_find (patrol->fields, "referred_to"), partners);
+  yes_text = bb_format_field_value (profile,
+                                    bb_field_spec_find (bb_field_spec_find (patrol->fields, "fly_tip")->children,
+                                                        "evidence_checked"),
+                                    yes);
+  count_text = bb_format_field_value (profile, bb_field_spec_find (patrol->fields, "people_involved"), count);
+  empty_text = bb_format_field_value (profile, bb_field_spec_find (common, "place"), empty);
+  vrm_text = bb_format_field_value (profile, bb_field_spec_find (vehicle->children, "vrm"), vrm);
+  when_text = bb_format_field_value (profile, bb_field_spec_find (common, "ended_at"), when);
+
+  g_assert_cmpstr (ward_text, ==, "Joyden's Wood");
+  /* An id the profile does not know is shown as it is, not dropped. */
+  g_assert_cmpstr (partners_text, ==, "Kent Police, no_such_partner");
+  g_assert_cmpstr (yes_text, ==, "Yes");
+  g_assert_cmpstr (count_text, ==, "12");
+  g_assert_null (empty_text);
+  g_assert_cmpstr (vrm_text, ==, "AB12 CDE");
+  g_assert_cmpstr (when_text, ==, "21 Nov 2026, 19:40");
+  g_assert_null (bb_format_field_value (profile, vehicle, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1001,6 +1088,10 @@ main (int   argc,
       return 77;
     }
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/window/format/state-line-says-what-waits-and-when-it-last-synced", test_format_state_line);
+  g_test_add_func ("/window/format/times-in-london-and-states-in-words", test_format_times_and_states);
+  g_test_add_func ("/window/format/field-values-read-as-people-write-them", test_format_field_values);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
