@@ -8,6 +8,8 @@
 
 #include "bb-application.h"
 #include "bb-i18n.h"
+#include "bb-sign-in-dialog.h"
+#include "bb-sync-indicator.h"
 #include "bb-window.h"
 
 struct _BbApplication
@@ -17,6 +19,7 @@ struct _BbApplication
   char           *data_dir;
   BbSession      *session;
   GError         *session_error;
+  BbSyncEngine   *sync_engine;
 };
 
 G_DEFINE_FINAL_TYPE (BbApplication, bb_application, ADW_TYPE_APPLICATION)
@@ -24,6 +27,7 @@ G_DEFINE_FINAL_TYPE (BbApplication, bb_application, ADW_TYPE_APPLICATION)
 enum {
   PROP_0,
   PROP_DATA_DIR,
+  PROP_SYNC_ENGINE,
   N_PROPS
 };
 
@@ -84,10 +88,121 @@ bb_application_help_action (GSimpleAction *action,
   gtk_show_uri (parent, "help:beatbook", GDK_CURRENT_TIME);
 }
 
+/* Sync */
+
+static void
+update_sync_actions (BbApplication *self)
+{
+  gboolean signed_in = self->session != NULL && bb_session_is_signed_in (self->session);
+  GAction *action;
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "sync");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), signed_in);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "sign-in");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->sync_engine != NULL && !signed_in);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "sign-out");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), signed_in);
+}
+
+static void
+on_sync_state_changed (BbApplication *self)
+{
+  update_sync_actions (self);
+  bb_application_refresh_state (self);
+}
+
+static void
+bb_application_sync_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  BbApplication *self = user_data;
+
+  if (self->sync_engine != NULL)
+    bb_sync_engine_sync_now (self->sync_engine);
+}
+
+static void
+bb_application_sign_in_action (GSimpleAction *action,
+                               GVariant      *parameter,
+                               gpointer       user_data)
+{
+  BbApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->sync_engine == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (bb_sign_in_dialog_new (self->sync_engine, parent)));
+}
+
+static void
+sign_out_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(BbApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Only the local store can fail here; the user stays signed in then. */
+  if (!bb_sync_engine_sign_out_finish (BB_SYNC_ENGINE (source), result, &error))
+    g_warning ("Signing out failed: %s", error->message);
+  update_sync_actions (self);
+  bb_application_records_changed (self);
+}
+
+static void
+sign_out_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   BbApplication    *self)
+{
+  if (g_strcmp0 (response, "sign-out") == 0 && self->sync_engine != NULL)
+    bb_sync_engine_sign_out_async (self->sync_engine, NULL, sign_out_done, g_object_ref (self));
+}
+
+static void
+bb_application_sign_out_action (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  BbApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *body = NULL;
+  guint pending;
+  GtkWidget *dialog;
+
+  if (self->sync_engine == NULL)
+    return;
+
+  pending = bb_sync_engine_get_pending (self->sync_engine);
+  if (pending > 0)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u change has not been sent yet. It stays on this device, "
+                                         "out of sight, and is sent when you sign in again.",
+                                         "%u changes have not been sent yet. They stay on this device, "
+                                         "out of sight, and are sent when you sign in again.",
+                                         pending),
+                            pending);
+  else
+    body = g_strdup (_("Your records stay on this device, out of sight, until you sign in again."));
+
+  dialog = adw_message_dialog_new (parent, _("Sign Out?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "sign-out", _("_Sign Out"),
+                                    NULL);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (sign_out_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", bb_application_quit_action },
   { "about", bb_application_about_action },
   { "help", bb_application_help_action },
+  { "sync", bb_application_sync_action },
+  { "sign-in", bb_application_sign_in_action },
+  { "sign-out", bb_application_sign_out_action },
 };
 
 static gint
@@ -123,6 +238,7 @@ bb_application_startup (GApplication *application)
   BbApplication *self = BB_APPLICATION (application);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *help_accels[] = { "F1", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
 
   G_APPLICATION_CLASS (bb_application_parent_class)->startup (application);
 
@@ -130,6 +246,7 @@ bb_application_startup (GApplication *application)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.help", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.sync", sync_accels);
 
   g_clear_error (&self->session_error);
   self->session = bb_session_new (self->data_dir, &self->session_error);
@@ -137,6 +254,24 @@ bb_application_startup (GApplication *application)
     g_warning ("Could not open the data in %s: %s",
                self->data_dir != NULL ? self->data_dir : "the default data directory",
                self->session_error->message);
+
+  /* Templates name the indicator: its type must exist before a window. */
+  g_type_ensure (BB_TYPE_SYNC_INDICATOR);
+  if (self->session != NULL)
+    {
+      self->sync_engine = bb_sync_engine_new (self->session);
+      g_signal_connect_object (self->sync_engine, "synced",
+                               G_CALLBACK (bb_application_records_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync_engine, "store-changed",
+                               G_CALLBACK (bb_application_records_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync_engine, "notify::state",
+                               G_CALLBACK (on_sync_state_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync_engine, "notify::pending",
+                               G_CALLBACK (on_sync_state_changed), self, G_CONNECT_SWAPPED);
+      /* Whatever waits from the last run goes as soon as it can. */
+      bb_sync_engine_sync_now (self->sync_engine);
+    }
+  update_sync_actions (self);
 }
 
 static void
@@ -157,6 +292,9 @@ bb_application_shutdown (GApplication *application)
 
   G_APPLICATION_CLASS (bb_application_parent_class)->shutdown (application);
 
+  if (self->sync_engine != NULL)
+    bb_sync_engine_stop (self->sync_engine);
+  g_clear_object (&self->sync_engine);
   g_clear_object (&self->session);
 }
 
@@ -165,6 +303,7 @@ bb_application_finalize (GObject *object)
 {
   BbApplication *self = BB_APPLICATION (object);
 
+  g_clear_object (&self->sync_engine);
   g_clear_object (&self->session);
   g_clear_error (&self->session_error);
   g_clear_pointer (&self->data_dir, g_free);
@@ -184,6 +323,9 @@ bb_application_get_property (GObject    *object,
     {
     case PROP_DATA_DIR:
       g_value_set_string (value, self->data_dir);
+      break;
+    case PROP_SYNC_ENGINE:
+      g_value_set_object (value, self->sync_engine);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -234,6 +376,17 @@ bb_application_class_init (BbApplicationClass *klass)
     g_param_spec_string ("data-dir", NULL, NULL,
                          NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * BbApplication:sync-engine:
+   *
+   * (nullable): syncs the session in the background; NULL before startup
+   * or when the session could not be opened.
+   */
+  properties[PROP_SYNC_ENGINE] =
+    g_param_spec_object ("sync-engine", NULL, NULL,
+                         BB_TYPE_SYNC_ENGINE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -146,6 +146,27 @@ bb_sync_format_status (BbSyncEngineState   state,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+BbSyncEngine *
+bb_sync_engine_from_widget (GtkWidget *widget)
+{
+  GApplication *app = NULL;
+  BbSyncEngine *engine = NULL;
+  GtkRoot *root = widget != NULL ? gtk_widget_get_root (widget) : NULL;
+
+  if (root != NULL && GTK_IS_WINDOW (root))
+    app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (root)));
+  if (app == NULL)
+    app = g_application_get_default ();
+  if (app == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (app), "sync-engine") == NULL)
+    return NULL;
+
+  g_object_get (app, "sync-engine", &engine, NULL);
+  /* The application keeps its reference: hand out a borrowed one. */
+  if (engine != NULL)
+    g_object_unref (engine);
+  return engine;
+}
+
 static void
 update (BbSyncIndicator *self)
 {
@@ -225,6 +246,18 @@ on_popover_button_clicked (BbSyncIndicator *self)
 /* Overrides */
 
 static void
+bb_sync_indicator_root (GtkWidget *widget)
+{
+  BbSyncIndicator *self = BB_SYNC_INDICATOR (widget);
+
+  GTK_WIDGET_CLASS (bb_sync_indicator_parent_class)->root (widget);
+
+  /* In a window of the app: follow the app's engine unless told otherwise. */
+  if (self->engine == NULL)
+    bb_sync_indicator_set_engine (self, bb_sync_engine_from_widget (widget));
+}
+
+static void
 bb_sync_indicator_dispose (GObject *object)
 {
   BbSyncIndicator *self = BB_SYNC_INDICATOR (object);
@@ -242,6 +275,7 @@ bb_sync_indicator_class_init (BbSyncIndicatorClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = bb_sync_indicator_dispose;
+  widget_class->root = bb_sync_indicator_root;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/beatbook/Beatbook/bb-sync-indicator.ui");
   gtk_widget_class_bind_template_child (widget_class, BbSyncIndicator, button);

@@ -22,6 +22,10 @@ char       *bb_sync_format_status        (BbSyncEngineState  state,
                                           GDateTime         *now,
                                           const char       **icon_name);
 
+/* (nullable) (transfer none): the sync engine of the application @widget
+ * belongs to (BbApplication:sync-engine), or of the default application. */
+BbSyncEngine *bb_sync_engine_from_widget (GtkWidget *widget);
+
 #define BB_TYPE_SYNC_INDICATOR (bb_sync_indicator_get_type ())
 G_DECLARE_FINAL_TYPE (BbSyncIndicator, bb_sync_indicator, BB, SYNC_INDICATOR, GtkWidget)
 

@@ -9,6 +9,7 @@
 #include "bb-format.h"
 #include "bb-i18n.h"
 #include "bb-record-row.h"
+#include "bb-sync-indicator.h"
 #include "bb-window.h"
 
 /* How far down the list a saved or shown record is looked for to select it:
@@ -1377,6 +1378,7 @@ bb_window_class_init (BbWindowClass *klass)
 
   g_type_ensure (BB_TYPE_FIRST_RUN);
   g_type_ensure (BB_TYPE_RECORD_VIEW);
+  g_type_ensure (BB_TYPE_SYNC_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/beatbook/Beatbook/bb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BbWindow, toast_overlay);
@@ -1562,6 +1564,11 @@ bb_window_reload (BbWindow *self)
   refresh_drafts (self);
   bb_window_refresh_state (self);
   update_actions (self);
+
+  /* A save, delete or undo may have left a change to send: the engine sends
+   * it after its debounce (and does nothing when none waits). */
+  if (bb_sync_engine_from_widget (GTK_WIDGET (self)) != NULL)
+    bb_sync_engine_queue (bb_sync_engine_from_widget (GTK_WIDGET (self)));
 }
 
 void

@@ -812,7 +812,8 @@ bb_sync_engine_queue (BbSyncEngine *self)
   g_return_if_fail (BB_IS_SYNC_ENGINE (self));
 
   read_store (self);
-  if (self->stopped || !bb_session_is_signed_in (self->session))
+  /* Nothing to send: the timer and the user cover receiving. */
+  if (self->stopped || !bb_session_is_signed_in (self->session) || self->pending == 0)
     return;
   /* While backing off, the retry sends it: a save must not hammer a server
    * that is down. */

@@ -85,7 +85,8 @@ void         bb_sync_engine_set_debounce     (BbSyncEngine      *self,
 void         bb_sync_engine_set_seed         (BbSyncEngine      *self,
                                               guint32            seed);
 
-/* A save happened: count it and sync after the debounce. */
+/* A save happened: count it and, when changes wait to be sent, sync after
+ * the debounce. */
 void         bb_sync_engine_queue            (BbSyncEngine      *self);
 /* Sync now (the user pressed Sync). While a cycle runs, one more follows it,
  * so saves made meanwhile are not left for the timer. A backoff wait is
