@@ -58,7 +58,6 @@ struct _BbWindow
   GtkWidget            *list_pane;
   AdwHeaderBar         *list_header;
   AdwWindowTitle       *state_title;
-  GtkLabel             *state_compact;
   AdwSqueezer          *state_squeezer;
   AdwSplitButton       *new_button;
   GtkSearchBar         *search_bar;
@@ -1122,10 +1121,11 @@ on_folded_changed (BbWindow *self)
 static void
 on_state_squeezed (BbWindow *self)
 {
-  /* The state line is never just dropped: when the header has no room for
-   * it, it shows beside the kind filter. */
-  gtk_widget_set_visible (GTK_WIDGET (self->state_compact),
-                          adw_squeezer_get_visible_child (self->state_squeezer) != GTK_WIDGET (self->state_title));
+  /* Nothing is lost when the header has no room for its title: the sync
+   * indicator beside the kind filter says what waits and when it last
+   * synced. The title's tooltip keeps the full line for a pointer. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_squeezer),
+                               adw_window_title_get_subtitle (self->state_title));
 }
 
 static void
@@ -1389,7 +1389,6 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, list_header);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, state_title);
-  gtk_widget_class_bind_template_child (widget_class, BbWindow, state_compact);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, state_squeezer);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, new_button);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, search_bar);
@@ -1587,9 +1586,6 @@ bb_window_refresh_state (BbWindow *self)
   last_sync = bb_store_get_meta (store, "sync.last_success");
   line = bb_format_state_line (bb_store_outbox_count (store), last_sync, NULL);
   adw_window_title_set_subtitle (self->state_title, line);
-  /* The narrow header's short form: the same words, cut to fit. */
-  gtk_label_set_text (self->state_compact, line);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_compact), line);
 }
 
 void
