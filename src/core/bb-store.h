@@ -207,4 +207,98 @@ gboolean   bb_store_apply_pull_page   (BbStore     *self,
 gboolean   bb_store_wipe              (BbStore     *self,
                                        GError     **error);
 
+/* Supervisor review made on this device (sync-api.md "Review"): applied to
+ * the local copy at once and queued until the next sync sends it. */
+typedef struct
+{
+  gint64  id;          /* the queue's own number, oldest first */
+  char   *record_id;
+  char   *state;       /* "reviewed", "returned" or "closed" */
+  char   *comment;     /* (nullable) */
+  char   *queued_at;
+  char   *error;       /* (nullable): why the server refused it; kept */
+} BbQueuedReview;
+
+void       bb_queued_review_free      (BbQueuedReview *review);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbQueuedReview, bb_queued_review_free)
+
+/* Sets the local copy's review state to @state at once, adds @comment (by
+ * @author_name, marked "pending": true until the server's thread replaces
+ * it) and queues the review, in one transaction. "returned" needs a comment
+ * that is not blank (BB_STORE_ERROR_FAILED with a sentence saying so). */
+gboolean   bb_store_queue_review      (BbStore     *self,
+                                       const char  *record_id,
+                                       const char  *state,
+                                       const char  *comment,
+                                       const char  *author_name,
+                                       GError     **error);
+/* (transfer full) (element-type BbQueuedReview): oldest first; waiting ones
+ * only, or the failed ones too when @with_failed. */
+GPtrArray *bb_store_list_queued_reviews (BbStore   *self,
+                                         gboolean   with_failed,
+                                         GError   **error);
+/* (transfer full) (nullable): the newest queued review of @record_id. */
+BbQueuedReview *bb_store_get_queued_review (BbStore    *self,
+                                            const char *record_id);
+/* The server took review @queue_id and answered with its copy (pull shape):
+ * the entry leaves the queue and the copy is applied as a pulled record. */
+gboolean   bb_store_mark_review_sent  (BbStore     *self,
+                                       gint64       queue_id,
+                                       BbRecord    *server_copy,
+                                       GError     **error);
+/* The server refused review @queue_id (unknown record, not allowed): the
+ * entry stays with @message and the local copy gets back the state and
+ * thread it had before, unless it changed since. */
+gboolean   bb_store_mark_review_failed (BbStore    *self,
+                                        gint64      queue_id,
+                                        const char *message,
+                                        GError    **error);
+/* Forgets a failed review once the user has read why. */
+gboolean   bb_store_dismiss_review    (BbStore     *self,
+                                       gint64       queue_id,
+                                       GError     **error);
+
+/* Exports of personal data made on this device, to be logged on the server
+ * as disclosures (POST /api/v1/audit/exports) at the next sync. */
+typedef struct
+{
+  gint64  id;
+  char   *body;        /* the JSON request body */
+  char   *queued_at;
+  char   *error;       /* (nullable): why the server refused it; kept */
+} BbExportNotice;
+
+void       bb_export_notice_free      (BbExportNotice *notice);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbExportNotice, bb_export_notice_free)
+
+/* Record ids are listed in a notice up to this many; a larger export is
+ * described by its filter and count alone. */
+#define BB_EXPORT_NOTICE_MAX_IDS 10000
+
+/* Queues a notice: @what "csv" or "pdf"; @record_ids (nullable,
+ * NULL-terminated) the records disclosed; @count how many; @period_from and
+ * @period_to (nullable) the report's local dates; @filter and @recipient
+ * (nullable) in words. The notice gets its own UUID and the time now. */
+gboolean   bb_store_queue_export_notice (BbStore            *self,
+                                         const char         *what,
+                                         const char * const *record_ids,
+                                         guint               count,
+                                         const char         *period_from,
+                                         const char         *period_to,
+                                         const char         *filter,
+                                         const char         *recipient,
+                                         GError            **error);
+/* (transfer full) (element-type BbExportNotice): oldest first. */
+GPtrArray *bb_store_list_export_notices (BbStore  *self,
+                                         gboolean  with_failed,
+                                         GError  **error);
+/* The server logged it: the notice leaves the queue. */
+gboolean   bb_store_mark_export_notice_sent (BbStore  *self,
+                                             gint64    notice_id,
+                                             GError  **error);
+gboolean   bb_store_mark_export_notice_failed (BbStore    *self,
+                                               gint64      notice_id,
+                                               const char *message,
+                                               GError    **error);
+
 G_END_DECLS
