@@ -1,4 +1,5 @@
-/* bb-sync.c: one sync cycle: push the outbox, then pull until done
+/* bb-sync.c: one sync cycle: push the outbox, queued reviews and export
+ * notices, then pull until done
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -201,6 +202,132 @@ push_all (BbStore       *store,
     }
 }
 
+/* The server answered for this item alone: the item is refused, the cycle
+ * goes on. Anything else (offline, signed out, a broken server) stops it
+ * with the item still queued. */
+static gboolean
+is_refusal (const GError *error)
+{
+  return g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_NOT_FOUND) ||
+         g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_FORBIDDEN) ||
+         g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST) ||
+         g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_TOO_LARGE);
+}
+
+/* Reviews made offline, oldest first, one request each (sync-api.md
+ * "Review"), after the outbox so a review of a record saved here finds it
+ * on the server. */
+static gboolean
+push_reviews (BbStore       *store,
+              BbClient      *client,
+              BbSyncStats   *stats,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GPtrArray) reviews = bb_store_list_queued_reviews (store, FALSE, error);
+
+  if (reviews == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < reviews->len; i++)
+    {
+      BbQueuedReview *review = g_ptr_array_index (reviews, i);
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) body = NULL;
+      g_autoptr(JsonNode) answer = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(BbRecord) copy = NULL;
+      g_autofree char *escaped = g_uri_escape_string (review->record_id, NULL, FALSE);
+      g_autofree char *path = g_strdup_printf ("/api/v1/records/%s/review", escaped);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, review->state);
+      if (review->comment != NULL)
+        {
+          json_builder_set_member_name (builder, "comment");
+          json_builder_add_string_value (builder, review->comment);
+        }
+      json_builder_end_object (builder);
+      body = json_builder_get_root (builder);
+
+      answer = bb_client_request (client, "POST", path, body, NULL, cancellable, &local_error);
+      if (answer == NULL)
+        {
+          if (!is_refusal (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (!bb_store_mark_review_failed (store, review->id, local_error->message, error))
+            return FALSE;
+          stats->rejected++;
+          continue;
+        }
+
+      /* The answer is the record as in pull; without it the next pull
+       * brings the same. */
+      copy = bb_record_new_from_json (answer, NULL);
+      if (copy != NULL)
+        bb_record_set_sync_state (copy, BB_SYNC_STATE_SYNCED);
+      if (!bb_store_mark_review_sent (store, review->id, copy, error))
+        return FALSE;
+      stats->pushed++;
+    }
+
+  return TRUE;
+}
+
+/* Exports of personal data made here, for the server's audit log. */
+static gboolean
+push_export_notices (BbStore       *store,
+                     BbClient      *client,
+                     BbSyncStats   *stats,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) notices = bb_store_list_export_notices (store, FALSE, error);
+
+  if (notices == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < notices->len; i++)
+    {
+      BbExportNotice *notice = g_ptr_array_index (notices, i);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonNode) answer = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!json_parser_load_from_data (parser, notice->body, -1, &local_error))
+        {
+          if (!bb_store_mark_export_notice_failed (store, notice->id, local_error->message, error))
+            return FALSE;
+          stats->rejected++;
+          continue;
+        }
+
+      answer = bb_client_request (client, "POST", "/api/v1/audit/exports",
+                                  json_parser_get_root (parser), NULL, cancellable, &local_error);
+      if (answer == NULL)
+        {
+          if (!is_refusal (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (!bb_store_mark_export_notice_failed (store, notice->id, local_error->message, error))
+            return FALSE;
+          stats->rejected++;
+          continue;
+        }
+
+      if (!bb_store_mark_export_notice_sent (store, notice->id, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 pull_all (BbStore       *store,
           BbClient      *client,
@@ -286,6 +413,10 @@ bb_sync_run (BbStore       *store,
   memset (stats, 0, sizeof *stats);
 
   if (!push_all (store, client, device_id, stats, cancellable, error))
+    return FALSE;
+  if (!push_reviews (store, client, stats, cancellable, error))
+    return FALSE;
+  if (!push_export_notices (store, client, stats, cancellable, error))
     return FALSE;
   if (!pull_all (store, client, stats, cancellable, error))
     return FALSE;
