@@ -2177,6 +2177,117 @@ test_audit (Fixture       *fx,
     }
 }
 
+static JsonNode *
+export_notice (const char *id,
+               const char *extra)
+{
+  g_autofree char *text = g_strdup_printf ("{\"id\": \"%s\", \"what\": \"csv\", \"count\": 2%s%s}",
+                                           id, extra != NULL ? ", " : "", extra != NULL ? extra : "");
+
+  return api_json_parse (text, -1);
+}
+
+static void
+test_audit_exports (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *notice_id = api_uuid ();
+  g_autofree char *record_a = api_uuid ();
+  g_autofree char *record_b = api_uuid ();
+  g_autofree char *extra = g_strdup_printf ("\"record_ids\": [\"%s\", \"%s\"],"
+                                            " \"period\": {\"from\": \"2026-01-01\", \"to\": \"2026-04-01\"},"
+                                            " \"made_at\": \"2026-03-02T09:30:00Z\","
+                                            " \"filter\": \"Ward: Town\", \"recipient\": \"CSP board\"",
+                                            record_a, record_b);
+  g_autoptr(JsonNode) body = export_notice (notice_id, extra);
+  g_autoptr(ApiResponse) r = NULL;
+  g_autoptr(JsonArray) entries = NULL;
+  g_autoptr(JsonNode) detail = NULL;
+  JsonNode *summary, *per_record;
+  User refused[] = { OFFICER, WARDEN, COUNCILLOR };
+  static const char * const bad_extras[] = {
+    "\"record_ids\": [\"not-a-uuid\"]",
+    "\"record_ids\": \"all\"",
+    "\"period\": {\"from\": \"2026-04-01\", \"to\": \"2026-01-01\"}",
+    "\"period\": {\"from\": \"last month\", \"to\": \"2026-01-01\"}",
+    "\"made_at\": \"yesterday\"",
+    "\"recipient\": 42",
+    "\"recipients\": \"typo\"",
+  };
+
+  r = call (fx, SUPERVISOR, "POST", "/api/v1/audit/exports", body);
+  api_expect_status (r, 201);
+  g_assert_cmpstr (api_json_string (r->body, "id"), ==, notice_id);
+  g_assert_cmpint (api_json_int (r->body, "entries"), ==, 3);
+
+  entries = audit_all (fx, ADMIN, 1000);
+  per_record = audit_find (fx, entries, "export", SUPERVISOR, record_b);
+  g_assert_nonnull (per_record);
+  g_assert_nonnull (strstr (api_json_string (per_record, "detail"), notice_id));
+  g_assert_nonnull (audit_find (fx, entries, "export", SUPERVISOR, record_a));
+
+  /* The export's own entry carries the notice, recipient included. */
+  summary = NULL;
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonNode *e = json_array_get_element (entries, i);
+
+      if (g_strcmp0 (api_json_string (e, "action"), "export") == 0 &&
+          JSON_NODE_HOLDS_NULL (api_json_get (e, "record_id")))
+        summary = e;
+    }
+  g_assert_nonnull (summary);
+  g_assert_true (audit_user_is (fx, summary, SUPERVISOR));
+  detail = api_json_parse (api_json_string (summary, "detail"), -1);
+  g_assert_cmpstr (api_json_string (detail, "export_id"), ==, notice_id);
+  g_assert_cmpstr (api_json_string (detail, "what"), ==, "csv");
+  g_assert_cmpint (api_json_int (detail, "count"), ==, 2);
+  g_assert_cmpstr (api_json_string (detail, "recipient"), ==, "CSP board");
+  g_assert_cmpstr (api_json_string (detail, "period.from"), ==, "2026-01-01");
+  g_assert_cmpstr (api_json_string (detail, "made_at"), ==, "2026-03-02T09:30:00Z");
+
+  /* Admins may log an export too; a PDF needs no record ids. */
+  {
+    g_autofree char *pdf_id = api_uuid ();
+    g_autofree char *text = g_strdup_printf ("{\"id\": \"%s\", \"what\": \"pdf\", \"count\": 40}", pdf_id);
+    g_autoptr(JsonNode) pdf = api_json_parse (text, -1);
+    g_autoptr(ApiResponse) ok = call (fx, ADMIN, "POST", "/api/v1/audit/exports", pdf);
+
+    api_expect_status (ok, 201);
+    g_assert_cmpint (api_json_int (ok->body, "entries"), ==, 1);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(ApiResponse) no = call (fx, refused[i], "POST", "/api/v1/audit/exports", body);
+      api_expect_error (no, 403, "forbidden");
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_extras); i++)
+    {
+      g_autoptr(JsonNode) bad = export_notice (notice_id, bad_extras[i]);
+      g_autoptr(ApiResponse) no = NULL;
+
+      g_test_message ("refusing %s", bad_extras[i]);
+      no = call (fx, SUPERVISOR, "POST", "/api/v1/audit/exports", bad);
+      api_expect_error (no, 400, NULL);
+    }
+  {
+    g_autoptr(JsonNode) no_id = api_json_parse ("{\"what\": \"csv\", \"count\": 1}", -1);
+    g_autoptr(JsonNode) negative = api_json_parse ("{\"id\": \"5d0c7a3e-2f4b-4c1d-8e6a-9b3f1d7c2e50\", \"what\": \"csv\", \"count\": -1}", -1);
+    g_autoptr(ApiResponse) r1 = call (fx, SUPERVISOR, "POST", "/api/v1/audit/exports", no_id);
+    g_autoptr(ApiResponse) r2 = call (fx, SUPERVISOR, "POST", "/api/v1/audit/exports", negative);
+    g_autoptr(ApiResponse) r3 = call (fx, SUPERVISOR, "GET", "/api/v1/audit/exports", NULL);
+    g_autoptr(JsonNode) xlsx = api_json_parse ("{\"id\": \"5d0c7a3e-2f4b-4c1d-8e6a-9b3f1d7c2e50\", \"what\": \"xlsx\", \"count\": 1}", -1);
+    g_autoptr(ApiResponse) r4 = call (fx, SUPERVISOR, "POST", "/api/v1/audit/exports", xlsx);
+
+    api_expect_error (r1, 400, NULL);
+    api_expect_error (r2, 400, NULL);
+    api_expect_error (r3, 405, NULL);
+    api_expect_error (r4, 400, NULL);
+  }
+}
+
 /* ------------------------------------------------------------------ */
 /* Administration from the command line while the server runs           */
 
@@ -2271,6 +2382,7 @@ main (int   argc,
   ADD ("/api/lookup/finds-by-mark-and-by-person-within-the-window", test_lookup);
   ADD ("/api/lookup/wardens-and-councillors-are-refused", test_lookup_roles);
   ADD ("/api/audit/records-each-action-for-supervisors-and-admins", test_audit);
+  ADD ("/api/audit/export-notices-log-the-export-and-each-record", test_audit_exports);
   ADD ("/api/admin/disabled-user-loses-its-token", test_user_disable);
   ADD ("/api/admin/revoked-device-gets-device-revoked", test_device_revoke);
 #undef ADD
