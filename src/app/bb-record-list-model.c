@@ -19,6 +19,8 @@ struct _BbRecordListModel
   BbStore    *store;
   char       *kind;
   char       *search;
+  /* Set by bb_record_list_model_set_filter(); strings owned. */
+  BbQuery     filter;
   guint       n_items;
   GHashTable *pages;  /* page index -> GPtrArray of BbRecord */
   GError     *error;
@@ -45,9 +47,20 @@ static void
 fill_query (BbRecordListModel *self,
             BbQuery           *query)
 {
-  *query = (BbQuery) { 0 };
+  *query = self->filter;
   query->kind = self->kind;
   query->search = self->search;
+}
+
+static void
+filter_clear (BbQuery *filter)
+{
+  g_free ((char *) filter->ward);
+  g_free ((char *) filter->author_id);
+  g_free ((char *) filter->review_state);
+  g_free ((char *) filter->from);
+  g_free ((char *) filter->to);
+  *filter = (BbQuery) { 0 };
 }
 
 static void
@@ -193,6 +206,7 @@ bb_record_list_model_finalize (GObject *object)
 
   g_clear_pointer (&self->kind, g_free);
   g_clear_pointer (&self->search, g_free);
+  filter_clear (&self->filter);
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_error (&self->error);
 
@@ -389,6 +403,25 @@ bb_record_list_model_set_search (BbRecordListModel *self,
   self->search = g_steal_pointer (&value);
   bb_record_list_model_reload (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+}
+
+void
+bb_record_list_model_set_filter (BbRecordListModel *self,
+                                 const BbQuery     *filter)
+{
+  g_return_if_fail (BB_IS_RECORD_LIST_MODEL (self));
+
+  filter_clear (&self->filter);
+  if (filter != NULL)
+    {
+      self->filter.ward = normalise_empty (filter->ward);
+      self->filter.author_id = normalise_empty (filter->author_id);
+      self->filter.review_state = normalise_empty (filter->review_state);
+      self->filter.from = normalise_empty (filter->from);
+      self->filter.to = normalise_empty (filter->to);
+      self->filter.priority = filter->priority;
+    }
+  bb_record_list_model_reload (self);
 }
 
 const char *

@@ -28,6 +28,12 @@ void               bb_record_list_model_set_search (BbRecordListModel *self,
                                                     const char        *search);
 const char        *bb_record_list_model_get_search (BbRecordListModel *self);
 
+/* The Review view's filters beyond kind and search: ward, author_id,
+ * review_state, from, to and priority of @filter (its kind, search,
+ * include_deleted and sync_state are ignored). NULL clears them. Reloads. */
+void               bb_record_list_model_set_filter (BbRecordListModel *self,
+                                                    const BbQuery     *filter);
+
 /* Counts again and forgets every cached page: call after the store changed.
  * Emits one items-changed for the whole list; a GtkListView showing the model
  * should let go of it meanwhile (GtkListView 4.8 searches every added item

@@ -2481,6 +2481,47 @@ bb_store_wipe (BbStore  *self,
                       _("Could not wipe the data"), error);
 }
 
+GPtrArray *
+bb_store_list_authors (BbStore  *self,
+                       GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) authors = NULL;
+  int rc;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  /* One name per id, whichever the records carry. */
+  stmt = get_stmt (self,
+                   "SELECT author_id, MAX (author_name) FROM records"
+                   " WHERE deleted = 0 AND author_id IS NOT NULL"
+                   " GROUP BY author_id ORDER BY 2 COLLATE NOCASE, 1",
+                   error);
+  if (stmt == NULL)
+    return NULL;
+
+  authors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      char **pair = g_new0 (char *, 3);
+      const char *name = column_text (stmt, 1);
+
+      pair[0] = g_strdup (column_text (stmt, 0));
+      pair[1] = g_strdup (name != NULL && *name != '\0' ? name : pair[0]);
+      g_ptr_array_add (authors, pair);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, _("Could not read the authors"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&authors);
+}
+
 /* Reviews made offline */
 
 void

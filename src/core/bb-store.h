@@ -207,6 +207,11 @@ gboolean   bb_store_apply_pull_page   (BbStore     *self,
 gboolean   bb_store_wipe              (BbStore     *self,
                                        GError     **error);
 
+/* (transfer full) (element-type GStrv): every author of a live record as
+ * {id, display name, NULL}, by name: the Review view's author filter. */
+GPtrArray *bb_store_list_authors      (BbStore     *self,
+                                       GError     **error);
+
 /* Supervisor review made on this device (sync-api.md "Review"): applied to
  * the local copy at once and queued until the next sync sends it. */
 typedef struct
