@@ -1159,7 +1159,16 @@ bb_form_new (BbProfile         *profile,
   form->root = node_new (form, NULL, NULL, NULL);
   form->filling++;
 
-  /* "When and where": the common fields, priority and notes. */
+  /* The kind's own sections first: they are what must be typed, while
+   * time, ward and place come filled in (now, the last used), so the common
+   * case needs no scrolling (ux.md: a record in 30 seconds). */
+  ctx.group_title = bb_kind_get_label (kind);
+  for (const BbFieldSpec *spec = kind->fields; spec != NULL && spec->name != NULL; spec++)
+    build_node (form, node_new (form, form->root, spec, spec->name), &ctx);
+
+  /* Then "When and where": the common fields, priority and notes. */
+  ctx.group = NULL;
+  ctx.expander = NULL;
   ctx.group_title = _("When and where");
   form->occurred_at = node_new (form, form->root, &occurred_at_spec, "occurred_at");
   form->occurred_at->is_meta = TRUE;
@@ -1192,13 +1201,6 @@ bb_form_new (BbProfile         *profile,
       form->priority->is_meta = TRUE;
       build_node (form, form->priority, &ctx);
     }
-
-  /* The kind's own sections. */
-  ctx.group = NULL;
-  ctx.expander = NULL;
-  ctx.group_title = bb_kind_get_label (kind);
-  for (const BbFieldSpec *spec = kind->fields; spec != NULL && spec->name != NULL; spec++)
-    build_node (form, node_new (form, form->root, spec, spec->name), &ctx);
 
   bb_form_set_priority (form, bb_kind_default_priority (kind, NULL));
   form->filling--;
