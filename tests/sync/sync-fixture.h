@@ -1,0 +1,311 @@
+/* sync-fixture.h: a real beatbook-server on loopback, and devices that sync with it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Header-only: each sync test and benchmark is one file. Functions are
+ * static and marked unused so a file may use only some of them.
+ */
+#pragma once
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "beatbook.h"
+
+#if defined(__GNUC__)
+# pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+
+#define PASSWORD "correct horse battery"
+
+typedef struct
+{
+  char        *dir;
+  char        *db;
+  GSubprocess *process;
+  char        *url;
+} Server;
+
+static void
+run_admin (Server     *server,
+           const char *stdin_text,
+           ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+  const char *arg;
+
+  g_ptr_array_add (argv, (gpointer)g_getenv ("BEATBOOK_SERVER"));
+  va_start (args, stdin_text);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *)argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (proc))
+    g_error ("beatbook-server %s failed: %s%s", (char *)argv->pdata[1], out, err);
+}
+
+static void
+add_user (Server     *server,
+          const char *username,
+          const char *role)
+{
+  run_admin (server, PASSWORD "\n", "user", "add", "--db", server->db, "--username", username,
+             "--role", role, "--display-name", username, NULL);
+}
+
+static void
+server_start (Server *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                      g_getenv ("BEATBOOK_SERVER"), "serve", "--db", server->db,
+                                      "--address", "127.0.0.1", "--port", "0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  g_free (server->url);
+  server->url = g_strdup (line + strlen ("listening on "));
+}
+
+static void
+server_kill (Server *server,
+             int     signum)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (server->process == NULL)
+    return;
+  g_subprocess_send_signal (server->process, signum);
+  g_subprocess_wait (server->process, NULL, &error);
+  g_assert_no_error (error);
+  if (signum == SIGTERM)
+    g_assert_true (g_subprocess_get_successful (server->process));
+  g_clear_object (&server->process);
+}
+
+static Server *
+server_new (void)
+{
+  Server *server = g_new0 (Server, 1);
+  g_autoptr(GError) error = NULL;
+
+  server->dir = g_dir_make_tmp ("beatbook-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->db = g_build_filename (server->dir, "server.db", NULL);
+  add_user (server, "officer1", "officer");
+  add_user (server, "officer2", "officer");
+  add_user (server, "sergeant", "supervisor");
+  server_start (server);
+  return server;
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                                                   NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        rm_rf (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+static void
+server_free (Server *server)
+{
+  server_kill (server, SIGTERM);
+  rm_rf (server->dir);
+  g_free (server->dir);
+  g_free (server->db);
+  g_free (server->url);
+  g_free (server);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
+
+/* A device: a data directory of its own. */
+typedef struct
+{
+  char      *dir;
+  BbSession *session;
+} Device;
+
+static Device *
+device_new (void)
+{
+  Device *device = g_new0 (Device, 1);
+  g_autoptr(GError) error = NULL;
+
+  device->dir = g_dir_make_tmp ("beatbook-device-XXXXXX", &error);
+  g_assert_no_error (error);
+  device->session = bb_session_new (device->dir, &error);
+  g_assert_no_error (error);
+  return device;
+}
+
+static void
+device_free (Device *device)
+{
+  g_clear_object (&device->session);
+  rm_rf (device->dir);
+  g_free (device->dir);
+  g_free (device);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Device, device_free)
+
+static void
+sign_in (Device     *device,
+         Server     *server,
+         const char *username)
+{
+  g_autoptr(GError) error = NULL;
+  BbSecretPlace place;
+
+  bb_session_sign_in (device->session, server->url, NULL, username, PASSWORD, "Patrol laptop",
+                      &place, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (bb_session_is_signed_in (device->session));
+  g_assert_cmpint (place, ==, BB_SECRET_FILE);
+}
+
+static BbRecord *
+log_observation (Device     *device,
+                 const char *description)
+{
+  g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *fields = bb_record_get_fields (record);
+
+  json_object_set_string_member (fields, "ward", "town");
+  json_object_set_string_member (fields, "place", "High Street");
+  json_object_set_string_member (fields, "category", "asb_youths");
+  json_object_set_string_member (fields, "description", description);
+  if (!bb_session_save_record (device->session, record, &problems, &error))
+    {
+      g_autofree char *text = bb_problems_to_string (problems);
+      g_error ("save failed: %s %s", error ? error->message : "", text);
+    }
+  return g_steal_pointer (&record);
+}
+
+static BbSyncStats
+sync_ok (Device *device)
+{
+  BbSyncStats stats;
+  g_autoptr(GError) error = NULL;
+
+  bb_session_sync (device->session, &stats, NULL, &error);
+  g_assert_no_error (error);
+  return stats;
+}
+
+static guint
+count (Device     *device,
+       const char *kind)
+{
+  BbQuery query = { .kind = kind };
+  guint n = 0;
+
+  g_assert_true (bb_store_count_records (bb_session_get_store (device->session), &query, &n, NULL));
+  return n;
+}
+
+/* What the server holds, seen by a supervisor: id -> number of times seen. */
+static GHashTable *
+server_records (Server *server)
+{
+  g_autoptr(Device) supervisor = device_new ();
+  g_autoptr(BbClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 since = 0;
+  gboolean more = TRUE;
+
+  sign_in (supervisor, server, "sergeant");
+  client = bb_session_create_client (supervisor->session, &error);
+  g_assert_no_error (error);
+
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT "&limit=300", since);
+      g_autoptr(JsonNode) answer = bb_client_request (client, "GET", path, NULL, NULL, NULL, &error);
+      JsonArray *changes;
+
+      g_assert_no_error (error);
+      changes = json_object_get_array_member (json_node_get_object (answer), "changes");
+      for (guint i = 0; i < json_array_get_length (changes); i++)
+        {
+          JsonObject *c = json_array_get_object_element (changes, i);
+          const char *id = json_object_get_string_member (c, "id");
+
+          if (json_object_get_boolean_member (c, "deleted"))
+            g_hash_table_remove (seen, id);
+          else
+            g_hash_table_insert (seen, g_strdup (id), GUINT_TO_POINTER (1));
+        }
+      since = json_object_get_int_member (json_node_get_object (answer), "next");
+      more = json_object_get_boolean_member (json_node_get_object (answer), "more");
+    }
+
+  return seen;
+}
+
+/* The restarted server listens on a new port: tell the device, as an
+ * operator would tell it a new address. */
+static void
+device_point_at (Device *device,
+                 Server *server)
+{
+  g_autofree char *users_dir = g_build_filename (device->dir, "users", NULL);
+  g_autoptr(GError) error = NULL;
+  GDir *users = g_dir_open (users_dir, 0, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  g_clear_object (&device->session);
+  while ((name = g_dir_read_name (users)) != NULL)
+    if (!g_str_equal (name, "local"))
+      {
+        g_autofree char *path = g_build_filename (users_dir, name, "beatbook.db", NULL);
+        g_autoptr(BbStore) store = bb_store_open (path, &error);
+
+        g_assert_no_error (error);
+        g_assert_true (bb_store_set_meta (store, "sync.server_url", server->url, &error));
+      }
+  g_dir_close (users);
+  device->session = bb_session_new (device->dir, &error);
+  g_assert_no_error (error);
+}
+
