@@ -9,6 +9,7 @@
 #include "bb-format.h"
 #include "bb-i18n.h"
 #include "bb-record-row.h"
+#include "bb-review-window.h"
 #include "bb-sync-indicator.h"
 #include "bb-window.h"
 
@@ -722,6 +723,8 @@ update_actions (BbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", home && self->undo_kind != UNDO_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restore-draft", home);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.discard-draft", home);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review",
+                                 home && get_role (self) == BB_ROLE_SUPERVISOR);
 }
 
 static void
@@ -1011,6 +1014,26 @@ delete_action (GtkWidget  *widget,
                           g_strdup (bb_record_get_id (record)), g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (delete_response), self);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Supervisors: Review and Figures, one window per application. */
+static void
+review_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GtkWindow *review = NULL;
+
+  if (self->session == NULL || get_role (self) != BB_ROLE_SUPERVISOR)
+    return;
+  for (GList *l = app != NULL ? gtk_application_get_windows (app) : NULL; l != NULL; l = l->next)
+    if (BB_IS_REVIEW_WINDOW (l->data))
+      review = l->data;
+  if (review == NULL)
+    review = GTK_WINDOW (bb_review_window_new (app, self->session));
+  gtk_window_present (review);
 }
 
 static void
@@ -1424,6 +1447,7 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.review", NULL, review_action);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.restore-draft", "s", restore_draft_action);
   gtk_widget_class_install_action (widget_class, "win.discard-draft", "s", discard_draft_action);
