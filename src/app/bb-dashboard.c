@@ -295,6 +295,10 @@ add_section (BbDashboard *self,
       const BbReportItem *item = g_ptr_array_index (items, i);
       g_autofree char *label = item_label (item);
 
+      /* Twenty empty wards would hide the few that matter; the table
+       * beside the chart still lists every one. */
+      if (item->current == 0 && item->previous == 0)
+        continue;
       bb_chart_add_bar (BB_CHART (chart), label, item->current, item->previous);
     }
   gtk_flow_box_append (GTK_FLOW_BOX (flow), chart);
@@ -533,6 +537,9 @@ bb_dashboard_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_DASHBOARD);
+  /* GTK 4.8 leaves the template's top-level child in place. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->report);
   g_clear_object (&self->session);
 

@@ -123,7 +123,8 @@ make_drop_down (BbReviewView *self,
                 const char   *accessible_label,
                 GtkStringList *labels)
 {
-  GtkWidget *drop = gtk_drop_down_new (G_LIST_MODEL (labels), NULL);
+  /* gtk_drop_down_new() takes the model: the caller keeps its own. */
+  GtkWidget *drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (labels)), NULL);
 
   gtk_drop_down_set_enable_search (GTK_DROP_DOWN (drop), g_list_model_get_n_items (G_LIST_MODEL (labels)) > 8);
   if (gtk_drop_down_get_enable_search (GTK_DROP_DOWN (drop)))
@@ -921,6 +922,9 @@ bb_review_view_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_REVIEW_VIEW);
+  /* GTK 4.8 leaves the template's top-level child in place. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
   g_clear_object (&self->record);
