@@ -292,10 +292,11 @@ static void
 update_orientation (BbConflictView *self)
 {
   int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height;
   GtkOrientation orientation;
 
   if (width <= 0)
-    gtk_window_get_default_size (GTK_WINDOW (self), &width, NULL);
+    gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
   orientation = width >= SIDE_BY_SIDE_MIN_WIDTH ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
 
   for (guint i = 0; i < self->pairs->len; i++)

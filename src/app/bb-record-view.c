@@ -6,9 +6,12 @@
 
 #include "config.h"
 
+#include "bb-application.h"
+#include "bb-conflict-view.h"
 #include "bb-format.h"
 #include "bb-i18n.h"
 #include "bb-record-view.h"
+#include "bb-sync-indicator.h"
 
 struct _BbRecordView
 {
@@ -243,6 +246,74 @@ regime_label (BbRegime regime)
     }
 }
 
+/* A record waiting for its author says so first, with what to do. */
+static void
+add_sync_notice (BbRecordView *self,
+                 BbRecord     *record)
+{
+  BbSyncState state = bb_record_get_sync_state (record);
+  AdwPreferencesGroup *group;
+  GtkWidget *row;
+
+  if (state == BB_SYNC_STATE_CONFLICT)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Compare and Choose…"));
+
+      group = add_group (self, NULL);
+      row = add_row (self, group, _("Changed here and on the server"),
+                     _("Both copies are kept until you choose which one stays."),
+                     "dialog-warning-symbolic");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "record.resolve");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "suggested-action");
+      gtk_box_append (GTK_BOX (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row))), button);
+      g_string_append_printf (self->text, "[%s]\n", _("Compare and Choose…"));
+    }
+  else if (state == BB_SYNC_STATE_REJECTED)
+    {
+      const char *message = bb_record_get_sync_message (record);
+      g_autofree char *text = NULL;
+
+      /* Translators: the server's reason, then what to do about it */
+      text = g_strdup_printf (_("%s\nEdit the record to correct it: saving sends it again."),
+                              message != NULL && *message != '\0' ? message : _("No reason was given."));
+      group = add_group (self, NULL);
+      add_row (self, group, _("The server refused this record"), text, "dialog-error-symbolic");
+    }
+}
+
+static void
+resolve_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  BbRecordView *self = BB_RECORD_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+  g_autoptr(GError) error = NULL;
+  BbConflictView *view;
+
+  if (self->record == NULL || !BB_IS_APPLICATION (app) || bb_application_get_session (BB_APPLICATION (app)) == NULL)
+    return;
+
+  view = bb_conflict_view_new (bb_application_get_session (BB_APPLICATION (app)),
+                               bb_record_get_id (self->record), GTK_WINDOW (root), &error);
+  if (view == NULL)
+    {
+      /* Resolved meanwhile (e.g. on another window): show what is there now. */
+      g_debug ("No conflict to resolve: %s", error->message);
+      bb_application_records_changed (BB_APPLICATION (app));
+      return;
+    }
+  g_signal_connect_object (view, "resolved", G_CALLBACK (bb_application_records_changed), app,
+                           G_CONNECT_SWAPPED);
+  /* The choice goes to the server at once: the other device waits for it. */
+  if (bb_sync_engine_from_widget (widget) != NULL)
+    g_signal_connect_object (view, "resolved", G_CALLBACK (bb_sync_engine_sync_now),
+                             bb_sync_engine_from_widget (widget), G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (view));
+}
+
 static void
 show_record (BbRecordView *self,
              BbProfile    *profile)
@@ -285,6 +356,8 @@ show_record (BbRecordView *self,
     gtk_label_set_text (self->subtitle_label,
                         kind != NULL ? bb_kind_get_label (kind) : bb_record_get_kind (record));
   g_string_append_printf (self->text, "%s\n", gtk_label_get_text (self->subtitle_label));
+
+  add_sync_notice (self, record);
 
   /* When and where */
   group = add_group (self, _("When and where"));
@@ -427,6 +500,8 @@ bb_record_view_class_init (BbRecordViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbRecordView, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, BbRecordView, groups_box);
   gtk_widget_class_bind_template_child (widget_class, BbRecordView, scroller);
+
+  gtk_widget_class_install_action (widget_class, "record.resolve", NULL, resolve_action);
 }
 
 static void

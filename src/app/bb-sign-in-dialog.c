@@ -71,6 +71,11 @@ set_stage (BbSignInDialog *self,
   g_free (self->stage);
   self->stage = g_strdup (stage);
 
+  /* An entry made insensitive while focused keeps its cursor blinking with
+   * no focus (GTK warns): hand the focus to a button that stays usable. */
+  if (working)
+    gtk_widget_grab_focus (self->cancel_button);
+
   gtk_stack_set_visible_child_name (self->stack, form ? "form" : "done");
   gtk_widget_set_visible (self->working_box, working);
   gtk_widget_set_sensitive (self->sign_in_button, g_str_equal (stage, "form"));

@@ -15,6 +15,9 @@ struct _BbSyncIndicator
 
   BbSyncEngine *engine;
   gulong        notify_id;
+  gboolean      engine_from_app;
+  GtkWindow    *window;      /* (weak): the root, while rooted */
+  gulong        application_id;
 
   /* template */
   GtkMenuButton *button;
@@ -153,9 +156,11 @@ bb_sync_engine_from_widget (GtkWidget *widget)
   BbSyncEngine *engine = NULL;
   GtkRoot *root = widget != NULL ? gtk_widget_get_root (widget) : NULL;
 
+  /* A window belongs to its own app; only a widget in no window at all
+   * falls back to the default one. */
   if (root != NULL && GTK_IS_WINDOW (root))
     app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (root)));
-  if (app == NULL)
+  else
     app = g_application_get_default ();
   if (app == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (app), "sync-engine") == NULL)
     return NULL;
@@ -245,16 +250,47 @@ on_popover_button_clicked (BbSyncIndicator *self)
 
 /* Overrides */
 
+static void set_engine (BbSyncIndicator *self, BbSyncEngine *engine);
+
+static void
+follow_application (BbSyncIndicator *self)
+{
+  set_engine (self, bb_sync_engine_from_widget (GTK_WIDGET (self)));
+}
+
 static void
 bb_sync_indicator_root (GtkWidget *widget)
 {
   BbSyncIndicator *self = BB_SYNC_INDICATOR (widget);
+  GtkRoot *root;
 
   GTK_WIDGET_CLASS (bb_sync_indicator_parent_class)->root (widget);
 
-  /* In a window of the app: follow the app's engine unless told otherwise. */
-  if (self->engine == NULL)
-    bb_sync_indicator_set_engine (self, bb_sync_engine_from_widget (widget));
+  if (!self->engine_from_app)
+    return;
+
+  /* A window gets its application after its template is built: follow it. */
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root))
+    {
+      self->window = GTK_WINDOW (root);
+      self->application_id = g_signal_connect_object (root, "notify::application",
+                                                      G_CALLBACK (follow_application), self,
+                                                      G_CONNECT_SWAPPED);
+    }
+  follow_application (self);
+}
+
+static void
+bb_sync_indicator_unroot (GtkWidget *widget)
+{
+  BbSyncIndicator *self = BB_SYNC_INDICATOR (widget);
+
+  if (self->window != NULL)
+    g_clear_signal_handler (&self->application_id, self->window);
+  self->window = NULL;
+
+  GTK_WIDGET_CLASS (bb_sync_indicator_parent_class)->unroot (widget);
 }
 
 static void
@@ -262,7 +298,7 @@ bb_sync_indicator_dispose (GObject *object)
 {
   BbSyncIndicator *self = BB_SYNC_INDICATOR (object);
 
-  bb_sync_indicator_set_engine (self, NULL);
+  set_engine (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_SYNC_INDICATOR);
 
   G_OBJECT_CLASS (bb_sync_indicator_parent_class)->dispose (object);
@@ -276,6 +312,7 @@ bb_sync_indicator_class_init (BbSyncIndicatorClass *klass)
 
   object_class->dispose = bb_sync_indicator_dispose;
   widget_class->root = bb_sync_indicator_root;
+  widget_class->unroot = bb_sync_indicator_unroot;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/beatbook/Beatbook/bb-sync-indicator.ui");
   gtk_widget_class_bind_template_child (widget_class, BbSyncIndicator, button);
@@ -296,6 +333,7 @@ bb_sync_indicator_class_init (BbSyncIndicatorClass *klass)
 static void
 bb_sync_indicator_init (BbSyncIndicator *self)
 {
+  self->engine_from_app = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
   update (self);
 }
@@ -315,6 +353,15 @@ bb_sync_indicator_set_engine (BbSyncIndicator *self,
   g_return_if_fail (BB_IS_SYNC_INDICATOR (self));
   g_return_if_fail (engine == NULL || BB_IS_SYNC_ENGINE (engine));
 
+  /* Told explicitly: the application's engine no longer applies. */
+  self->engine_from_app = FALSE;
+  set_engine (self, engine);
+}
+
+static void
+set_engine (BbSyncIndicator *self,
+            BbSyncEngine    *engine)
+{
   if (self->engine == engine)
     return;
 

@@ -6,6 +6,9 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <string.h>
 
 #include "beatbook.h"
@@ -22,6 +25,35 @@ typedef struct
   char        *url;
   guint        port;
 } Server;
+
+/* A test that aborts must not leave its server behind (holding the test
+ * runner's output open until the timeout). */
+static void
+die_with_parent (gpointer data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+static GSubprocess *
+spawn_server (GError **error,
+              ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list args;
+  const char *arg;
+
+  va_start (args, error);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+}
 
 static void
 run_admin (const char *stdin_text,
@@ -63,9 +95,9 @@ server_start (Server *server,
   g_autofree char *port_arg = g_strdup_printf ("%u", port);
   const char *colon;
 
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                      g_getenv ("BEATBOOK_SERVER"), "serve", "--db", server->db,
-                                      "--address", "127.0.0.1", "--port", port_arg, NULL);
+  server->process = spawn_server (&error,
+                                  g_getenv ("BEATBOOK_SERVER"), "serve", "--db", server->db,
+                                  "--address", "127.0.0.1", "--port", port_arg, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
