@@ -18,6 +18,7 @@
 #include "bb-conflict-view.h"
 #include "bb-editor.h"
 #include "bb-record-view.h"
+#include "bb-s59-lookup.h"
 #include "bb-sign-in-dialog.h"
 #include "bb-sync-indicator.h"
 #include "bb-window.h"
@@ -671,6 +672,89 @@ test_conflict_view_keeps_mine_or_theirs (Fixture       *f,
   g_assert_cmpuint (bb_sync_engine_get_attention (fixture_engine (f)), ==, 0);
 }
 
+static gboolean
+lookup_answered (gpointer data)
+{
+  BbS59Lookup *lookup = data;
+
+  return bb_s59_lookup_get_text (lookup) != NULL && !bb_s59_lookup_get_busy (lookup);
+}
+
+static gboolean
+lookup_found_nothing (gpointer data)
+{
+  return lookup_answered (data) &&
+         g_str_has_prefix (bb_s59_lookup_get_text (data), "No warning");
+}
+
+static void
+test_s59_lookup_shows_an_earlier_warning (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_autoptr(BbRecord) earlier = bb_record_new (BB_KIND_S59_WARNING);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) parsed = NULL;
+  BbEditor *editor;
+  BbS59Lookup *lookup;
+  GtkWidget *input;
+  const char *text;
+
+  sign_in_through_dialog (f);
+
+  /* A warning given earlier to the same car, already on the server. */
+  parsed = json_from_string ("{\"ward\": \"greenhithe_knockhall\", \"place\": \"Crossways Boulevard\","
+                             " \"offence\": \"rta_s3\", \"alarm_distress\": \"is_causing\","
+                             " \"circumstances\": \"Car cruising meet.\", \"warned_party\": \"driver\","
+                             " \"vehicle\": {\"type\": \"car\", \"vrm\": \"AB12CDE\"},"
+                             " \"driver\": {\"name\": \"Driver (warned party)\", \"date_of_birth\": \"1999-05-01\"}}",
+                             &error);
+  g_assert_no_error (error);
+  bb_record_set_fields (earlier, json_node_get_object (parsed));
+  g_assert_true (bb_session_save_record (fixture_session (f), earlier, &problems, &error));
+  g_assert_no_error (error);
+  sync_and_wait (f);
+
+  bb_window_new_record (f->window, BB_KIND_S59_WARNING);
+  editor = bb_window_get_editor (f->window);
+  g_assert_nonnull (editor);
+  lookup = bb_s59_lookup_from_editor (GTK_WIDGET (editor));
+  g_assert_nonnull (lookup);
+  /* Nothing to look for yet: it says what it needs, and nothing more. */
+  g_assert_null (bb_s59_lookup_get_text (lookup));
+
+  input = bb_editor_get_field_widget (editor, "vehicle.vrm");
+  g_assert_true (GTK_IS_EDITABLE (input));
+  gtk_editable_set_text (GTK_EDITABLE (input), "ab12 cde");
+  wait_until (lookup_answered, lookup, "the look-up to answer");
+
+  text = bb_s59_lookup_get_text (lookup);
+  g_test_message ("look-up: %s", text);
+  g_assert_nonnull (strstr (text, "1 warning in the last 12 months"));
+  /* Where it looked: the device's copy and the server. */
+  g_assert_nonnull (strstr (text, "this device’s copy, synced "));
+  g_assert_nonnull (strstr (text, "; server)"));
+  /* When, where, by whom, expiry. */
+  g_assert_nonnull (strstr (text, "Crossways Boulevard"));
+  g_assert_nonnull (strstr (text, "by PCSO 4521"));
+  g_assert_nonnull (strstr (text, "expires"));
+
+  /* The record being written keeps what was found. */
+  input = bb_editor_get_field_widget (editor, "prior_check.result");
+  g_assert_true (GTK_IS_EDITABLE (input));
+  g_assert_true (g_str_has_prefix (gtk_editable_get_text (GTK_EDITABLE (input)),
+                                   "1 warning in the last 12 months:"));
+  input = bb_editor_get_field_widget (editor, "prior_check.source");
+  g_assert_nonnull (strstr (gtk_editable_get_text (GTK_EDITABLE (input)), "server"));
+
+  /* Another car: nothing found, and it still says where it looked. */
+  input = bb_editor_get_field_widget (editor, "vehicle.vrm");
+  gtk_editable_set_text (GTK_EDITABLE (input), "XY99 ZZZ");
+  wait_until (lookup_found_nothing, lookup, "the look-up to find nothing for another car");
+  g_assert_true (g_str_has_prefix (bb_s59_lookup_get_text (lookup), "No warning in the last 12 months (this device’s copy, synced "));
+  bb_editor_close (editor, TRUE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -702,6 +786,9 @@ main (int argc, char *argv[])
               fixture_set_up, test_indicator_after_save_and_after_sync, fixture_tear_down);
   g_test_add ("/ui/sync/conflict/view-keeps-mine-or-theirs", Fixture, NULL,
               fixture_set_up, test_conflict_view_keeps_mine_or_theirs, fixture_tear_down);
+
+  g_test_add ("/ui/sync/s59/look-up-shows-an-earlier-warning", Fixture, NULL,
+              fixture_set_up, test_s59_lookup_shows_an_earlier_warning, fixture_tear_down);
 
   return g_test_run ();
 }

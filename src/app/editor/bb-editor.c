@@ -10,6 +10,7 @@
 
 #include "bb-editor.h"
 #include "bb-editor-form.h"
+#include "bb-s59-lookup.h"
 
 /* Checks run this long after the last keystroke... */
 #define VALIDATE_DELAY_MS 300
@@ -37,6 +38,7 @@ struct _BbEditor
   char              *title;
   char              *summary;
   BbForm            *form;
+  BbS59Lookup       *s59_lookup;  /* Section 59 only */
 
   guint              validate_source;
   guint              draft_source;
@@ -389,6 +391,9 @@ on_form_changed (BbForm      *form,
 
   set_modified (self, TRUE);
 
+  if (self->s59_lookup != NULL)
+    bb_s59_lookup_changed (self->s59_lookup, node);
+
   g_clear_handle_id (&self->validate_source, g_source_remove);
   self->validate_source = g_timeout_add (VALIDATE_DELAY_MS, validate_timeout, self);
   g_clear_handle_id (&self->draft_source, g_source_remove);
@@ -598,6 +603,15 @@ setup (BbEditor   *self,
   if (problem != NULL)
     set_notice (self, problem);
 
+  /* Earlier warnings show as soon as a mark or a driver is known. */
+  if (g_strcmp0 (self->kind, BB_KIND_S59_WARNING) == 0)
+    {
+      self->s59_lookup = bb_s59_lookup_new (self->session, self->form,
+                                            self->record != NULL ? bb_record_get_id (self->record) : NULL);
+      g_object_set_data (G_OBJECT (self), "bb-s59-lookup", self->s59_lookup);
+      bb_s59_lookup_show (self->s59_lookup);
+    }
+
   update_title (self);
 }
 
@@ -698,6 +712,12 @@ bb_editor_dispose (GObject *object)
   /* The widgets go away now; their handlers must not reach the form. */
   if (self->form != NULL)
     self->form->filling = G_MAXINT / 2;
+  if (self->s59_lookup != NULL)
+    {
+      bb_s59_lookup_stop (self->s59_lookup);
+      g_object_set_data (G_OBJECT (self), "bb-s59-lookup", NULL);
+      g_clear_object (&self->s59_lookup);
+    }
 
   G_OBJECT_CLASS (bb_editor_parent_class)->dispose (object);
 }
