@@ -125,7 +125,11 @@ add_pair (BbConflictView *self,
   spoken = g_strdup_printf (differs ? _("%s: yours %s, theirs %s, differs") : _("%s: yours %s, theirs %s, same"),
                             label, mine != NULL ? mine : _("(empty)"), theirs != NULL ? theirs : _("(empty)"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
-  gtk_list_box_append (self->fields_list, row);
+  /* What needs a decision comes first; the same values follow for context. */
+  if (differs)
+    gtk_list_box_insert (self->fields_list, row, (int) self->n_differences - 1);
+  else
+    gtk_list_box_append (self->fields_list, row);
 
   g_string_append_printf (self->text, "%s: %s | %s%s\n", label,
                           mine != NULL ? mine : "", theirs != NULL ? theirs : "",
