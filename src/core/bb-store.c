@@ -1080,6 +1080,18 @@ check_existing_file (const char  *path,
   gboolean ok = TRUE;
   int rc;
 
+  /* A process killed while it wrote (the first migration included) leaves a
+   * WAL beside the file that holds what it committed, and the file itself may
+   * not yet say it is ours. Only SQLite reading through that WAL can tell:
+   * check_ours() does so inside the first write transaction, before anything
+   * is written. */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+    if (g_file_test (wal, G_FILE_TEST_EXISTS))
+      return TRUE;
+  }
+
   file_uri = g_filename_to_uri (absolute, NULL, error);
   if (file_uri == NULL)
     return FALSE;
