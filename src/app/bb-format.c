@@ -330,3 +330,38 @@ bb_format_field_value (BbProfile         *profile,
       return NULL;
     }
 }
+
+char *
+bb_format_review_line (BbRecord *record)
+{
+  const char *state = bb_record_get_review_state (record);
+  JsonArray *comments = bb_record_get_review_comments (record);
+  guint n = comments != NULL ? json_array_get_length (comments) : 0;
+
+  if (g_strcmp0 (state, "returned") == 0 && n > 0)
+    {
+      JsonNode *last = json_array_get_element (comments, n - 1);
+      const char *text = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (last))
+        text = json_object_get_string_member_with_default (json_node_get_object (last), "text", NULL);
+      if (text != NULL && *text != '\0')
+        /* TRANSLATORS: a record a supervisor sent back; %s is their comment */
+        return g_strdup_printf (_("Returned: %s"), text);
+    }
+
+  return g_strdup (bb_review_state_get_label (state));
+}
+
+char *
+bb_format_sync_line (BbRecord *record)
+{
+  BbSyncState state = bb_record_get_sync_state (record);
+  const char *message = bb_record_get_sync_message (record);
+
+  if (state == BB_SYNC_STATE_REJECTED && message != NULL && *message != '\0')
+    /* TRANSLATORS: a change the server refused; %s is the server's reason */
+    return g_strdup_printf (_("Refused: %s"), message);
+
+  return g_strdup (bb_sync_state_get_label (state));
+}

@@ -23,6 +23,14 @@ char       *bb_format_state_line        (guint        pending,
 const char *bb_review_state_get_label   (const char  *state);
 const char *bb_review_state_get_icon    (const char  *state);
 
+/* (transfer full): the review state as a list row says it: a returned
+ * record carries the supervisor's latest comment, "Returned: add the crime
+ * reference", so the author sees what to do without opening it. */
+char       *bb_format_review_line       (BbRecord    *record);
+/* (transfer full): the sync state as a list row says it: a refused change
+ * carries the server's reason, "Refused: ward: ...". */
+char       *bb_format_sync_line         (BbRecord    *record);
+
 /* (transfer none): the icon beside bb_sync_state_get_label(). */
 const char *bb_sync_state_get_icon      (BbSyncState  state);
 

@@ -81,6 +81,8 @@ bb_record_row_set_record (BbRecordRow *self,
   const BbKindSpec *kind;
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
+  g_autofree char *review_line = NULL;
+  g_autofree char *sync_line = NULL;
   const char *review_state;
   BbSyncState sync_state;
 
@@ -118,10 +120,15 @@ bb_record_row_set_record (BbRecordRow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), *subtitle != '\0');
 
   gtk_image_set_from_icon_name (self->review_icon, bb_review_state_get_icon (review_state));
-  gtk_label_set_text (self->review_label, bb_review_state_get_label (review_state));
+  review_line = bb_format_review_line (record);
+  gtk_label_set_text (self->review_label, review_line);
+  /* A long comment is cut in the row: the whole of it on hover. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->review_label), review_line);
 
   gtk_image_set_from_icon_name (self->sync_icon, bb_sync_state_get_icon (sync_state));
-  gtk_label_set_text (self->sync_label, bb_sync_state_get_label (sync_state));
+  sync_line = bb_format_sync_line (record);
+  gtk_label_set_text (self->sync_label, sync_line);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_label), sync_line);
 
   /* Colour backs up the words; it never carries the meaning alone. */
   gtk_widget_remove_css_class (GTK_WIDGET (self->sync_label), "error");

@@ -1032,6 +1032,35 @@ test_format_times_and_states (void)
   g_assert_cmpstr (bb_sync_state_get_icon (BB_SYNC_STATE_PENDING), !=, bb_sync_state_get_icon (BB_SYNC_STATE_SYNCED));
   g_assert_cmpstr (bb_sync_state_get_icon (BB_SYNC_STATE_REJECTED), !=, bb_sync_state_get_icon (BB_SYNC_STATE_CONFLICT));
   g_assert_cmpstr (bb_review_state_get_icon ("reviewed"), !=, bb_review_state_get_icon ("closed"));
+
+  /* A returned record says what the supervisor asked for; a refused change
+   * says why, right in the list. */
+  {
+    g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+    g_autoptr(JsonArray) comments = json_array_new ();
+    g_autoptr(JsonObject) first = json_object_new ();
+    g_autoptr(JsonObject) latest = json_object_new ();
+    g_autofree char *plain = bb_format_review_line (record);
+    g_autofree char *returned = NULL;
+    g_autofree char *pending = bb_format_sync_line (record);
+    g_autofree char *refused = NULL;
+
+    json_object_set_string_member (first, "text", "Looks fine");
+    json_object_set_string_member (latest, "text", "Add the crime reference");
+    json_array_add_object_element (comments, json_object_ref (first));
+    json_array_add_object_element (comments, json_object_ref (latest));
+    bb_record_set_review_comments (record, comments);
+    bb_record_set_review_state (record, "returned");
+    returned = bb_format_review_line (record);
+    bb_record_set_sync_state (record, BB_SYNC_STATE_REJECTED);
+    bb_record_set_sync_message (record, "ward: “atlantis” is not a known choice for Ward.");
+    refused = bb_format_sync_line (record);
+
+    g_assert_cmpstr (plain, ==, "Awaiting review");
+    g_assert_cmpstr (returned, ==, "Returned: Add the crime reference");
+    g_assert_cmpstr (pending, ==, "Waiting to sync");
+    g_assert_cmpstr (refused, ==, "Refused: ward: “atlantis” is not a known choice for Ward.");
+  }
 }
 
 static void
