@@ -84,7 +84,7 @@ bb_sync_format_status (BbSyncEngineState   state,
     case BB_SYNC_ENGINE_STATE_SIGNED_OUT:
       icon = "avatar-default-symbolic";
       /* The server ending the session is news; never having signed in is not. */
-      g_string_append (out, last_error != NULL ? last_error : _("Signed out"));
+      g_string_append (out, last_error != NULL ? last_error : _("Not signed in"));
       break;
 
     case BB_SYNC_ENGINE_STATE_OFFLINE:

@@ -501,7 +501,7 @@ test_sign_in_offers_earlier_records (Fixture       *f,
   guint n = 0;
 
   bb_window_reload (f->window);
-  g_assert_cmpstr (bb_sync_indicator_get_text (indicator), ==, "Signed out · 1 waiting");
+  g_assert_cmpstr (bb_sync_indicator_get_text (indicator), ==, "Not signed in · 1 waiting");
 
   dialog = open_sign_in (f);
   bb_sign_in_dialog_set_fields (dialog, f->server->url, "officer1", PASSWORD);
@@ -540,7 +540,7 @@ test_indicator_after_save_and_after_sync (Fixture       *f,
   BbSyncIndicator *indicator = fixture_indicator (f);
   g_autoptr(BbRecord) record = NULL;
 
-  g_assert_cmpstr (bb_sync_indicator_get_text (indicator), ==, "Signed out");
+  g_assert_cmpstr (bb_sync_indicator_get_text (indicator), ==, "Not signed in");
   sign_in_through_dialog (f);
   g_assert_cmpstr (bb_sync_engine_get_last_error (fixture_engine (f)), ==, NULL);
   g_assert_true (g_str_has_prefix (bb_sync_indicator_get_text (indicator), "Synced "));
