@@ -39,6 +39,11 @@ struct _BbSession
   char      *device_id;
   char      *ca_file;
   gboolean   has_token;
+
+  /* Strings replaced by a sign-in, sign-out or wipe, which a sync worker
+   * thread may do while the UI thread still holds what a getter returned:
+   * they are freed with the session, never under a reader's feet. */
+  GPtrArray *retired;
 };
 
 G_DEFINE_FINAL_TYPE (BbSession, bb_session, G_TYPE_OBJECT)
@@ -68,6 +73,7 @@ bb_session_finalize (GObject *object)
   g_free (self->username);
   g_free (self->device_id);
   g_free (self->ca_file);
+  g_ptr_array_unref (self->retired);
 
   G_OBJECT_CLASS (bb_session_parent_class)->finalize (object);
 }
@@ -84,6 +90,15 @@ bb_session_class_init (BbSessionClass *klass)
 static void
 bb_session_init (BbSession *self)
 {
+  self->retired = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+retire (BbSession  *self,
+        char      **field)
+{
+  if (*field != NULL)
+    g_ptr_array_add (self->retired, g_steal_pointer (field));
 }
 
 char *
@@ -97,9 +112,9 @@ load_identity (BbSession *self)
 {
   g_autofree char *role = NULL;
 
-  g_clear_pointer (&self->user_id, g_free);
-  g_clear_pointer (&self->display_name, g_free);
-  g_clear_pointer (&self->staff_number, g_free);
+  retire (self, &self->user_id);
+  retire (self, &self->display_name);
+  retire (self, &self->staff_number);
 
   self->user_id = bb_store_get_meta (self->store, "identity.user_id");
   self->display_name = bb_store_get_meta (self->store, "identity.display_name");
@@ -192,10 +207,10 @@ load_sign_in (BbSession *self)
   g_autofree char *path = token_path (self);
   g_autofree char *token = NULL;
 
-  g_clear_pointer (&self->server_url, g_free);
-  g_clear_pointer (&self->username, g_free);
-  g_clear_pointer (&self->device_id, g_free);
-  g_clear_pointer (&self->ca_file, g_free);
+  retire (self, &self->server_url);
+  retire (self, &self->username);
+  retire (self, &self->device_id);
+  retire (self, &self->ca_file);
   self->has_token = FALSE;
 
   if (g_strcmp0 (self->user_key, LOCAL_USER_KEY) == 0)
