@@ -7,164 +7,24 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <signal.h>
-#include <string.h>
+#include "sync-fixture.h"
 
-#include "beatbook.h"
-
-#define PASSWORD "correct horse battery"
-
-typedef struct
-{
-  char        *dir;
-  char        *db;
-  GSubprocess *process;
-  char        *url;
-} Server;
-
-static void
-add_user (Server     *server,
-          const char *username,
-          const char *role)
-{
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                           G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           g_getenv ("BEATBOOK_SERVER"), "user", "add", "--db", server->db,
-                           "--username", username, "--role", role, "--display-name", username,
-                           NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, PASSWORD "\n", NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (proc))
-    g_error ("beatbook-server user add failed: %s%s", out, err);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children =
-    g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  GFileInfo *info;
-
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        rm_rf (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
-static Server *
-server_new (void)
-{
-  Server *server = g_new0 (Server, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  server->dir = g_dir_make_tmp ("beatbook-review-sync-XXXXXX", &error);
-  g_assert_no_error (error);
-  server->db = g_build_filename (server->dir, "server.db", NULL);
-  add_user (server, "officer1", "officer");
-  add_user (server, "sergeant", "supervisor");
-
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                      g_getenv ("BEATBOOK_SERVER"), "serve", "--db", server->db,
-                                      "--address", "127.0.0.1", "--port", "0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  server->url = g_strdup (line + strlen ("listening on "));
-  return server;
-}
-
-static void
-server_free (Server *server)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (server->process, SIGTERM);
-  g_subprocess_wait (server->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&server->process);
-  rm_rf (server->dir);
-  g_free (server->dir);
-  g_free (server->db);
-  g_free (server->url);
-  g_free (server);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
-
-typedef struct
-{
-  char      *dir;
-  BbSession *session;
-} Device;
-
+/* A device signed in as @username (or, with no server, nobody's yet). */
 static Device *
-device_new (Server     *server,
-            const char *username)
+signed_in_device (Server     *server,
+                  const char *username)
 {
-  Device *device = g_new0 (Device, 1);
-  g_autoptr(GError) error = NULL;
-  BbSecretPlace place;
+  Device *device = device_new ();
 
-  device->dir = g_dir_make_tmp ("beatbook-review-device-XXXXXX", &error);
-  g_assert_no_error (error);
-  device->session = bb_session_new (device->dir, &error);
-  g_assert_no_error (error);
   if (server != NULL)
-    {
-      bb_session_sign_in (device->session, server->url, NULL, username, PASSWORD, "Patrol laptop",
-                          &place, NULL, &error);
-      g_assert_no_error (error);
-    }
+    sign_in (device, server, username);
   return device;
 }
-
-static void
-device_free (Device *device)
-{
-  g_clear_object (&device->session);
-  rm_rf (device->dir);
-  g_free (device->dir);
-  g_free (device);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Device, device_free)
 
 static BbStore *
 store_of (Device *device)
 {
   return bb_session_get_store (device->session);
-}
-
-static BbSyncStats
-sync_ok (Device *device)
-{
-  BbSyncStats stats;
-  g_autoptr(GError) error = NULL;
-
-  bb_session_sync (device->session, &stats, NULL, &error);
-  g_assert_no_error (error);
-  return stats;
 }
 
 static BbRecord *
@@ -179,8 +39,8 @@ get (Device     *device,
 }
 
 static char *
-log_observation (Device     *device,
-                 const char *description)
+log_observation_id (Device     *device,
+                    const char *description)
 {
   g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
   g_autoptr(GError) error = NULL;
@@ -225,11 +85,11 @@ static void
 test_returned_offline_reaches_the_author_and_comes_back (void)
 {
   g_autoptr(Server) server = server_new ();
-  g_autoptr(Device) officer = device_new (server, "officer1");
-  g_autoptr(Device) sergeant = device_new (server, "sergeant");
+  g_autoptr(Device) officer = signed_in_device (server, "officer1");
+  g_autoptr(Device) sergeant = signed_in_device (server, "sergeant");
   g_autoptr(BbClient) dead = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = log_observation (officer, "Youths on the bus shelter roof");
+  g_autofree char *id = log_observation_id (officer, "Youths on the bus shelter roof");
   g_autoptr(BbRecord) seen = NULL;
   g_autoptr(BbRecord) at_officer = NULL;
   g_autoptr(BbRecord) back = NULL;
@@ -304,10 +164,10 @@ static void
 test_refused_review_is_kept_with_the_reason (void)
 {
   g_autoptr(Server) server = server_new ();
-  g_autoptr(Device) officer = device_new (server, "officer1");
-  g_autoptr(Device) sergeant = device_new (server, "sergeant");
+  g_autoptr(Device) officer = signed_in_device (server, "officer1");
+  g_autoptr(Device) sergeant = signed_in_device (server, "sergeant");
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = log_observation (officer, "Logged in error");
+  g_autofree char *id = log_observation_id (officer, "Logged in error");
   g_autoptr(GPtrArray) failed = NULL;
   g_autoptr(BbQueuedReview) latest = NULL;
   BbQueuedReview *review;
@@ -350,7 +210,7 @@ test_refused_review_is_kept_with_the_reason (void)
 static void
 test_refused_review_restores_the_copy (void)
 {
-  g_autoptr(Device) device = device_new (NULL, NULL);
+  g_autoptr(Device) device = signed_in_device (NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autoptr(GPtrArray) queued = NULL;
@@ -358,7 +218,7 @@ test_refused_review_restores_the_copy (void)
 
   g_assert_true (bb_session_set_identity (device->session, "Sergeant (supervisor)",
                                           BB_ROLE_SUPERVISOR, "2290", &error));
-  id = log_observation (device, "Bins alight");
+  id = log_observation_id (device, "Bins alight");
 
   /* A returned record needs a comment; a blank one is none. */
   g_assert_false (bb_store_queue_review (store_of (device), id, "returned", "   ", "Sergeant", &error));
@@ -392,11 +252,11 @@ static void
 test_export_notice_becomes_an_audit_entry (void)
 {
   g_autoptr(Server) server = server_new ();
-  g_autoptr(Device) officer = device_new (server, "officer1");
-  g_autoptr(Device) sergeant = device_new (server, "sergeant");
+  g_autoptr(Device) officer = signed_in_device (server, "officer1");
+  g_autoptr(Device) sergeant = signed_in_device (server, "sergeant");
   g_autoptr(BbClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = log_observation (officer, "Scooter on the footpath");
+  g_autofree char *id = log_observation_id (officer, "Scooter on the footpath");
   g_autoptr(GPtrArray) notices = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonNode) answer = NULL;
