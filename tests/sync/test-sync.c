@@ -60,7 +60,7 @@ test_unreachable_server_loses_nothing (void)
   g_assert_cmpuint (bb_store_outbox_count (bb_session_get_store (device->session)), ==, 1);
   g_assert_true (bb_session_is_signed_in (device->session));
 
-  server_start (server);
+  server_start (server, 0);
   device_point_at (device, server);
 
   sync_ok (device);
@@ -159,7 +159,7 @@ test_server_killed_mid_push (void)
           failures++;
         }
       g_clear_error (&job.error);
-      server_start (server);
+      server_start (server, 0);
       device_point_at (device, server);
     }
 
@@ -278,7 +278,7 @@ test_revoked_device_wipes (void)
   device_id = bb_store_get_meta (bb_session_get_store (laptop->session), "sync.device_id");
   g_assert_nonnull (device_id);
 
-  run_admin (server, "", "device", "revoke", "--db", server->db, "--device-id", device_id, NULL);
+  run_admin ("", "device", "revoke", "--db", server->db, "--device-id", device_id, NULL);
 
   g_assert_false (bb_session_sync (laptop->session, NULL, NULL, &error));
   g_assert_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_DEVICE_REVOKED);
@@ -344,7 +344,7 @@ test_signed_out_by_server_keeps_records (void)
 
   sign_in (laptop, server, "officer1");
   g_object_unref (log_observation (laptop, "kept while signed out"));
-  run_admin (server, "", "user", "disable", "--db", server->db, "--username", "officer1", NULL);
+  run_admin ("", "user", "disable", "--db", server->db, "--username", "officer1", NULL);
 
   g_assert_false (bb_session_sync (laptop->session, NULL, NULL, &error));
   g_assert_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNAUTHORIZED);
@@ -457,7 +457,7 @@ test_cli_sync_and_lookup (void)
   g_assert_nonnull (strstr (out, "on this device"));
   g_assert_nonnull (strstr (out, "not asked"));
   g_clear_pointer (&out, g_free);
-  server_start (server);
+  server_start (server, 0);
 
   g_assert_cmpint (run_cli (dir, NULL, &out, "logout", NULL), ==, 0);
   g_clear_pointer (&out, g_free);
