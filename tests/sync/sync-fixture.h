@@ -157,10 +157,11 @@ rm_rf (const char *path)
 static void
 add_user (Server     *server,
           const char *username,
-          const char *role)
+          const char *role,
+          const char *display_name)
 {
   run_admin (PASSWORD "\n", "user", "add", "--db", server->db, "--username", username,
-             "--role", role, "--display-name", username, NULL);
+             "--role", role, "--display-name", display_name, NULL);
 }
 
 static Server *
@@ -172,9 +173,9 @@ server_new (void)
   server->dir = g_dir_make_tmp ("beatbook-sync-XXXXXX", &error);
   g_assert_no_error (error);
   server->db = g_build_filename (server->dir, "server.db", NULL);
-  add_user (server, "officer1", "officer");
-  add_user (server, "officer2", "officer");
-  add_user (server, "sergeant", "supervisor");
+  add_user (server, "officer1", "officer", "PCSO 4521");
+  add_user (server, "officer2", "officer", "PCSO 4522");
+  add_user (server, "sergeant", "supervisor", "Sergeant (supervisor)");
   server_start (server, 0);
   return server;
 }

@@ -429,7 +429,7 @@ test_cli_sync_and_lookup (void)
                             "--username", "officer1", NULL), ==, 1);
   g_assert_cmpint (run_cli (dir, PASSWORD "\n", &out, "login", "--server", server->url,
                             "--username", "officer1", "--adopt-local", NULL), ==, 0);
-  g_assert_nonnull (strstr (out, "officer1"));
+  g_assert_nonnull (strstr (out, "Signed in as PCSO 4521"));
   g_clear_pointer (&out, g_free);
 
   g_assert_cmpint (run_cli (dir, NULL, &out, "sync", NULL), ==, 0);

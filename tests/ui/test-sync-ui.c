@@ -8,11 +8,9 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
-#include <signal.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-#include <string.h>
+
+#define SYNC_FIXTURE_SERVER_ONLY
+#include "sync-fixture.h"
 
 #include "bb-application.h"
 #include "bb-conflict-view.h"
@@ -23,7 +21,6 @@
 #include "bb-sync-indicator.h"
 #include "bb-window.h"
 
-#define PASSWORD "correct horse battery"
 /* A wait that runs out is a hang, reported as a failure; nothing is timed. */
 #define WAIT_LIMIT_SECONDS 30
 
@@ -94,120 +91,7 @@ wait_until (gboolean  (*done) (gpointer data),
   iterate ();
 }
 
-/* The server */
-
-typedef struct
-{
-  char        *dir;
-  char        *db;
-  GSubprocess *process;
-  char        *url;
-} Server;
-
-/* A test that aborts must not leave its server behind (holding the test
- * runner's output open until the timeout). */
-static void
-die_with_parent (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static GSubprocess *
-spawn_server (GError **error,
-              ...)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  va_list args;
-  const char *arg;
-
-  va_start (args, error);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
-}
-
-static void
-run_admin (const char *stdin_text,
-           ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  va_list args;
-  const char *arg;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("BEATBOOK_SERVER"));
-  va_start (args, stdin_text);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (proc))
-    g_error ("beatbook-server %s failed: %s%s", (char *) argv->pdata[1], out, err);
-}
-
-static Server *
-server_new (void)
-{
-  Server *server = g_new0 (Server, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  server->dir = g_dir_make_tmp ("beatbook-sync-ui-XXXXXX", &error);
-  g_assert_no_error (error);
-  server->db = g_build_filename (server->dir, "server.db", NULL);
-  run_admin (PASSWORD "\n", "user", "add", "--db", server->db, "--username", "officer1",
-             "--role", "officer", "--display-name", "PCSO 4521", NULL);
-  run_admin (PASSWORD "\n", "user", "add", "--db", server->db, "--username", "sergeant",
-             "--role", "supervisor", "--display-name", "Sergeant (supervisor)", NULL);
-
-  server->process = spawn_server (&error,
-                                  g_getenv ("BEATBOOK_SERVER"), "serve", "--db", server->db,
-                                  "--address", "127.0.0.1", "--port", "0", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on "));
-  server->url = g_strdup (line + strlen ("listening on "));
-  return server;
-}
-
-static void
-server_free (Server *server)
-{
-  if (server->process != NULL)
-    {
-      g_subprocess_send_signal (server->process, SIGTERM);
-      g_subprocess_wait (server->process, NULL, NULL);
-      g_clear_object (&server->process);
-    }
-  remove_dir (server->dir);
-  g_free (server->dir);
-  g_free (server->db);
-  g_free (server->url);
-  g_free (server);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
+/* The server: tests/sync/sync-fixture.h */
 
 /* The app */
 
