@@ -36,6 +36,11 @@ struct _BbDashboard
   GtkLabel     *message;
   GtkBox       *content;
   GtkFileChooserNative *chooser;
+
+  /* Counting reads the whole period twice: it runs in a worker thread, and
+   * a newer period cancels an older count. */
+  GCancellable *cancellable;
+  guint         busy;
 };
 
 G_DEFINE_FINAL_TYPE (BbDashboard, bb_dashboard, GTK_TYPE_WIDGET)
@@ -323,11 +328,51 @@ show_report (BbDashboard *self)
       add_section (self, sections[i]);
 }
 
+static void
+collect_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  BbReport *report = task_data;
+  BbStore *store = g_object_get_data (G_OBJECT (task), "store");
+  GError *error = NULL;
+
+  /* The store serialises its connection with a mutex of its own. */
+  if (bb_report_collect (report, store, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+collect_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  BbDashboard *self = BB_DASHBOARD (source);
+  BbReport *report = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->busy--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, error->message);
+      return;
+    }
+
+  show_message (self, NULL);
+  g_set_object (&self->report, report);
+  show_report (self);
+}
+
 void
 bb_dashboard_refresh (BbDashboard *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BbReport) report = NULL;
+  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (BB_IS_DASHBOARD (self));
 
@@ -335,21 +380,31 @@ bb_dashboard_refresh (BbDashboard *self)
     return;
 
   report = bb_report_new (bb_session_get_profile (self->session), self->from, self->to, &error);
-  if (report != NULL)
-    {
-      bb_report_set_generated_by (report, bb_session_get_display_name (self->session));
-      if (!bb_report_collect (report, bb_session_get_store (self->session), NULL, &error))
-        g_clear_object (&report);
-    }
   if (report == NULL)
     {
       show_message (self, error->message);
       return;
     }
+  bb_report_set_generated_by (report, bb_session_get_display_name (self->session));
 
-  show_message (self, NULL);
-  g_set_object (&self->report, report);
-  show_report (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  self->busy++;
+  task = g_task_new (self, self->cancellable, collect_done, NULL);
+  g_task_set_source_tag (task, bb_dashboard_refresh);
+  g_task_set_task_data (task, g_steal_pointer (&report), g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "store",
+                          g_object_ref (bb_session_get_store (self->session)), g_object_unref);
+  g_task_run_in_thread (task, collect_in_thread);
+}
+
+gboolean
+bb_dashboard_is_busy (BbDashboard *self)
+{
+  g_return_val_if_fail (BB_IS_DASHBOARD (self), FALSE);
+  return self->busy > 0;
 }
 
 /* Period controls */
@@ -533,6 +588,8 @@ bb_dashboard_dispose (GObject *object)
 {
   BbDashboard *self = BB_DASHBOARD (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);

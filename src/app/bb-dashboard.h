@@ -41,6 +41,8 @@ void         bb_dashboard_set_period     (BbDashboard       *self,
                                           const char        *to);
 /* Counts the store again for the current period. */
 void         bb_dashboard_refresh        (BbDashboard       *self);
+/* TRUE while a count runs in the background (refresh is asynchronous). */
+gboolean     bb_dashboard_is_busy        (BbDashboard       *self);
 /* (transfer none) (nullable): the figures shown. */
 BbReport    *bb_dashboard_get_report     (BbDashboard       *self);
 /* (transfer none) (nullable): the chart of a section ("kind", "ward",
