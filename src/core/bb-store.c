@@ -794,6 +794,35 @@ row_to_record (BbStore       *self,
   return g_steal_pointer (&record);
 }
 
+/* Steps @stmt to the end, appending a record per row; @what says what was
+ * being read if SQLite fails. */
+static gboolean
+append_record_rows (BbStore       *self,
+                    sqlite3_stmt  *stmt,
+                    GPtrArray     *records,
+                    const char    *what,
+                    GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      BbRecord *record = row_to_record (self, stmt, error);
+
+      if (record == NULL)
+        return FALSE;
+      g_ptr_array_add (records, record);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, what);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* What a write puts in the columns that are the store's, not the record's. */
 typedef struct
 {
@@ -1590,7 +1619,6 @@ bb_store_list_records (BbStore       *self,
   g_autofree char *match = NULL;
   g_autofree char *where = NULL;
   g_autofree char *sql = NULL;
-  int rc;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1614,20 +1642,8 @@ bb_store_list_records (BbStore       *self,
                       limit == G_MAXUINT ? -1 : (gint64) limit);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), offset);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      BbRecord *record = row_to_record (self, stmt, error);
-
-      if (record == NULL)
-        return NULL;
-      g_ptr_array_add (records, record);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, _("Could not list the records"));
-      return NULL;
-    }
+  if (!append_record_rows (self, stmt, records, _("Could not list the records"), error))
+    return NULL;
 
   return g_steal_pointer (&records);
 }
@@ -1677,7 +1693,6 @@ bb_store_outbox_list (BbStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1695,20 +1710,8 @@ bb_store_outbox_list (BbStore  *self,
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, limit == G_MAXUINT ? -1 : (gint64) limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      BbRecord *record = row_to_record (self, stmt, error);
-
-      if (record == NULL)
-        return NULL;
-      g_ptr_array_add (records, record);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, _("Could not read the outbox"));
-      return NULL;
-    }
+  if (!append_record_rows (self, stmt, records, _("Could not read the outbox"), error))
+    return NULL;
 
   return g_steal_pointer (&records);
 }
