@@ -120,6 +120,22 @@ bb_cli_parse (GOptionContext   *context,
   return FALSE;
 }
 
+gboolean
+bb_cli_parse_no_arguments (GOptionContext   *context,
+                           const char       *command,
+                           int              *argc,
+                           char           ***argv)
+{
+  if (!bb_cli_parse (context, command, argc, argv))
+    return FALSE;
+  if (*argc > 1)
+    {
+      bb_cli_usage_error (context, command, _("unexpected argument “%s”."), (*argv)[1]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 bb_cli_usage_error (GOptionContext *context,
                     const char     *command,

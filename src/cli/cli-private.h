@@ -60,6 +60,12 @@ gboolean        bb_cli_parse                 (GOptionContext   *context,
                                               const char       *command,
                                               int              *argc,
                                               char           ***argv);
+/* bb_cli_parse() for a command that takes options only: an argument left
+ * over is a usage error, printed; FALSE then (exit with BB_CLI_EXIT_USAGE). */
+gboolean        bb_cli_parse_no_arguments    (GOptionContext   *context,
+                                              const char       *command,
+                                              int              *argc,
+                                              char           ***argv);
 /* Prints "beatbook-cli COMMAND: MESSAGE" and the command's usage on stderr;
  * returns BB_CLI_EXIT_USAGE. */
 int             bb_cli_usage_error           (GOptionContext   *context,

@@ -66,10 +66,8 @@ bb_cli_cmd_status (BbCli  *cli,
                                        _("Show how many records this device holds, how many changes\n"
                                          "wait to be sent, who is signed in and when the last sync was."),
                                        NULL, NULL);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
 
   session = bb_cli_get_session (cli);
   if (session == NULL)
@@ -161,10 +159,8 @@ bb_cli_cmd_identity (BbCli  *cli,
   context = bb_cli_option_context_new (cli, argv[0], NULL,
                                        _("Show or set who is using this device."),
                                        description, entries);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
 
   if (name == NULL && role_id == NULL && staff_number == NULL)
     {
@@ -237,10 +233,8 @@ bb_cli_cmd_kinds (BbCli  *cli,
                                        _("List the record kinds, their default priority, and whether\n"
                                          "the current role may create them."),
                                        NULL, NULL);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
 
   session = bb_cli_get_session (cli);
   if (session == NULL)

@@ -76,10 +76,8 @@ bb_cli_cmd_login (BbCli  *cli,
                                          "the desktop keyring, or, where none is running, in a file\n"
                                          "only you can read."),
                                        NULL, entries);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
   if (server == NULL || username == NULL)
     return bb_cli_usage_error (context, argv[0], "%s", _("--server and --username are required."));
 
@@ -145,10 +143,8 @@ bb_cli_cmd_adopt (BbCli  *cli,
                                        _("Make the records logged on this device before anyone signed in\n"
                                          "yours, so the next sync sends them as yours."),
                                        NULL, NULL);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
 
   session = bb_cli_get_session (cli);
   if (session == NULL)
@@ -181,10 +177,8 @@ bb_cli_cmd_logout (BbCli  *cli,
                                          "reached) and this device forgets the token. Your records stay\n"
                                          "on the device, unseen by other users, for your next sign-in."),
                                        NULL, NULL);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
 
   session = bb_cli_get_session (cli);
   if (session == NULL)
@@ -219,10 +213,8 @@ bb_cli_cmd_sync (BbCli  *cli,
                                          "Exit status: 0 synced, 1 refused (signed out, revoked),\n"
                                          "2 the server cannot be reached (nothing is lost: try again later)."),
                                        NULL, NULL);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
 
   session = bb_cli_get_session (cli);
   if (session == NULL)
@@ -298,10 +290,8 @@ bb_cli_cmd_lookup (BbCli  *cli,
                                          "The answer says where it looked; Beatbook is not the police\n"
                                          "national record."),
                                        NULL, entries);
-  if (!bb_cli_parse (context, argv[0], &argc, &argv))
+  if (!bb_cli_parse_no_arguments (context, argv[0], &argc, &argv))
     return BB_CLI_EXIT_USAGE;
-  if (argc > 1)
-    return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[1]);
   if ((vrm == NULL) == (surname == NULL) || (surname != NULL && dob == NULL))
     return bb_cli_usage_error (context, argv[0], "%s", _("give --vrm, or --surname with --dob."));
 
