@@ -390,6 +390,10 @@ test_missing_argument_exits_two_with_usage (Fixture       *f,
     { "export", "--format", "csv", NULL },
     { "identity", "--name", "PCSO 4521", NULL },
     { "list", "--limit", "0", NULL },
+    /* Commands that take options only refuse a stray argument. */
+    { "status", "extra", NULL },
+    { "sync", "now", NULL },
+    { "logout", "everyone", NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
