@@ -61,11 +61,11 @@ update_text (BbChart *self)
         g_string_append_c (text, ' ');
       if (change != NULL)
         /* Translators: one bar of a chart: "Town: 12, previously 8 (+50.0%)." */
-        g_string_append_printf (text, _("%s: %" G_GINT64_FORMAT ", previously %" G_GINT64_FORMAT " (%s)."),
-                                bar->label, bar->current, bar->previous, change);
+        g_string_append_printf (text, _("%s: %lld, previously %lld (%s)."),
+                                bar->label, (long long) bar->current, (long long) bar->previous, change);
       else
-        g_string_append_printf (text, _("%s: %" G_GINT64_FORMAT ", previously %" G_GINT64_FORMAT "."),
-                                bar->label, bar->current, bar->previous);
+        g_string_append_printf (text, _("%s: %lld, previously %lld."),
+                                bar->label, (long long) bar->current, (long long) bar->previous);
     }
 
   g_free (self->text);

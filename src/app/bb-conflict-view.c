@@ -233,11 +233,11 @@ format_meta (BbRecord *record,
 
   if (is_mine)
     /* Translators: "Saved on this device Today, 14:02 (revision 3)" */
-    return g_strdup_printf (_("Saved on this device %s (revision %" G_GINT64_FORMAT ")"),
-                            when, bb_record_get_rev (record));
+    return g_strdup_printf (_("Saved on this device %s (revision %lld)"),
+                            when, (long long) bb_record_get_rev (record));
   /* Translators: "On the server since Today, 14:05 (revision 3), author PCSO 4521" */
-  return g_strdup_printf (_("On the server since %s (revision %" G_GINT64_FORMAT "), author %s"),
-                          when, bb_record_get_rev (record), who != NULL ? who : _("unknown"));
+  return g_strdup_printf (_("On the server since %s (revision %lld), author %s"),
+                          when, (long long) bb_record_get_rev (record), who != NULL ? who : _("unknown"));
 }
 
 static void

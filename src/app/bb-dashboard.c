@@ -241,14 +241,14 @@ add_total (BbDashboard *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *label;
 
-  figure = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " record",
-                                         "%" G_GINT64_FORMAT " records", current),
-                            current);
+  figure = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lld record",
+                                         "%lld records", current),
+                            (long long) current);
   if (change != NULL)
     /* Translators: "previous period: 100 (+23.0%)" */
-    against = g_strdup_printf (_("previous period: %" G_GINT64_FORMAT " (%s)"), previous, change);
+    against = g_strdup_printf (_("previous period: %lld (%s)"), (long long) previous, change);
   else
-    against = g_strdup_printf (_("previous period: %" G_GINT64_FORMAT), previous);
+    against = g_strdup_printf (_("previous period: %lld"), (long long) previous);
 
   label = gtk_label_new (figure);
   gtk_label_set_xalign (GTK_LABEL (label), 0);

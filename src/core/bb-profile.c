@@ -412,9 +412,8 @@ require_int (BbCheck    *check,
   value = json_node_get_int (node);
   if (value < min || value > max)
     return check_fail (check, member_line (check, object, name), path,
-                       _("“%s” must be from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                         ", not %" G_GINT64_FORMAT),
-                       name, min, max, value);
+                       _("“%s” must be from %lld to %lld, not %lld"),
+                       name, (long long) min, (long long) max, (long long) value);
   *out = (int) value;
   return TRUE;
 }

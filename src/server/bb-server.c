@@ -178,8 +178,8 @@ bb_request_query_int (BbRequest  *req,
 
   if (!g_ascii_string_to_signed (text, 10, min, max, &parsed, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("The query parameter “%s” must be a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT "."),
-                                                  name, min, max);
+      g_autofree char *message = g_strdup_printf (_("The query parameter “%s” must be a whole number from %lld to %lld."),
+                                                  name, (long long) min, (long long) max);
       bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", message);
       return FALSE;
     }
