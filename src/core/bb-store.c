@@ -823,6 +823,70 @@ append_record_rows (BbStore       *self,
   return TRUE;
 }
 
+/* Builds one item from the current row of a statement. */
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+/* Steps @stmt to the end, appending what @row makes of each row to @items;
+ * @what says what was being read if SQLite fails. */
+static gboolean
+collect_rows (BbStore       *self,
+              sqlite3_stmt  *stmt,
+              GPtrArray     *items,
+              RowFunc        row,
+              const char    *what,
+              GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, row (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, error, what);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gpointer
+row_to_draft (sqlite3_stmt *stmt)
+{
+  BbDraft *draft = g_new0 (BbDraft, 1);
+
+  draft->id = g_strdup (column_text (stmt, 0));
+  draft->kind = g_strdup (column_text (stmt, 1));
+  draft->record_id = g_strdup (column_text (stmt, 2));
+  draft->json = g_strdup (column_text (stmt, 3));
+  draft->updated_at = g_strdup (column_text (stmt, 4));
+  return draft;
+}
+
+/* { id, display name (the id when the records carry none), NULL } */
+static gpointer
+row_to_author (sqlite3_stmt *stmt)
+{
+  char **pair = g_new0 (char *, 3);
+  const char *name = column_text (stmt, 1);
+
+  pair[0] = g_strdup (column_text (stmt, 0));
+  pair[1] = g_strdup (name != NULL && *name != '\0' ? name : pair[0]);
+  return pair;
+}
+
+static gpointer
+row_to_export_notice (sqlite3_stmt *stmt)
+{
+  BbExportNotice *notice = g_new0 (BbExportNotice, 1);
+
+  notice->id = sqlite3_column_int64 (stmt, 0);
+  notice->body = g_strdup (column_text (stmt, 1));
+  notice->queued_at = g_strdup (column_text (stmt, 2));
+  notice->error = g_strdup (column_text (stmt, 3));
+  return notice;
+}
+
 /* What a write puts in the columns that are the store's, not the record's. */
 typedef struct
 {
@@ -1802,7 +1866,6 @@ bb_store_list_drafts (BbStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(GPtrArray) drafts = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1817,23 +1880,8 @@ bb_store_list_drafts (BbStore  *self,
   if (stmt == NULL)
     return NULL;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      BbDraft *draft = g_new0 (BbDraft, 1);
-
-      draft->id = g_strdup (column_text (stmt, 0));
-      draft->kind = g_strdup (column_text (stmt, 1));
-      draft->record_id = g_strdup (column_text (stmt, 2));
-      draft->json = g_strdup (column_text (stmt, 3));
-      draft->updated_at = g_strdup (column_text (stmt, 4));
-      g_ptr_array_add (drafts, draft);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, _("Could not read the drafts"));
-      return NULL;
-    }
+  if (!collect_rows (self, stmt, drafts, row_to_draft, _("Could not read the drafts"), error))
+    return NULL;
 
   return g_steal_pointer (&drafts);
 }
@@ -2503,7 +2551,6 @@ bb_store_list_authors (BbStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
   g_autoptr(GPtrArray) authors = NULL;
-  int rc;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -2519,20 +2566,8 @@ bb_store_list_authors (BbStore  *self,
     return NULL;
 
   authors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      char **pair = g_new0 (char *, 3);
-      const char *name = column_text (stmt, 1);
-
-      pair[0] = g_strdup (column_text (stmt, 0));
-      pair[1] = g_strdup (name != NULL && *name != '\0' ? name : pair[0]);
-      g_ptr_array_add (authors, pair);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, _("Could not read the authors"));
-      return NULL;
-    }
+  if (!collect_rows (self, stmt, authors, row_to_author, _("Could not read the authors"), error))
+    return NULL;
 
   return g_steal_pointer (&authors);
 }
@@ -2705,7 +2740,7 @@ fail:
   return FALSE;
 }
 
-static BbQueuedReview *
+static gpointer
 row_to_queued_review (sqlite3_stmt *stmt)
 {
   BbQueuedReview *review = g_new0 (BbQueuedReview, 1);
@@ -2727,7 +2762,6 @@ bb_store_list_queued_reviews (BbStore   *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
   g_autoptr(GPtrArray) reviews = NULL;
-  int rc;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -2744,13 +2778,9 @@ bb_store_list_queued_reviews (BbStore   *self,
     return NULL;
 
   reviews = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_queued_review_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (reviews, row_to_queued_review (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, _("Could not read the queued reviews"));
-      return NULL;
-    }
+  if (!collect_rows (self, stmt, reviews, row_to_queued_review,
+                     _("Could not read the queued reviews"), error))
+    return NULL;
 
   return g_steal_pointer (&reviews);
 }
@@ -2999,7 +3029,6 @@ bb_store_list_export_notices (BbStore  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
   g_autoptr(GPtrArray) notices = NULL;
-  int rc;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -3015,21 +3044,9 @@ bb_store_list_export_notices (BbStore  *self,
     return NULL;
 
   notices = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_export_notice_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      BbExportNotice *notice = g_new0 (BbExportNotice, 1);
-
-      notice->id = sqlite3_column_int64 (stmt, 0);
-      notice->body = g_strdup (column_text (stmt, 1));
-      notice->queued_at = g_strdup (column_text (stmt, 2));
-      notice->error = g_strdup (column_text (stmt, 3));
-      g_ptr_array_add (notices, notice);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, error, _("Could not read the export notices"));
-      return NULL;
-    }
+  if (!collect_rows (self, stmt, notices, row_to_export_notice,
+                     _("Could not read the export notices"), error))
+    return NULL;
 
   return g_steal_pointer (&notices);
 }
