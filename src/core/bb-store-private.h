@@ -1,0 +1,217 @@
+/* bb-store-private.h: what the bb-store*.c files share and nothing else uses
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The store is one object split by concern over several files; this header
+ * holds its struct, the statement cache's helpers and the row types they
+ * pass between them. Not installed, not included outside src/core/bb-store*.c.
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "bb-store.h"
+
+G_BEGIN_DECLS
+
+struct _BbStore
+{
+  GObject     parent_instance;
+
+  char       *path;
+  sqlite3    *db;
+  /* SQL text -> sqlite3_stmt, prepared once and reset for reuse. */
+  GHashTable *stmts;
+  /* The store may be used from GTask worker threads; statements are not. */
+  GMutex      lock;
+  guint64     rows_fetched;
+};
+
+/* A cached statement: "freeing" it resets it, so an early return never leaves
+ * a read transaction open (which would pin a WAL snapshot). */
+typedef sqlite3_stmt BbCachedStmt;
+
+static inline void
+bb_cached_stmt_release (BbCachedStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbCachedStmt, bb_cached_stmt_release)
+
+/* The columns a BbRecord is read from, in row_to_record() order. */
+#define RECORD_COLUMNS \
+  "id, kind, rev, base_rev, seq, deleted, occurred_at, priority, fields, " \
+  "created_at, updated_at, author_id, author_name, author_role, " \
+  "review_state, review_comments, sync_state, sync_message"
+#define RECORD_COLUMNS_R \
+  "r.id, r.kind, r.rev, r.base_rev, r.seq, r.deleted, r.occurred_at, " \
+  "r.priority, r.fields, r.created_at, r.updated_at, r.author_id, " \
+  "r.author_name, r.author_role, r.review_state, r.review_comments, " \
+  "r.sync_state, r.sync_message"
+/* A conflict copy is the server's: synced, by definition. */
+#define CONFLICT_COLUMNS \
+  "id, kind, rev, rev, seq, deleted, occurred_at, priority, fields, " \
+  "created_at, updated_at, author_id, author_name, author_role, " \
+  "review_state, review_comments, 'synced', NULL"
+
+/* Builds one item from the current row of a statement. */
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+/* What a write puts in the columns that are the store's, not the record's. */
+typedef struct
+{
+  gint64      rev;
+  gint64      base_rev;
+  gint64      seq;
+  const char *created_at;
+  const char *updated_at;
+  BbSyncState sync_state;
+  const char *sync_message;
+} BbRowState;
+
+/* What the store holds about a record before a write. */
+typedef struct
+{
+  gboolean found;
+  gint64   rev;
+  gint64   base_rev;
+  gint64   seq;
+  gboolean deleted;
+  gboolean queued;       /* has an outbox entry */
+  gboolean in_conflict;  /* has a server copy waiting */
+  char    *created_at;
+  char    *sync_message;
+} BbLocalState;
+
+static inline void
+bb_store_local_state_clear (BbLocalState *state)
+{
+  g_clear_pointer (&state->created_at, g_free);
+  g_clear_pointer (&state->sync_message, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BbLocalState, bb_store_local_state_clear)
+
+extern const char * const bb_store_sync_state_ids[4];
+
+/* bb-store.c */
+
+BbSyncState bb_store_sync_state_from_id (const char *id);
+
+char *bb_store_now_iso (void);
+
+void bb_store_set_db_error (BbStore     *self,
+                            GError     **error,
+                            const char  *doing);
+
+BbCachedStmt *bb_store_get_stmt (BbStore     *self,
+                                 const char  *sql,
+                                 GError     **error);
+
+void bb_store_bind_text (sqlite3_stmt *stmt,
+                         int           index,
+                         const char   *text);
+
+void bb_store_bind_named_text (sqlite3_stmt *stmt,
+                               const char   *name,
+                               const char   *text);
+
+gboolean bb_store_step_done (BbStore       *self,
+                             sqlite3_stmt  *stmt,
+                             const char    *doing,
+                             GError       **error);
+
+gboolean bb_store_query_int (BbStore     *self,
+                             const char  *sql,
+                             gint64      *value,
+                             GError     **error);
+
+gboolean bb_store_begin (BbStore  *self,
+                         GError  **error);
+
+void bb_store_rollback (BbStore *self);
+
+gboolean bb_store_commit (BbStore  *self,
+                          GError  **error);
+
+char *bb_store_object_to_string (JsonObject *object);
+
+char *bb_store_array_to_string (JsonArray *array);
+
+JsonNode *bb_store_parse_json (const char *text);
+
+const char *bb_store_column_text (sqlite3_stmt *stmt,
+                                  int           column);
+
+gboolean bb_store_collect_rows (BbStore       *self,
+                                sqlite3_stmt  *stmt,
+                                GPtrArray     *items,
+                                RowFunc        row,
+                                const char    *what,
+                                GError       **error);
+
+gboolean bb_store_set_meta_locked (BbStore     *self,
+                                   const char  *key,
+                                   const char  *value,
+                                   GError     **error);
+
+/* bb-store-search.c */
+
+char *bb_store_search_to_match (const char *search);
+
+gboolean bb_store_index_record (BbStore     *self,
+                                gint64       num,
+                                const char  *kind,
+                                JsonObject  *fields,
+                                GError     **error);
+
+gboolean bb_store_fill_search_index (BbStore  *self,
+                                     GError  **error);
+
+/* bb-store-records.c */
+
+gboolean bb_store_append_record_rows (BbStore       *self,
+                                      sqlite3_stmt  *stmt,
+                                      GPtrArray     *records,
+                                      const char    *what,
+                                      GError       **error);
+
+gboolean bb_store_write_record_row (BbStore           *self,
+                                    BbRecord          *record,
+                                    const BbRowState  *state,
+                                    GError           **error);
+
+gboolean bb_store_enqueue (BbStore     *self,
+                           const char  *id,
+                           gint64       rev,
+                           const char  *now,
+                           GError     **error);
+
+gboolean bb_store_run_with_id (BbStore     *self,
+                               const char  *sql,
+                               const char  *id,
+                               const char  *doing,
+                               GError     **error);
+
+gboolean bb_store_read_local_state (BbStore       *self,
+                                    const char    *id,
+                                    BbLocalState  *state,
+                                    GError       **error);
+
+void bb_store_set_not_found (GError     **error,
+                             const char  *id);
+
+BbRecord *bb_store_get_record_locked (BbStore     *self,
+                                      const char  *sql,
+                                      const char  *id,
+                                      GError     **error);
+
+/* bb-store-sync.c */
+
+gboolean bb_store_apply_pulled_record (BbStore   *self,
+                                       BbRecord  *record,
+                                       GError   **error);
+
+G_END_DECLS

@@ -1,0 +1,737 @@
+/* bb-store-records.c: the store's records and drafts
+ *
+ * Saving, deleting, reading, listing and counting records, the row each is
+ * written to (with its search text and outbox entry), and the drafts an
+ * editor keeps while it is open. The sync files reuse the row writer.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "beatbook-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "bb-i18n.h"
+#include "bb-store-private.h"
+
+/* (transfer full): the record in the current row (RECORD_COLUMNS order). */
+static BbRecord *
+row_to_record (BbStore       *self,
+               sqlite3_stmt  *stmt,
+               GError       **error)
+{
+  const char *id = bb_store_column_text (stmt, 0);
+  g_autoptr(BbRecord) record = bb_record_new (bb_store_column_text (stmt, 1));
+  g_autoptr(JsonNode) fields = bb_store_parse_json (bb_store_column_text (stmt, 8));
+  g_autoptr(JsonNode) comments = NULL;
+
+  self->rows_fetched++;
+
+  if (fields == NULL || !JSON_NODE_HOLDS_OBJECT (fields))
+    {
+      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_CORRUPT,
+                   _("The fields of record %s in “%s” are damaged"), id, self->path);
+      return NULL;
+    }
+
+  bb_record_set_id (record, id);
+  bb_record_set_rev (record, sqlite3_column_int64 (stmt, 2));
+  bb_record_set_base_rev (record, sqlite3_column_int64 (stmt, 3));
+  bb_record_set_seq (record, sqlite3_column_int64 (stmt, 4));
+  bb_record_set_deleted (record, sqlite3_column_int (stmt, 5) != 0);
+  bb_record_set_occurred_at (record, bb_store_column_text (stmt, 6));
+  bb_record_set_priority (record, sqlite3_column_int (stmt, 7));
+  bb_record_set_fields (record, json_node_get_object (fields));
+  bb_record_set_created_at (record, bb_store_column_text (stmt, 9));
+  bb_record_set_updated_at (record, bb_store_column_text (stmt, 10));
+  bb_record_set_author (record, bb_store_column_text (stmt, 11), bb_store_column_text (stmt, 12),
+                        bb_store_column_text (stmt, 13));
+  bb_record_set_review_state (record, bb_store_column_text (stmt, 14));
+
+  comments = bb_store_parse_json (bb_store_column_text (stmt, 15));
+  if (comments != NULL && JSON_NODE_HOLDS_ARRAY (comments))
+    bb_record_set_review_comments (record, json_node_get_array (comments));
+  else
+    bb_record_set_review_comments (record, NULL);
+
+  bb_record_set_sync_state (record, bb_store_sync_state_from_id (bb_store_column_text (stmt, 16)));
+  bb_record_set_sync_message (record, bb_store_column_text (stmt, 17));
+
+  return g_steal_pointer (&record);
+}
+
+/* Steps @stmt to the end, appending a record per row; @what says what was
+ * being read if SQLite fails. */
+gboolean
+bb_store_append_record_rows (BbStore       *self,
+                             sqlite3_stmt  *stmt,
+                             GPtrArray     *records,
+                             const char    *what,
+                             GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      BbRecord *record = row_to_record (self, stmt, error);
+
+      if (record == NULL)
+        return FALSE;
+      g_ptr_array_add (records, record);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      bb_store_set_db_error (self, error, what);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gpointer
+row_to_draft (sqlite3_stmt *stmt)
+{
+  BbDraft *draft = g_new0 (BbDraft, 1);
+
+  draft->id = g_strdup (bb_store_column_text (stmt, 0));
+  draft->kind = g_strdup (bb_store_column_text (stmt, 1));
+  draft->record_id = g_strdup (bb_store_column_text (stmt, 2));
+  draft->json = g_strdup (bb_store_column_text (stmt, 3));
+  draft->updated_at = g_strdup (bb_store_column_text (stmt, 4));
+  return draft;
+}
+
+/* { id, display name (the id when the records carry none), NULL } */
+static gpointer
+row_to_author (sqlite3_stmt *stmt)
+{
+  char **pair = g_new0 (char *, 3);
+  const char *name = bb_store_column_text (stmt, 1);
+
+  pair[0] = g_strdup (bb_store_column_text (stmt, 0));
+  pair[1] = g_strdup (name != NULL && *name != '\0' ? name : pair[0]);
+  return pair;
+}
+
+static const char *
+ward_of (JsonObject *fields)
+{
+  JsonNode *node;
+
+  if (fields == NULL)
+    return NULL;
+
+  node = json_object_get_member (fields, "ward");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/* Inserts or updates the row of @record (keeping its num and its first
+ * created_at) and its search text. */
+gboolean
+bb_store_write_record_row (BbStore           *self,
+                           BbRecord          *record,
+                           const BbRowState  *state,
+                           GError           **error)
+{
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  JsonObject *fields = bb_record_get_fields (record);
+  g_autofree char *fields_text = bb_store_object_to_string (fields);
+  g_autofree char *comments_text = bb_store_array_to_string (bb_record_get_review_comments (record));
+  const char *review_state = bb_record_get_review_state (record);
+  gint64 num;
+
+  stmt = bb_store_get_stmt (self,
+                            "INSERT INTO records (id, kind, rev, base_rev, seq, deleted,"
+                            " occurred_at, priority, fields, created_at, updated_at,"
+                            " author_id, author_name, author_role, review_state,"
+                            " review_comments, sync_state, sync_message, ward)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                            " ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+                            " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
+                            " rev = excluded.rev, base_rev = excluded.base_rev,"
+                            " seq = excluded.seq, deleted = excluded.deleted,"
+                            " occurred_at = excluded.occurred_at,"
+                            " priority = excluded.priority, fields = excluded.fields,"
+                            " created_at = COALESCE (records.created_at, excluded.created_at),"
+                            " updated_at = excluded.updated_at,"
+                            " author_id = excluded.author_id,"
+                            " author_name = excluded.author_name,"
+                            " author_role = excluded.author_role,"
+                            " review_state = excluded.review_state,"
+                            " review_comments = excluded.review_comments,"
+                            " sync_state = excluded.sync_state,"
+                            " sync_message = excluded.sync_message,"
+                            " ward = excluded.ward"
+                            " RETURNING num",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bb_store_bind_text (stmt, 1, bb_record_get_id (record));
+  bb_store_bind_text (stmt, 2, bb_record_get_kind (record));
+  sqlite3_bind_int64 (stmt, 3, state->rev);
+  sqlite3_bind_int64 (stmt, 4, state->base_rev);
+  sqlite3_bind_int64 (stmt, 5, state->seq);
+  sqlite3_bind_int (stmt, 6, bb_record_get_deleted (record) ? 1 : 0);
+  bb_store_bind_text (stmt, 7, bb_record_get_occurred_at (record));
+  sqlite3_bind_int (stmt, 8, bb_record_get_priority (record));
+  bb_store_bind_text (stmt, 9, fields_text);
+  bb_store_bind_text (stmt, 10, state->created_at);
+  bb_store_bind_text (stmt, 11, state->updated_at);
+  bb_store_bind_text (stmt, 12, bb_record_get_author_id (record));
+  bb_store_bind_text (stmt, 13, bb_record_get_author_name (record));
+  bb_store_bind_text (stmt, 14, bb_record_get_author_role (record));
+  bb_store_bind_text (stmt, 15, review_state != NULL ? review_state : "new");
+  bb_store_bind_text (stmt, 16, comments_text);
+  bb_store_bind_text (stmt, 17, bb_store_sync_state_ids[state->sync_state]);
+  bb_store_bind_text (stmt, 18, state->sync_message);
+  bb_store_bind_text (stmt, 19, ward_of (fields));
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      bb_store_set_db_error (self, error, _("Could not write the record"));
+      return FALSE;
+    }
+  num = sqlite3_column_int64 (stmt, 0);
+  if (!bb_store_step_done (self, stmt, _("Could not write the record"), error))
+    return FALSE;
+
+  return bb_store_index_record (self, num, bb_record_get_kind (record), fields, error);
+}
+
+/* Puts @id in the outbox at @rev; an entry already there keeps its place. */
+gboolean
+bb_store_enqueue (BbStore     *self,
+                  const char  *id,
+                  gint64       rev,
+                  const char  *now,
+                  GError     **error)
+{
+  g_autoptr(BbCachedStmt) stmt =
+    bb_store_get_stmt (self,
+                       "INSERT INTO outbox (id, rev, queued_at, position)"
+                       " VALUES (?1, ?2, ?3, (SELECT COALESCE (MAX (position), 0) + 1 FROM outbox))"
+                       " ON CONFLICT (id) DO UPDATE SET rev = excluded.rev",
+                       error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bb_store_bind_text (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, rev);
+  bb_store_bind_text (stmt, 3, now);
+  return bb_store_step_done (self, stmt, _("Could not queue the record for sync"), error);
+}
+
+gboolean
+bb_store_run_with_id (BbStore     *self,
+                      const char  *sql,
+                      const char  *id,
+                      const char  *doing,
+                      GError     **error)
+{
+  g_autoptr(BbCachedStmt) stmt = bb_store_get_stmt (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bb_store_bind_text (stmt, 1, id);
+  return bb_store_step_done (self, stmt, doing, error);
+}
+
+gboolean
+bb_store_read_local_state (BbStore       *self,
+                           const char    *id,
+                           BbLocalState  *state,
+                           GError       **error)
+{
+  g_autoptr(BbCachedStmt) stmt =
+    bb_store_get_stmt (self,
+                       "SELECT rev, base_rev, seq, deleted, created_at,"
+                       " EXISTS (SELECT 1 FROM outbox WHERE id = ?1),"
+                       " EXISTS (SELECT 1 FROM conflicts WHERE id = ?1), sync_message"
+                       " FROM records WHERE id = ?1",
+                       error);
+  int rc;
+
+  memset (state, 0, sizeof *state);
+  if (stmt == NULL)
+    return FALSE;
+
+  bb_store_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      state->found = TRUE;
+      state->rev = sqlite3_column_int64 (stmt, 0);
+      state->base_rev = sqlite3_column_int64 (stmt, 1);
+      state->seq = sqlite3_column_int64 (stmt, 2);
+      state->deleted = sqlite3_column_int (stmt, 3) != 0;
+      state->created_at = g_strdup (bb_store_column_text (stmt, 4));
+      state->queued = sqlite3_column_int (stmt, 5) != 0;
+      state->in_conflict = sqlite3_column_int (stmt, 6) != 0;
+      state->sync_message = g_strdup (bb_store_column_text (stmt, 7));
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    return TRUE;
+
+  bb_store_set_db_error (self, error, _("Could not read the record"));
+  return FALSE;
+}
+
+void
+bb_store_set_not_found (GError     **error,
+                        const char  *id)
+{
+  g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_NOT_FOUND,
+               _("There is no record %s on this device"), id);
+}
+
+/* Records */
+
+gboolean
+bb_store_save_record (BbStore   *self,
+                      BbRecord  *record,
+                      GError   **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(BbLocalState) local = { 0, };
+  g_autofree char *now = NULL;
+  const char *id;
+  BbRowState row = { 0, };
+
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (BB_IS_RECORD (record), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  id = bb_record_get_id (record);
+  if (id == NULL || *id == '\0' || bb_record_get_kind (record) == NULL ||
+      bb_record_get_occurred_at (record) == NULL)
+    {
+      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
+                   _("Could not save the record: it has no id, kind or time"));
+      return FALSE;
+    }
+
+  locker = g_mutex_locker_new (&self->lock);
+  now = bb_store_now_iso ();
+
+  if (!bb_store_begin (self, error))
+    return FALSE;
+
+  if (!bb_store_read_local_state (self, id, &local, error))
+    goto fail;
+
+  /* The stored rev is the truth: an editor may hold an older copy. */
+  row.rev = (local.found ? local.rev : bb_record_get_rev (record)) + 1;
+  row.base_rev = local.found ? local.base_rev : bb_record_get_base_rev (record);
+  row.seq = local.found ? local.seq : bb_record_get_seq (record);
+  row.created_at = local.created_at != NULL ? local.created_at : now;
+  row.updated_at = now;
+  /* An edit does not settle a conflict: the user still has to choose. */
+  row.sync_state = local.in_conflict ? BB_SYNC_STATE_CONFLICT : BB_SYNC_STATE_PENDING;
+  row.sync_message = local.in_conflict ? local.sync_message : NULL;
+
+  if (!bb_store_write_record_row (self, record, &row, error) ||
+      !bb_store_enqueue (self, id, row.rev, now, error) ||
+      !bb_store_commit (self, error))
+    goto fail;
+
+  bb_record_set_rev (record, row.rev);
+  bb_record_set_base_rev (record, row.base_rev);
+  bb_record_set_seq (record, row.seq);
+  bb_record_set_created_at (record, row.created_at);
+  bb_record_set_updated_at (record, now);
+  bb_record_set_sync_state (record, row.sync_state);
+  bb_record_set_sync_message (record, row.sync_message);
+  if (bb_record_get_review_state (record) == NULL)
+    bb_record_set_review_state (record, "new");
+
+  return TRUE;
+
+fail:
+  bb_store_rollback (self);
+  return FALSE;
+}
+
+gboolean
+bb_store_delete_record (BbStore     *self,
+                        const char  *id,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(BbLocalState) local = { 0, };
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  now = bb_store_now_iso ();
+
+  if (!bb_store_begin (self, error))
+    return FALSE;
+
+  if (!bb_store_read_local_state (self, id, &local, error))
+    goto fail;
+
+  if (!local.found)
+    {
+      bb_store_set_not_found (error, id);
+      goto fail;
+    }
+
+  if (local.deleted)
+    {
+      /* Deleting twice changes nothing. */
+      bb_store_rollback (self);
+      return TRUE;
+    }
+
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self,
+                         "UPDATE records SET deleted = 1, rev = ?2, updated_at = ?3,"
+                         " sync_state = CASE WHEN sync_state = 'conflict' THEN 'conflict'"
+                         " ELSE 'pending' END,"
+                         " sync_message = CASE WHEN sync_state = 'conflict' THEN sync_message"
+                         " ELSE NULL END"
+                         " WHERE id = ?1",
+                         error);
+
+    if (stmt == NULL)
+      goto fail;
+    bb_store_bind_text (stmt, 1, id);
+    sqlite3_bind_int64 (stmt, 2, local.rev + 1);
+    bb_store_bind_text (stmt, 3, now);
+    if (!bb_store_step_done (self, stmt, _("Could not delete the record"), error))
+      goto fail;
+  }
+
+  if (!bb_store_enqueue (self, id, local.rev + 1, now, error) || !bb_store_commit (self, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  bb_store_rollback (self);
+  return FALSE;
+}
+
+BbRecord *
+bb_store_get_record_locked (BbStore     *self,
+                            const char  *sql,
+                            const char  *id,
+                            GError     **error)
+{
+  g_autoptr(BbCachedStmt) stmt = bb_store_get_stmt (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  bb_store_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return row_to_record (self, stmt, error);
+
+  if (rc == SQLITE_DONE)
+    bb_store_set_not_found (error, id);
+  else
+    bb_store_set_db_error (self, error, _("Could not read the record"));
+
+  return NULL;
+}
+
+BbRecord *
+bb_store_get_record (BbStore     *self,
+                     const char  *id,
+                     GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return bb_store_get_record_locked (self,
+                                     "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?1",
+                                     id, error);
+}
+
+/* The WHERE clause for @query; *@match gets the FTS query, if any. */
+static char *
+query_where (const BbQuery  *query,
+             char          **match)
+{
+  GString *sql = g_string_new (" WHERE 1");
+
+  *match = NULL;
+
+  if (query == NULL || !query->include_deleted)
+    g_string_append (sql, " AND deleted = 0");
+
+  if (query == NULL)
+    return g_string_free (sql, FALSE);
+
+  if (query->kind != NULL)
+    g_string_append (sql, " AND kind = :kind");
+  if (query->ward != NULL)
+    g_string_append (sql, " AND ward = :ward");
+  if (query->author_id != NULL)
+    g_string_append (sql, " AND author_id = :author_id");
+  if (query->review_state != NULL)
+    g_string_append (sql, " AND review_state = :review_state");
+  if (query->from != NULL)
+    g_string_append (sql, " AND occurred_at >= :from");
+  if (query->to != NULL)
+    g_string_append (sql, " AND occurred_at < :to");
+  if (query->priority > 0)
+    g_string_append (sql, " AND priority = :priority");
+  if (query->sync_state != NULL)
+    g_string_append (sql, " AND sync_state = :sync_state");
+
+  *match = bb_store_search_to_match (query->search);
+  if (*match != NULL)
+    g_string_append (sql, " AND num IN (SELECT rowid FROM records_fts"
+                          " WHERE records_fts MATCH :match)");
+
+  return g_string_free (sql, FALSE);
+}
+
+static void
+bind_query (sqlite3_stmt  *stmt,
+            const BbQuery *query,
+            const char    *match)
+{
+  if (query == NULL)
+    return;
+
+  bb_store_bind_named_text (stmt, ":kind", query->kind);
+  bb_store_bind_named_text (stmt, ":ward", query->ward);
+  bb_store_bind_named_text (stmt, ":author_id", query->author_id);
+  bb_store_bind_named_text (stmt, ":review_state", query->review_state);
+  bb_store_bind_named_text (stmt, ":from", query->from);
+  bb_store_bind_named_text (stmt, ":to", query->to);
+  bb_store_bind_named_text (stmt, ":sync_state", query->sync_state);
+  bb_store_bind_named_text (stmt, ":match", match);
+  if (query->priority > 0)
+    sqlite3_bind_int (stmt, sqlite3_bind_parameter_index (stmt, ":priority"),
+                      query->priority);
+}
+
+GPtrArray *
+bb_store_list_records (BbStore       *self,
+                       const BbQuery *query,
+                       guint          offset,
+                       guint          limit,
+                       GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  records = g_ptr_array_new_with_free_func (g_object_unref);
+  if (limit == 0)
+    return g_steal_pointer (&records);
+
+  where = query_where (query, &match);
+  sql = g_strconcat ("SELECT " RECORD_COLUMNS " FROM records", where,
+                     " ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset",
+                     NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = bb_store_get_stmt (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_query (stmt, query, match);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"),
+                      limit == G_MAXUINT ? -1 : (gint64) limit);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), offset);
+
+  if (!bb_store_append_record_rows (self, stmt, records, _("Could not list the records"), error))
+    return NULL;
+
+  return g_steal_pointer (&records);
+}
+
+gboolean
+bb_store_count_records (BbStore       *self,
+                        const BbQuery *query,
+                        guint         *n_records,
+                        GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (n_records != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  where = query_where (query, &match);
+  sql = g_strconcat ("SELECT count(*) FROM records", where, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = bb_store_get_stmt (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_query (stmt, query, match);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      bb_store_set_db_error (self, error, _("Could not count the records"));
+      return FALSE;
+    }
+
+  *n_records = (guint) sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/* Drafts */
+
+void
+bb_draft_free (BbDraft *draft)
+{
+  if (draft == NULL)
+    return;
+
+  g_free (draft->id);
+  g_free (draft->kind);
+  g_free (draft->record_id);
+  g_free (draft->json);
+  g_free (draft->updated_at);
+  g_free (draft);
+}
+
+gboolean
+bb_store_save_draft (BbStore     *self,
+                     const char  *draft_id,
+                     const char  *kind,
+                     const char  *record_id,
+                     const char  *json,
+                     GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  g_autofree char *now = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (draft_id != NULL, FALSE);
+  g_return_val_if_fail (kind != NULL, FALSE);
+  g_return_val_if_fail (json != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  now = bb_store_now_iso ();
+
+  /* touched orders drafts saved within the same second. */
+  stmt = bb_store_get_stmt (self,
+                            "INSERT INTO drafts (id, kind, record_id, json, updated_at, touched)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5,"
+                            " (SELECT COALESCE (MAX (touched), 0) + 1 FROM drafts))"
+                            " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,"
+                            " record_id = excluded.record_id, json = excluded.json,"
+                            " updated_at = excluded.updated_at, touched = excluded.touched",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bb_store_bind_text (stmt, 1, draft_id);
+  bb_store_bind_text (stmt, 2, kind);
+  bb_store_bind_text (stmt, 3, record_id);
+  bb_store_bind_text (stmt, 4, json);
+  bb_store_bind_text (stmt, 5, now);
+  return bb_store_step_done (self, stmt, _("Could not save the draft"), error);
+}
+
+GPtrArray *
+bb_store_list_drafts (BbStore  *self,
+                      GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_draft_free);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = bb_store_get_stmt (self,
+                            "SELECT id, kind, record_id, json, updated_at FROM drafts"
+                            " ORDER BY touched DESC",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  if (!bb_store_collect_rows (self, stmt, drafts, row_to_draft, _("Could not read the drafts"), error))
+    return NULL;
+
+  return g_steal_pointer (&drafts);
+}
+
+gboolean
+bb_store_delete_draft (BbStore     *self,
+                       const char  *draft_id,
+                       GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (draft_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return bb_store_run_with_id (self, "DELETE FROM drafts WHERE id = ?1", draft_id,
+                               _("Could not delete the draft"), error);
+}
+
+GPtrArray *
+bb_store_list_authors (BbStore  *self,
+                       GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) authors = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  /* One name per id, whichever the records carry. */
+  stmt = bb_store_get_stmt (self,
+                            "SELECT author_id, MAX (author_name) FROM records"
+                            " WHERE deleted = 0 AND author_id IS NOT NULL"
+                            " GROUP BY author_id ORDER BY 2 COLLATE NOCASE, 1",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+
+  authors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  if (!bb_store_collect_rows (self, stmt, authors, row_to_author, _("Could not read the authors"), error))
+    return NULL;
+
+  return g_steal_pointer (&authors);
+}
