@@ -29,6 +29,18 @@ typedef struct
   BbRole             role;
 } BbRequest;
 
+/* Request helpers, in bb-server-request.c: the handlers call these, and
+ * nothing there calls back into bb-server.c or the handlers. */
+
+/* The contract's error body {"error": {"code": ..., "message": ...}}.
+ * (transfer full) */
+JsonNode   *bb_server_error_body      (const char  *code,
+                                       const char  *message);
+/* Answers @msg with @status and @node as the body, never cached (takes
+ * ownership of @node). */
+void        bb_server_reply_json      (SoupServerMessage *msg,
+                                       guint        status,
+                                       JsonNode    *node);
 /* Answers with the contract's error body
  * {"error": {"code": ..., "message": ...}}. */
 void        bb_request_error          (BbRequest   *req,
@@ -59,6 +71,15 @@ gboolean    bb_request_query_int      (BbRequest   *req,
                                        gint64       max,
                                        gint64       fallback,
                                        gint64      *value);
+
+/* Handlers in bb-server-sessions.c. */
+void        bb_server_handle_login    (BbRequest   *req);
+void        bb_server_handle_logout   (BbRequest   *req);
+void        bb_server_handle_me       (BbRequest   *req);
+
+/* Handlers in bb-server-audit.c. */
+void        bb_server_handle_audit    (BbRequest   *req);
+void        bb_server_handle_audit_exports (BbRequest *req);
 
 /* Handlers in bb-server-records.c. */
 void        bb_server_handle_push     (BbRequest   *req);

@@ -1,0 +1,241 @@
+/* bb-server-request.c: answering one request, for every handler
+ *
+ * Error and JSON replies, the checked request body, query parameters and
+ * the audit entry of the caller. The handlers in bb-server.c and
+ * bb-server-records.c call these; nothing here calls back into them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "beatbook-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "bb-i18n.h"
+#include "bb-server-private.h"
+#include "bb-server-util.h"
+
+/* json-glib parses recursively: a body of a million '[' would exhaust the
+ * stack. No record nests deeper than a handful of levels. */
+#define MAX_JSON_DEPTH 32
+
+JsonNode *
+bb_server_error_body (const char *code,
+                      const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+void
+bb_server_reply_json (SoupServerMessage *msg,
+                      guint              status,
+                      JsonNode          *node)
+{
+  g_autoptr(JsonNode) owned = node;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  gsize length = 0;
+  char *text;
+
+  text = json_to_string (owned, FALSE);
+  length = strlen (text);
+  /* Answers carry tokens and personal data: never cached on the way. */
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  /* libsoup 3.2 has no phrase for 429. */
+  soup_server_message_set_status (msg, status, status == 429 ? "Too Many Requests" : NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, length);
+}
+
+void
+bb_request_reply_json (BbRequest *req,
+                       guint      status,
+                       JsonNode  *node)
+{
+  bb_server_reply_json (req->msg, status, node);
+}
+
+void
+bb_request_error (BbRequest  *req,
+                  guint       status,
+                  const char *code,
+                  const char *message)
+{
+  bb_server_reply_json (req->msg, status, bb_server_error_body (code, message));
+}
+
+void
+bb_request_storage_error (BbRequest    *req,
+                          const GError *error)
+{
+  /* The detail goes to the log for the operator, not to the client. */
+  g_warning ("Storage failed on %s %s: %s",
+             soup_server_message_get_method (req->msg), req->path,
+             error != NULL ? error->message : "unknown error");
+  bb_request_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "storage_failed",
+                    _("The server could not read or write its database. Nothing was changed; try again later."));
+}
+
+gboolean
+bb_request_audit (BbRequest   *req,
+                  const char  *action,
+                  const char  *record_id,
+                  const char  *detail,
+                  GError     **error)
+{
+  g_autofree char *now = bb_server_time_now ();
+  BbServerAuditEntry entry = { 0 };
+
+  entry.at = now;
+  entry.user_id = req->user != NULL ? req->user->id : NULL;
+  entry.device_id = req->device != NULL ? req->device->id : NULL;
+  entry.action = (char *) action;
+  entry.record_id = (char *) record_id;
+  entry.detail = (char *) detail;
+
+  return bb_server_store_audit_append (req->store, &entry, error);
+}
+
+gboolean
+bb_request_query_int (BbRequest  *req,
+                      const char *name,
+                      gint64      min,
+                      gint64      max,
+                      gint64      fallback,
+                      gint64     *value)
+{
+  const char *text = req->query != NULL ? g_hash_table_lookup (req->query, name) : NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 parsed;
+
+  if (text == NULL)
+    {
+      *value = fallback;
+      return TRUE;
+    }
+
+  if (!g_ascii_string_to_signed (text, 10, min, max, &parsed, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The query parameter “%s” must be a whole number from %lld to %lld."),
+                                                  name, (long long) min, (long long) max);
+      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", message);
+      return FALSE;
+    }
+
+  *value = parsed;
+  return TRUE;
+}
+
+/* Whether @data nests no deeper than @max_depth, without building it. */
+static gboolean
+json_depth_ok (const char *data,
+               gsize       length,
+               guint       max_depth)
+{
+  gboolean in_string = FALSE, escaped = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+content_type_is_json (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  return type != NULL && g_ascii_strcasecmp (type, "application/json") == 0;
+}
+
+JsonNode *
+bb_request_parse_body (BbRequest *req)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *data;
+  gsize length = 0;
+  JsonNode *root;
+
+  if (!content_type_is_json (req->msg))
+    {
+      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "unsupported_media_type",
+                        _("The request body must be JSON, sent with “Content-Type: application/json”."));
+      return NULL;
+    }
+
+  data = req->body != NULL ? g_bytes_get_data (req->body, &length) : NULL;
+  if (length == 0)
+    {
+      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json",
+                        _("The request body is empty; a JSON object was expected."));
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json",
+                        _("The request body is not valid UTF-8."));
+      return NULL;
+    }
+  if (!json_depth_ok (data, length, MAX_JSON_DEPTH))
+    {
+      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json",
+                        _("The request body nests objects or arrays too deeply."));
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The request body is not valid JSON: %s"),
+                                                  error->message);
+      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json", message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json",
+                        _("The request body must be a JSON object."));
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
