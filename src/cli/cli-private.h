@@ -140,5 +140,6 @@ int bb_cli_cmd_logout   (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_sync     (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_lookup   (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_report   (BbCli *cli, int argc, char **argv);
+int bb_cli_cmd_ward     (BbCli *cli, int argc, char **argv);
 
 G_END_DECLS

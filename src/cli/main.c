@@ -30,6 +30,7 @@ static const BbCliCommand commands[] = {
   { "sync",     N_("Send and receive records"),                       bb_cli_cmd_sync },
   { "lookup",   N_("Look for Section 59 warnings of the last year"),  bb_cli_cmd_lookup },
   { "report",   N_("Figures for a period as text, CSV or PDF"),       bb_cli_cmd_report },
+  { "ward",     N_("Name the ward that holds a latitude and longitude"), bb_cli_cmd_ward },
   { "logout",   N_("Sign out"),                                       bb_cli_cmd_logout },
   { "help",     N_("Show the help of a command"),                     cmd_help },
 };

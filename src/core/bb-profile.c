@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bb-core-resources.h"
+#include "bb-geo.h"
 #include "bb-i18n.h"
 #include "bb-profile.h"
 
@@ -41,6 +42,14 @@ struct _BbProfile
   int         s59_window_days;
   int         device_personal_data_days;
   GHashTable *retention_days; /* kind -> GINT_TO_POINTER (days) */
+
+  char       *base_dir;          /* where a named boundaries file is looked for */
+  JsonNode   *boundaries_node;   /* the FeatureCollection, however it was given */
+  BbWardBoundaries *boundaries;  /* NULL: the profile has none */
+
+  char       *map_tile_url;      /* NULL: no map */
+  char       *map_attribution;
+  int         map_max_zoom;
 };
 
 G_DEFINE_TYPE (BbProfile, bb_profile, G_TYPE_OBJECT)
@@ -619,6 +628,121 @@ parse_policy (BbProfile  *self,
   return TRUE;
 }
 
+/* `ward_boundaries`: a file name beside the profile, or the GeoJSON object
+ * itself (sync-api.md "Profile"). Every feature must name a ward of the
+ * profile: a boundary for a ward nobody can pick would suggest the
+ * impossible. */
+static gboolean
+parse_ward_boundaries (BbProfile  *self,
+                       BbCheck    *check,
+                       JsonObject *root)
+{
+  JsonNode *node = json_object_get_member (root, "ward_boundaries");
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *source = NULL;
+  GPtrArray *wards;
+
+  if (node == NULL)
+    return TRUE;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *name = json_node_get_string (node);
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      g_autoptr(JsonParser) parser = NULL;
+      gsize length;
+
+      if (name == NULL || is_blank (name))
+        return check_fail (check, member_line (check, root, "ward_boundaries"), NULL,
+                           _("“%s” is empty"), "ward_boundaries");
+      if (self->base_dir == NULL)
+        return check_fail (check, member_line (check, root, "ward_boundaries"), NULL,
+                           _("“ward_boundaries” names the file “%s”, but this profile "
+                             "was not read from a file: give the GeoJSON object itself"),
+                           name);
+      path = g_build_filename (self->base_dir, name, NULL);
+      if (!g_file_get_contents (path, &contents, &length, &local_error))
+        return check_fail (check, member_line (check, root, "ward_boundaries"), NULL,
+                           _("cannot read the ward boundaries: %s"), local_error->message);
+      parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, contents, length, &local_error)
+          || json_parser_get_root (parser) == NULL)
+        return check_fail (check, member_line (check, root, "ward_boundaries"), NULL,
+                           _("the ward boundaries “%s” are not JSON: %s"), name,
+                           local_error != NULL ? local_error->message : _("the file is empty"));
+      self->boundaries_node = json_node_ref (json_parser_get_root (parser));
+      source = g_path_get_basename (name);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      self->boundaries_node = json_node_ref (node);
+      source = g_strdup_printf ("%s:%u: ward_boundaries", check->source,
+                                member_line (check, root, "ward_boundaries"));
+    }
+  else
+    return check_fail (check, member_line (check, root, "ward_boundaries"), NULL,
+                       _("“ward_boundaries” must be a file name or a GeoJSON object, not %s"),
+                       describe_node (node));
+
+  self->boundaries = bb_ward_boundaries_new_from_json (self->boundaries_node, source,
+                                                       &local_error);
+  if (self->boundaries == NULL)
+    {
+      g_set_error_literal (check->error, BB_PROFILE_ERROR, BB_PROFILE_ERROR_INVALID,
+                           local_error->message);
+      return FALSE;
+    }
+
+  wards = bb_ward_boundaries_get_wards (self->boundaries);
+  for (guint i = 0; i < wards->len; i++)
+    if (!bb_profile_has_choice (self, "wards", g_ptr_array_index (wards, i)))
+      {
+        g_set_error (check->error, BB_PROFILE_ERROR, BB_PROFILE_ERROR_INVALID,
+                     _("%s: “properties.ward” “%s” is not a ward of the profile"),
+                     source, (const char *) g_ptr_array_index (wards, i));
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+/* `map`: where the app's maps take their tiles (docs/api.md, "Profile").
+ * Optional: without it the app shows no map. */
+static gboolean
+parse_map (BbProfile  *self,
+           BbCheck    *check,
+           JsonObject *root)
+{
+  JsonObject *map;
+  const char *url, *attribution;
+
+  if (!json_object_has_member (root, "map"))
+    return TRUE;
+  if ((map = require_object (check, root, "", "map")) == NULL)
+    return FALSE;
+
+  if ((url = require_string (check, map, "map", "tile_url")) == NULL)
+    return FALSE;
+  if ((!g_str_has_prefix (url, "https://") && !g_str_has_prefix (url, "http://"))
+      || strstr (url, "{z}") == NULL || strstr (url, "{x}") == NULL
+      || strstr (url, "{y}") == NULL)
+    return check_fail (check, member_line (check, map, "tile_url"), "map",
+                       _("“tile_url” must be an http or https address with {z}, {x} "
+                         "and {y} in it, not “%s”"), url);
+  if ((attribution = require_string (check, map, "map", "attribution")) == NULL)
+    return FALSE;
+
+  self->map_max_zoom = 19;
+  if (json_object_has_member (map, "max_zoom")
+      && !require_int (check, map, "map", "max_zoom", 1, 22, &self->map_max_zoom))
+    return FALSE;
+
+  self->map_tile_url = g_strdup (url);
+  self->map_attribution = g_strdup (attribution);
+  return TRUE;
+}
+
 static gboolean
 parse_profile (BbProfile *self,
                BbCheck   *check)
@@ -682,7 +806,9 @@ parse_profile (BbProfile *self,
       g_hash_table_insert (self->lists, g_strdup (name), list);
     }
 
-  return parse_policy (self, check, root);
+  return parse_policy (self, check, root)
+         && parse_ward_boundaries (self, check, root)
+         && parse_map (self, check, root);
 }
 
 static void
@@ -696,6 +822,11 @@ bb_profile_finalize (GObject *object)
   g_free (self->timezone);
   g_hash_table_unref (self->lists);
   g_hash_table_unref (self->retention_days);
+  g_free (self->base_dir);
+  g_clear_pointer (&self->boundaries_node, json_node_unref);
+  g_clear_pointer (&self->boundaries, bb_ward_boundaries_free);
+  g_free (self->map_tile_url);
+  g_free (self->map_attribution);
   for (guint i = 0; i < G_N_ELEMENTS (self->priority_labels); i++)
     g_free (self->priority_labels[i]);
 
@@ -750,11 +881,12 @@ set_syntax_error (GError     **error,
  * Returns: (transfer full) (nullable): the profile, or %NULL when @data is
  *   not JSON or not a complete, valid profile.
  */
-BbProfile *
-bb_profile_new_from_data (const char  *data,
-                          gssize       length,
-                          const char  *source_name,
-                          GError     **error)
+static BbProfile *
+profile_new (const char  *data,
+             gssize       length,
+             const char  *source_name,
+             const char  *base_dir,
+             GError     **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(BbLineMap) lines = NULL;
@@ -807,6 +939,7 @@ bb_profile_new_from_data (const char  *data,
 
   self = g_object_new (BB_TYPE_PROFILE, NULL);
   self->root = json_node_ref (json_parser_get_root (parser));
+  self->base_dir = g_strdup (base_dir);
 
   check.source = source_name;
   check.lines = lines;
@@ -815,6 +948,28 @@ bb_profile_new_from_data (const char  *data,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * bb_profile_new_from_data:
+ * @data: the profile as JSON text
+ * @length: length of @data, or -1 when it is nul-terminated
+ * @source_name: the name used in error messages (usually the file's name)
+ * @error: return location for a #BB_PROFILE_ERROR
+ *
+ * A profile from memory has no directory, so its `ward_boundaries`, if
+ * any, must be the GeoJSON object itself.
+ *
+ * Returns: (transfer full) (nullable): the profile, or %NULL when @data is
+ *   not JSON or not a complete, valid profile.
+ */
+BbProfile *
+bb_profile_new_from_data (const char  *data,
+                          gssize       length,
+                          const char  *source_name,
+                          GError     **error)
+{
+  return profile_new (data, length, source_name, NULL, error);
 }
 
 /**
@@ -830,6 +985,7 @@ bb_profile_new_from_file (const char  *path,
 {
   g_autofree char *contents = NULL;
   g_autofree char *basename = NULL;
+  g_autofree char *dirname = NULL;
   g_autoptr(GError) read_error = NULL;
   gsize length;
 
@@ -844,7 +1000,8 @@ bb_profile_new_from_file (const char  *path,
     }
 
   basename = g_path_get_basename (path);
-  return bb_profile_new_from_data (contents, length, basename, error);
+  dirname = g_path_get_dirname (path);
+  return profile_new (contents, length, basename, dirname, error);
 }
 
 /**
@@ -1055,6 +1212,71 @@ deep_copy (JsonNode *node)
 JsonNode *
 bb_profile_to_json (BbProfile *self)
 {
+  JsonNode *copy;
+
   g_return_val_if_fail (BB_IS_PROFILE (self), NULL);
-  return deep_copy (self->root);
+
+  copy = deep_copy (self->root);
+  /* A file name means nothing to a device that fetched the profile over
+   * the network: it gets the boundaries themselves. */
+  if (self->boundaries_node != NULL)
+    json_object_set_member (json_node_get_object (copy), "ward_boundaries",
+                            deep_copy (self->boundaries_node));
+  return copy;
+}
+
+/**
+ * bb_profile_get_ward_boundaries:
+ *
+ * Returns: (transfer none) (nullable): the wards' areas, or %NULL when the
+ *   profile has no `ward_boundaries`.
+ */
+BbWardBoundaries *
+bb_profile_get_ward_boundaries (BbProfile *self)
+{
+  g_return_val_if_fail (BB_IS_PROFILE (self), NULL);
+  return self->boundaries;
+}
+
+/**
+ * bb_profile_find_ward:
+ * @lat: latitude, WGS84 degrees
+ * @lon: longitude, WGS84 degrees
+ *
+ * Returns: (transfer none) (nullable): the id of the ward whose boundary
+ *   holds the point (see bb_ward_boundaries_find_ward() for points on an
+ *   edge), or %NULL when the profile has no boundaries or the point is
+ *   outside all of them.
+ */
+const char *
+bb_profile_find_ward (BbProfile *self,
+                      double     lat,
+                      double     lon)
+{
+  g_return_val_if_fail (BB_IS_PROFILE (self), NULL);
+
+  if (self->boundaries == NULL)
+    return NULL;
+  return bb_ward_boundaries_find_ward (self->boundaries, lat, lon);
+}
+
+const char *
+bb_profile_get_map_tile_url (BbProfile *self)
+{
+  g_return_val_if_fail (BB_IS_PROFILE (self), NULL);
+  return self->map_tile_url;
+}
+
+const char *
+bb_profile_get_map_attribution (BbProfile *self)
+{
+  g_return_val_if_fail (BB_IS_PROFILE (self), NULL);
+  return self->map_attribution;
+}
+
+int
+bb_profile_get_map_max_zoom (BbProfile *self)
+{
+  g_return_val_if_fail (BB_IS_PROFILE (self), 0);
+  return self->map_tile_url != NULL ? self->map_max_zoom : 0;
 }

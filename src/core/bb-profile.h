@@ -7,6 +7,8 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "bb-geo.h"
+
 G_BEGIN_DECLS
 
 #define BB_PROFILE_ERROR (bb_profile_error_quark ())
@@ -66,7 +68,24 @@ int         bb_profile_get_retention_days    (BbProfile   *self,
                                               const char  *kind);
 int         bb_profile_get_device_personal_data_days (BbProfile *self);
 
-/* (transfer full): the profile as JSON, in the shape of sync-api.md "Profile". */
+/* Ward boundaries (`ward_boundaries`). (transfer none) (nullable): NULL
+ * when the profile has none. */
+BbWardBoundaries *bb_profile_get_ward_boundaries (BbProfile *self);
+/* (transfer none) (nullable): the ward holding the point, or NULL (no
+ * boundaries, or outside them all). A suggestion: never set it unasked. */
+const char *bb_profile_find_ward             (BbProfile   *self,
+                                              double       lat,
+                                              double       lon);
+
+/* The map's tile source (`map`). (transfer none) (nullable): NULL when the
+ * profile names none, and then the app shows no map. */
+const char *bb_profile_get_map_tile_url      (BbProfile   *self);
+const char *bb_profile_get_map_attribution   (BbProfile   *self);
+/* 0 when there is no tile source. */
+int         bb_profile_get_map_max_zoom      (BbProfile   *self);
+
+/* (transfer full): the profile as JSON, in the shape of sync-api.md "Profile";
+ * `ward_boundaries` given as a file is the GeoJSON object itself here. */
 JsonNode   *bb_profile_to_json               (BbProfile   *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 #include "bb-client.h"
 #include "bb-csv.h"
+#include "bb-geo.h"
 #include "bb-i18n.h"
 #include "bb-kind.h"
 #include "bb-lookup.h"

@@ -290,6 +290,7 @@ load_profile (void)
 
 static const char * const command_names[] = {
   "add", "edit", "delete", "show", "list", "export", "status", "identity", "kinds",
+  "ward",
 };
 
 static void
@@ -1330,6 +1331,68 @@ test_data_dir_comes_from_the_environment (Fixture       *f,
   g_assert_true (g_file_test (xdg_dir, G_FILE_TEST_IS_DIR));
 }
 
+/* --- ward ---------------------------------------------------------------- */
+
+/* The test profile's boundaries (tests/profiles/testshire-wards.geojson)
+ * are made-up squares near 0° N 0° E: test data, no real place. */
+static void
+test_ward_names_the_ward_of_a_point (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *testshire = g_test_build_filename (G_TEST_DIST, "profiles",
+                                                      "testshire.json", NULL);
+  g_autofree char *dartford = g_strdup (g_getenv ("BEATBOOK_PROFILE"));
+  const struct {
+    const char *lat, *lon;
+    int status;
+    const char *out, *err;
+  } cases[] = {
+    { "0.005", "0.005", 0, "south\tSouth Test Ward\n", "" },
+    /* In north's hole, which the centre ward fills. */
+    { "0.015", "0.005", 0, "centre\tCentre Test Ward\n", "" },
+    /* The far part of a MultiPolygon. */
+    { "0.005", "0.035", 0, "east\tEast Test Ward (two parts)\n", "" },
+    /* On the edge south and north share: the ward north of it. */
+    { "0.01", "0.005", 0, "north\tNorth Test Ward\n", "" },
+    /* Between the parts of east; west of Greenwich with no "--". */
+    { "0.005", "0.025", 1, "", "outside every ward of the profile" },
+    { "-0.005", "-0.5", 1, "", "outside every ward of the profile" },
+    { "91", "0", 2, "", "latitude must be from -90 to 90, not 91" },
+    { "0", "-180.5", 2, "", "longitude must be from -180 to 180, not -180.5" },
+    { "0,005", "0.005", 2, "", "“0,005” is not a number of degrees" },
+    { "0.005N", "0.005", 2, "", "“0.005N” is not a number of degrees" },
+    { "nan", "0.005", 2, "", "not a number of degrees" },
+    { "0.005", NULL, 2, "", "give a latitude and a longitude" },
+  };
+
+  g_setenv ("BEATBOOK_PROFILE", testshire, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      run_cli (f, &run, NULL, "ward", cases[i].lat, cases[i].lon);
+      g_assert_cmpint (run.status, ==, cases[i].status);
+      g_assert_cmpstr (run.out, ==, cases[i].out);
+      if (strstr (run.err, cases[i].err) == NULL)
+        g_error ("ward %s %s: “%s” does not say “%s”", cases[i].lat, cases[i].lon,
+                 run.err, cases[i].err);
+    }
+
+  /* The built-in profile has no boundaries: a clear word, exit 2. */
+  g_setenv ("BEATBOOK_PROFILE", dartford, TRUE);
+  {
+    g_auto(Run) run = { 0 };
+
+    run_cli (f, &run, NULL, "ward", "51.4462", "0.2180");
+    g_assert_cmpint (run.status, ==, 2);
+    g_assert_cmpstr (run.out, ==, "");
+    g_assert_nonnull (strstr (run.err, "has no ward boundaries"));
+  }
+
+  /* Looking up a ward needs no store. */
+  g_assert_false (g_file_test (f->data_dir, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1363,6 +1426,7 @@ main (int    argc,
   ADD ("/cli/status/counts-records-and-pending-changes", test_status_counts_records_and_pending_changes);
   ADD ("/cli/data-dir/comes-from-the-environment", test_data_dir_comes_from_the_environment);
   ADD ("/cli/report/prints-the-figures-and-a-pdf", test_report_prints_the_figures_and_a_pdf);
+  ADD ("/cli/ward/names-the-ward-of-a-point", test_ward_names_the_ward_of_a_point);
 
 #undef ADD
 
