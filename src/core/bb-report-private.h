@@ -34,6 +34,9 @@ struct _BbReport
   /* Engagement partners, a set per period, and the months of each period. */
   GHashTable *partners[2];
   GHashTable *months[2];     /* "2026-03" -> count (GINT_TO_POINTER) */
+  /* Hotspot cells of the grid: "geo:lat,lon" -> (normalised place ->
+   * PlaceTally), to label each cell by the place people typed most there. */
+  GHashTable *cell_places;
 };
 
 /* bb-report-text.c: words shared by the text, CSV and PDF outputs.

@@ -15,6 +15,7 @@
 
 #include "bb-csv.h"
 #include "bb-i18n.h"
+#include "bb-geo.h"
 #include "bb-kind.h"
 #include "bb-report-private.h"
 #include "bb-time.h"
@@ -23,6 +24,10 @@
  * memory. */
 #define REPORT_PAGE_SIZE 500
 #define REPORT_DEFAULT_HOTSPOTS 10
+/* Observations with coordinates are counted in cells of this size: about a
+ * street's length, so reports of one spot typed three ways are one hotspot
+ * and the two ends of a long road are two. */
+#define REPORT_HOTSPOT_CELL_METRES 100.0
 /* Items that sort after every profile entry (ids the profile no longer has). */
 #define RANK_UNKNOWN G_MAXINT64
 
@@ -113,6 +118,7 @@ bb_report_finalize (GObject *object)
   g_free (self->generated_by);
   g_free (self->generated_at);
   g_clear_pointer (&self->sections, g_hash_table_unref);
+  g_clear_pointer (&self->cell_places, g_hash_table_unref);
   for (guint i = 0; i < 2; i++)
     {
       g_clear_pointer (&self->partners[i], g_hash_table_unref);
@@ -433,6 +439,9 @@ reset_counts (BbReport *self)
 
   g_clear_pointer (&self->sections, g_hash_table_unref);
   self->sections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, section_free);
+  g_clear_pointer (&self->cell_places, g_hash_table_unref);
+  self->cell_places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_hash_table_unref);
   for (guint i = 0; section_ids[i] != NULL; i++)
     g_hash_table_insert (self->sections, (gpointer) section_ids[i], section_new ());
 
@@ -544,6 +553,169 @@ tidy_place (const char *place)
   return g_string_free (out, FALSE);
 }
 
+/* How often a place was typed in one cell of the grid. */
+typedef struct
+{
+  char   *tidy;     /* as typed the latest time in the period shown (records
+                     * are read newest first), else in the previous one */
+  gint64  count[2]; /* CURRENT, PREVIOUS */
+} PlaceTally;
+
+static void
+place_tally_free (gpointer data)
+{
+  PlaceTally *tally = data;
+
+  g_free (tally->tidy);
+  g_free (tally);
+}
+
+/* The record's point, when it has both numbers (the validator sees that
+ * they come in pairs and in range). */
+static gboolean
+record_point (BbRecord *record,
+              double   *lat,
+              double   *lon)
+{
+  JsonObject *fields = bb_record_get_fields (record);
+  JsonNode *lat_node, *lon_node;
+
+  if (fields == NULL)
+    return FALSE;
+  lat_node = json_object_get_member (fields, "lat");
+  lon_node = json_object_get_member (fields, "lon");
+  if (lat_node == NULL || lon_node == NULL
+      || !JSON_NODE_HOLDS_VALUE (lat_node) || !JSON_NODE_HOLDS_VALUE (lon_node)
+      || (json_node_get_value_type (lat_node) != G_TYPE_DOUBLE
+          && json_node_get_value_type (lat_node) != G_TYPE_INT64)
+      || (json_node_get_value_type (lon_node) != G_TYPE_DOUBLE
+          && json_node_get_value_type (lon_node) != G_TYPE_INT64))
+    return FALSE;
+  *lat = json_node_get_double (lat_node);
+  *lon = json_node_get_double (lon_node);
+  return isfinite (*lat) && isfinite (*lon) && fabs (*lat) <= 90.0 && fabs (*lon) <= 180.0;
+}
+
+/* "51.4462, 0.2180": four decimals are about ten metres, finer than a
+ * cell; always with a "." whatever the locale, like the CSV. */
+static char *
+format_point (double lat,
+              double lon)
+{
+  char lat_text[G_ASCII_DTOSTR_BUF_SIZE];
+  char lon_text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (lat_text, sizeof lat_text, "%.4f", lat);
+  g_ascii_formatd (lon_text, sizeof lon_text, "%.4f", lon);
+  return g_strdup_printf ("%s, %s", lat_text, lon_text);
+}
+
+/* A hotspot from coordinates: the grid cell holding the point. Its key is
+ * the cell's centre as a geo: URI (RFC 5870); its label is set when
+ * counting ends, from the place typed most in it. */
+static void
+count_cell (BbReport   *self,
+            int         period,
+            double      lat,
+            double      lon,
+            const char *place,
+            const char *norm)
+{
+  char lat_text[G_ASCII_DTOSTR_BUF_SIZE];
+  char lon_text[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *key = NULL;
+  g_autofree char *point = NULL;
+  double centre_lat, centre_lon;
+  GHashTable *places;
+
+  bb_geo_grid_cell (lat, lon, REPORT_HOTSPOT_CELL_METRES, NULL, NULL,
+                    &centre_lat, &centre_lon);
+  g_ascii_formatd (lat_text, sizeof lat_text, "%.5f", centre_lat);
+  g_ascii_formatd (lon_text, sizeof lon_text, "%.5f", centre_lon);
+  key = g_strdup_printf ("geo:%s,%s", lat_text, lon_text);
+  point = format_point (centre_lat, centre_lon);
+
+  entry_add (section_entry (get_section (self, BB_REPORT_SECTION_HOTSPOT), key, point, 0),
+             period, 1);
+
+  if (norm == NULL)
+    return;
+  places = g_hash_table_lookup (self->cell_places, key);
+  if (places == NULL)
+    {
+      places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, place_tally_free);
+      g_hash_table_insert (self->cell_places, g_strdup (key), places);
+    }
+  {
+    PlaceTally *tally = g_hash_table_lookup (places, norm);
+
+    if (tally == NULL)
+      {
+        tally = g_new0 (PlaceTally, 1);
+        tally->tidy = tidy_place (place);
+        g_hash_table_insert (places, g_strdup (norm), tally);
+      }
+    else if (period == CURRENT && tally->count[CURRENT] == 0)
+      {
+        g_free (tally->tidy);
+        tally->tidy = tidy_place (place);
+      }
+    tally->count[period]++;
+  }
+}
+
+/* Each cell named by the place typed most in it this period (then in the
+ * previous one, then the first in collation order), with its point:
+ * "Joyce Green Lane, around 51.4462, 0.2180". A cell where nobody typed a
+ * place is named by its point alone. */
+static void
+label_cells (BbReport *self)
+{
+  Section *section = get_section (self, BB_REPORT_SECTION_HOTSPOT);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, section->by_key);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Entry *entry = value;
+      GHashTable *places;
+      GHashTableIter places_iter;
+      gpointer tally_value;
+      PlaceTally *best = NULL;
+      g_autofree char *point = NULL;
+
+      if (!g_str_has_prefix (key, "geo:"))
+        continue;
+      point = g_strdup (entry->item.label);
+      places = g_hash_table_lookup (self->cell_places, key);
+      if (places != NULL)
+        {
+          g_hash_table_iter_init (&places_iter, places);
+          while (g_hash_table_iter_next (&places_iter, NULL, &tally_value))
+            {
+              PlaceTally *tally = tally_value;
+
+              if (best == NULL
+                  || tally->count[CURRENT] > best->count[CURRENT]
+                  || (tally->count[CURRENT] == best->count[CURRENT]
+                      && (tally->count[PREVIOUS] > best->count[PREVIOUS]
+                          || (tally->count[PREVIOUS] == best->count[PREVIOUS]
+                              && g_utf8_collate (tally->tidy, best->tidy) < 0))))
+                best = tally;
+            }
+        }
+
+      g_free (entry->item.label);
+      if (best != NULL)
+        /* Translators: a hotspot of the grid, "Joyce Green Lane, around 51.4462, 0.2180" */
+        entry->item.label = g_strdup_printf (_("%s, around %s"), best->tidy, point);
+      else
+        /* Translators: a hotspot of the grid where no place was typed, "Around 51.4462, 0.2180" */
+        entry->item.label = g_strdup_printf (_("Around %s"), point);
+    }
+}
+
 static void
 count_observation (BbReport   *self,
                    BbRecord   *record,
@@ -553,6 +725,7 @@ count_observation (BbReport   *self,
   const char *category = bb_record_get_field_string (record, "category");
   const char *place = bb_record_get_field_string (record, "place");
   g_autofree char *norm = normalise_place (place);
+  double lat, lon;
 
   if (category != NULL)
     {
@@ -575,7 +748,11 @@ count_observation (BbReport   *self,
                  period, 1);
     }
 
-  if (norm != NULL)
+  /* Where the device gave coordinates they say where; the place text only
+   * names the cell. Typed places are the hotspots of the rest. */
+  if (record_point (record, &lat, &lon))
+    count_cell (self, period, lat, lon, place, norm);
+  else if (norm != NULL)
     {
       g_autofree char *key = g_strdup_printf ("%s/%s", norm, ward != NULL ? ward : "");
       g_autofree char *tidy = tidy_place (place);
@@ -844,6 +1021,7 @@ finish_counts (BbReport *self)
   section_entry (section, "partners", NULL, 2)->item.previous = g_hash_table_size (self->partners[PREVIOUS]);
 
   build_months (self);
+  label_cells (self);
 
   g_hash_table_iter_init (&iter, self->sections);
   while (g_hash_table_iter_next (&iter, &key, &value))

@@ -27,7 +27,11 @@ typedef enum {
 #define BB_REPORT_SECTION_MONTH           "month"           /* key: "2026-03" (local month) */
 #define BB_REPORT_SECTION_CATEGORY        "category"        /* observations; key: category id */
 #define BB_REPORT_SECTION_CATEGORY_WARD   "category_ward"   /* observations; key: "fly_tipping/town" */
-#define BB_REPORT_SECTION_HOTSPOT         "hotspot"         /* observations; key: "normalised place/ward" */
+/* Hotspots: observations with coordinates by cells of a grid of about
+ * 100 m (key: the cell's centre, "geo:51.44620,0.21800"; label: the place
+ * typed most in it and the point), the others by place text (key:
+ * "normalised place/ward"). */
+#define BB_REPORT_SECTION_HOTSPOT         "hotspot"
 #define BB_REPORT_SECTION_S59             "s59"             /* keys: "warnings", "seizures" */
 #define BB_REPORT_SECTION_ENGAGEMENT      "engagement"      /* keys: "events", "attendees", "partners" */
 #define BB_REPORT_SECTION_VAWG            "vawg"            /* keys: "walks", "unsafe_spots" */

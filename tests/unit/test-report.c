@@ -439,6 +439,80 @@ test_hotspot_limit (Fixture       *fixture,
   g_assert_cmpint (item->current, ==, 2);
 }
 
+/* Observations with coordinates by 100 m cells, labelled by the place typed
+ * most in each; the rest by place text. Points near Dartford's town centre
+ * (a degree of latitude is 111.3 km, of longitude there 69.4 km). */
+static void
+test_hotspots_by_grid (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(BbReport) report = NULL;
+  GPtrArray *items;
+  const BbReportItem *first, *second, *typed;
+  gint64 total = 0;
+
+  /* Three reports within 20 m of each other, the place typed three ways:
+   * one cell, named by the spelling used twice. */
+  add (fixture, OBS, "2026-03-03T21:00:00Z", 2,
+       "{\"ward\": \"town\", \"place\": \"Joyce Green Lane\", \"category\": \"asb_youths\","
+       " \"lat\": 51.44580, \"lon\": 0.21805}");
+  add (fixture, OBS, "2026-03-04T21:00:00Z", 2,
+       "{\"ward\": \"town\", \"place\": \"joyce green  lane\", \"category\": \"asb_youths\","
+       " \"lat\": 51.44585, \"lon\": 0.21810}");
+  add (fixture, OBS, "2026-03-05T21:00:00Z", 2,
+       "{\"ward\": \"town\", \"place\": \"Behind the library\", \"category\": \"asb_youths\","
+       " \"lat\": 51.44575, \"lon\": 0.21800}");
+  /* 300 m north: another cell, with no place typed. */
+  add (fixture, OBS, "2026-03-06T21:00:00Z", 2,
+       "{\"ward\": \"town\", \"category\": \"asb_youths\","
+       " \"lat\": 51.44850, \"lon\": 0.21860}");
+  /* The same place text without coordinates stays a hotspot of its own. */
+  add (fixture, OBS, "2026-03-07T21:00:00Z", 2,
+       "{\"ward\": \"town\", \"place\": \"Joyce Green Lane\", \"category\": \"asb_youths\"}");
+  /* February, in the first cell: its previous count. */
+  add (fixture, OBS, "2026-02-10T21:00:00Z", 2,
+       "{\"ward\": \"town\", \"place\": \"Library\", \"category\": \"asb_youths\","
+       " \"lat\": 51.44582, \"lon\": 0.21808}");
+
+  report = make_report (fixture, "2026-03-01", "2026-04-01");
+  items = bb_report_get_items (report, BB_REPORT_SECTION_HOTSPOT);
+  g_assert_cmpuint (items->len, ==, 3);
+  for (guint i = 0; i < items->len; i++)
+    total += ((const BbReportItem *) g_ptr_array_index (items, i))->current;
+  g_assert_cmpint (total, ==, 5);
+
+  first = g_ptr_array_index (items, 0);
+  g_assert_true (g_str_has_prefix (first->key, "geo:51.445"));
+  g_assert_cmpint (first->current, ==, 3);
+  g_assert_cmpint (first->previous, ==, 1);
+  /* Labelled by the place typed most (twice; as typed the latest time),
+   * with the cell's point to four decimals. */
+  g_assert_true (g_regex_match_simple ("^joyce green lane, around 51\\.445[0-9], 0\\.21[78][0-9]$",
+                                       first->label, 0, 0));
+
+  second = g_ptr_array_index (items, 1);
+  typed = g_ptr_array_index (items, 2);
+  if (!g_str_has_prefix (second->key, "geo:"))
+    {
+      const BbReportItem *swap = second;
+
+      second = typed;
+      typed = swap;
+    }
+  g_assert_cmpint (second->current, ==, 1);
+  g_assert_true (g_str_has_prefix (second->key, "geo:51.448"));
+  g_assert_true (g_regex_match_simple ("^Around 51\\.448[0-9], 0\\.21[78][0-9]$", second->label, 0, 0));
+  g_assert_cmpstr (typed->key, ==, "joyce green lane/town");
+  g_assert_cmpint (typed->current, ==, 1);
+
+  /* The text report shows the cell's name. */
+  {
+    g_autofree char *text = bb_report_to_text (report);
+
+    g_assert_nonnull (strstr (text, first->label));
+  }
+}
+
 /* Nothing before: every change is n/a, never a division by zero. */
 static void
 test_previous_missing (Fixture       *fixture,
@@ -863,6 +937,8 @@ main (int    argc,
               fixture_set_up, test_figures, fixture_tear_down);
   g_test_add ("/report/hotspots/are-limited-to-the-top-places", Fixture, NULL,
               fixture_set_up, test_hotspot_limit, fixture_tear_down);
+  g_test_add ("/report/hotspots/use-a-100-m-grid-where-records-have-coordinates", Fixture, NULL,
+              fixture_set_up, test_hotspots_by_grid, fixture_tear_down);
   g_test_add ("/report/previous-period/when-missing-gives-no-change", Fixture, NULL,
               fixture_set_up, test_previous_missing, fixture_tear_down);
   g_test_add ("/report/period/when-zero-drops-by-100-percent", Fixture, NULL,
