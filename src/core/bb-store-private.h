@@ -69,6 +69,10 @@ typedef struct
   const char *updated_at;
   BbSyncState sync_state;
   const char *sync_message;
+  /* Leave the search text to bb_store_index_pending(); @was_indexed: the
+   * row may have an entry already. */
+  gboolean    defer_index;
+  gboolean    was_indexed;
 } BbRowState;
 
 /* What the store holds about a record before a write. */
@@ -165,7 +169,12 @@ gboolean bb_store_index_record (BbStore     *self,
                                 gint64       num,
                                 const char  *kind,
                                 JsonObject  *fields,
+                                gboolean     was_indexed,
                                 GError     **error);
+/* bb_store_index_pending() with the lock held, outside a transaction. */
+gboolean bb_store_flush_search_pending_locked (BbStore  *self,
+                                               guint    *n_indexed,
+                                               GError  **error);
 
 gboolean bb_store_fill_search_index (BbStore  *self,
                                      GError  **error);

@@ -204,7 +204,23 @@ bb_store_write_record_row (BbStore           *self,
   if (!bb_store_step_done (self, stmt, _("Could not write the record"), error))
     return FALSE;
 
-  return bb_store_index_record (self, num, bb_record_get_kind (record), fields, error);
+  if (state->defer_index)
+    {
+      g_autoptr(BbCachedStmt) pending =
+        bb_store_get_stmt (self,
+                           "INSERT INTO search_pending (num, indexed) VALUES (?1, ?2)"
+                           " ON CONFLICT (num) DO UPDATE"
+                           " SET indexed = max (indexed, excluded.indexed)",
+                           error);
+
+      if (pending == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (pending, 1, num);
+      sqlite3_bind_int (pending, 2, state->was_indexed ? 1 : 0);
+      return bb_store_step_done (self, pending, _("Could not update the search index"), error);
+    }
+
+  return bb_store_index_record (self, num, bb_record_get_kind (record), fields, TRUE, error);
 }
 
 /* Puts @id in the outbox at @rev; an entry already there keeps its place. */
@@ -558,6 +574,8 @@ bb_store_list_records (BbStore       *self,
                      NULL);
 
   locker = g_mutex_locker_new (&self->lock);
+  if (match != NULL && !bb_store_flush_search_pending_locked (self, NULL, error))
+    return NULL;
   stmt = bb_store_get_stmt (self, sql, error);
   if (stmt == NULL)
     return NULL;
@@ -593,6 +611,8 @@ bb_store_count_records (BbStore       *self,
   sql = g_strconcat ("SELECT count(*) FROM records", where, NULL);
 
   locker = g_mutex_locker_new (&self->lock);
+  if (match != NULL && !bb_store_flush_search_pending_locked (self, NULL, error))
+    return FALSE;
   stmt = bb_store_get_stmt (self, sql, error);
   if (stmt == NULL)
     return FALSE;

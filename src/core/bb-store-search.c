@@ -248,20 +248,22 @@ bb_store_index_record (BbStore     *self,
                        gint64       num,
                        const char  *kind,
                        JsonObject  *fields,
+                       gboolean     was_indexed,
                        GError     **error)
 {
   g_autofree char *text = search_text_for (kind, fields);
 
-  {
-    g_autoptr(BbCachedStmt) stmt =
-      bb_store_get_stmt (self, "DELETE FROM records_fts WHERE rowid = ?1", error);
+  if (was_indexed)
+    {
+      g_autoptr(BbCachedStmt) stmt =
+        bb_store_get_stmt (self, "DELETE FROM records_fts WHERE rowid = ?1", error);
 
-    if (stmt == NULL)
-      return FALSE;
-    sqlite3_bind_int64 (stmt, 1, num);
-    if (!bb_store_step_done (self, stmt, _("Could not update the search index"), error))
-      return FALSE;
-  }
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, num);
+      if (!bb_store_step_done (self, stmt, _("Could not update the search index"), error))
+        return FALSE;
+    }
 
   if (*text == '\0')
     return TRUE;
@@ -299,7 +301,8 @@ bb_store_fill_search_index (BbStore  *self,
         fields = json_node_get_object (node);
 
       if (!bb_store_index_record (self, sqlite3_column_int64 (stmt, 0),
-                                  (const char *) sqlite3_column_text (stmt, 1), fields, error))
+                                  (const char *) sqlite3_column_text (stmt, 1), fields,
+                                  TRUE, error))
         return FALSE;
     }
 
@@ -310,4 +313,97 @@ bb_store_fill_search_index (BbStore  *self,
     }
 
   return TRUE;
+}
+
+/* Search text of the rows in search_pending, then the table emptied: in the
+ * caller's transaction. */
+static gboolean
+index_pending_locked (BbStore  *self,
+                      guint    *n_indexed,
+                      GError  **error)
+{
+  guint n = 0;
+  int rc;
+
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self,
+                         "SELECT p.num, r.kind, r.fields, p.indexed FROM search_pending p"
+                         " JOIN records r ON r.num = p.num",
+                         error);
+
+    if (stmt == NULL)
+      return FALSE;
+
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        g_autoptr(JsonNode) node = bb_store_parse_json ((const char *) sqlite3_column_text (stmt, 2));
+        JsonObject *fields = NULL;
+
+        if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+          fields = json_node_get_object (node);
+
+        if (!bb_store_index_record (self, sqlite3_column_int64 (stmt, 0),
+                                    (const char *) sqlite3_column_text (stmt, 1), fields,
+                                    sqlite3_column_int (stmt, 3) != 0, error))
+          return FALSE;
+        n++;
+      }
+
+    if (rc != SQLITE_DONE)
+      {
+        bb_store_set_db_error (self, error, _("Could not update the search index"));
+        return FALSE;
+      }
+  }
+
+  if (n_indexed != NULL)
+    *n_indexed = n;
+
+  {
+    g_autoptr(BbCachedStmt) stmt = bb_store_get_stmt (self, "DELETE FROM search_pending", error);
+
+    return stmt != NULL &&
+           bb_store_step_done (self, stmt, _("Could not update the search index"), error);
+  }
+}
+
+gboolean
+bb_store_flush_search_pending_locked (BbStore  *self,
+                                      guint    *n_indexed,
+                                      GError  **error)
+{
+  gint64 waiting = 0;
+
+  if (n_indexed != NULL)
+    *n_indexed = 0;
+
+  if (!bb_store_query_int (self, "SELECT EXISTS (SELECT 1 FROM search_pending)", &waiting, error))
+    return FALSE;
+  if (!waiting)
+    return TRUE;
+
+  if (!bb_store_begin (self, error))
+    return FALSE;
+  if (!index_pending_locked (self, n_indexed, error))
+    {
+      bb_store_rollback (self);
+      return FALSE;
+    }
+
+  return bb_store_commit (self, error);
+}
+
+gboolean
+bb_store_index_pending (BbStore  *self,
+                        guint    *n_indexed,
+                        GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return bb_store_flush_search_pending_locked (self, n_indexed, error);
 }

@@ -144,6 +144,15 @@ static const char migration_5[] =
   "  queued_at TEXT NOT NULL,"
   "  error     TEXT);";
 
+static const char migration_6[] =
+  /* Records written in bulk (an import, a pull page) whose search text is
+   * still to be indexed: the index is brought up to date in one transaction
+   * at an idle moment, or before the next search. @indexed: the record may
+   * already have an older entry to remove. */
+  "CREATE TABLE search_pending ("
+  "  num     INTEGER PRIMARY KEY,"
+  "  indexed INTEGER NOT NULL);";
+
 typedef gboolean (*BbMigrationFill) (BbStore  *self,
                                      GError  **error);
 
@@ -157,6 +166,7 @@ static const struct {
   { migration_3, NULL },
   { migration_4, NULL },
   { migration_5, NULL },
+  { migration_6, NULL },
 };
 
 const char * const bb_store_sync_state_ids[] = {
@@ -863,6 +873,7 @@ bb_store_wipe (BbStore  *self,
   ok = bb_store_begin (self, error) &&
        exec_script (self,
                     "DELETE FROM conflicts;"
+                    "DELETE FROM search_pending;"
                     "DELETE FROM outbox;"
                     "DELETE FROM records_fts;"
                     /* Old index segments still hold the words until rebuilt. */

@@ -71,6 +71,33 @@ gboolean   bb_store_save_record       (BbStore     *self,
 gboolean   bb_store_delete_record     (BbStore     *self,
                                        const char  *id,
                                        GError     **error);
+/* A bulk import (beatbook-cli import): one transaction for every record
+ * added, each saved as bb_store_save_record() would (rev 1, pending, in the
+ * outbox), its search text left to bb_store_index_pending(). The store is
+ * locked to other threads from begin to commit or free; free without commit
+ * rolls everything back. */
+typedef struct _BbStoreImport BbStoreImport;
+
+BbStoreImport *bb_store_import_begin  (BbStore        *self,
+                                       GError        **error);
+/* @record must be new here (a fresh id); it is updated as saved. */
+gboolean   bb_store_import_add        (BbStoreImport  *import,
+                                       BbRecord       *record,
+                                       GError        **error);
+/* Commits and frees @import; the records are durable when it returns TRUE. */
+gboolean   bb_store_import_commit     (BbStoreImport  *import,
+                                       GError        **error);
+void       bb_store_import_free       (BbStoreImport  *import);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbStoreImport, bb_store_import_free)
+
+/* Indexes for search every record written in bulk since the last call (an
+ * import, pull pages), in one transaction. Searches do it first themselves,
+ * so no search misses a record; callers run it at an idle moment so the
+ * search does not wait. @n_indexed (optional) gets how many. */
+gboolean   bb_store_index_pending     (BbStore     *self,
+                                       guint       *n_indexed,
+                                       GError     **error);
+
 /* (transfer full): the record, deleted ones included; NULL and
  * BB_STORE_ERROR_NOT_FOUND when there is none. */
 BbRecord  *bb_store_get_record        (BbStore     *self,

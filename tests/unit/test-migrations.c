@@ -95,8 +95,25 @@ static const char schema_step_4[] =
   "CREATE INDEX records_ward_live_newest ON records (ward, occurred_at DESC, id DESC)"
   "  WHERE deleted = 0;";
 
+static const char schema_step_5[] =
+  "CREATE TABLE review_queue ("
+  "  num               INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  record_id         TEXT NOT NULL,"
+  "  state             TEXT NOT NULL,"
+  "  comment           TEXT,"
+  "  queued_at         TEXT NOT NULL,"
+  "  previous_state    TEXT,"
+  "  previous_comments TEXT,"
+  "  error             TEXT);"
+  "CREATE INDEX review_queue_record ON review_queue (record_id, num);"
+  "CREATE TABLE export_notices ("
+  "  num       INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  body      TEXT NOT NULL,"
+  "  queued_at TEXT NOT NULL,"
+  "  error     TEXT);";
+
 static const char * const schema_steps[] = {
-  schema_step_1, schema_step_2, schema_step_3, schema_step_4
+  schema_step_1, schema_step_2, schema_step_3, schema_step_4, schema_step_5
 };
 
 #define PULLED_ID  "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0001"
@@ -354,7 +371,7 @@ test_failed_step_rolls_back (void)
    * creates is already there. */
   make_old_database (path, last_old);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  exec_ok (db, "CREATE TABLE export_notices (x);");
+  exec_ok (db, "CREATE TABLE search_pending (x);");
   sqlite3_close (db);
 
   store = bb_store_open (path, &error);
@@ -367,9 +384,9 @@ test_failed_step_rolls_back (void)
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, last_old);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records"), ==, 3);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
-                                  " WHERE name = 'review_queue'"), ==, 0);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
-                                  " WHERE name = 'export_notices'"), ==, 1);
+                                  " WHERE name = 'search_pending'"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info ('search_pending')"),
+                   ==, 1);
 
   remove_tree (dir);
 }
