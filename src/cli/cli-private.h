@@ -131,6 +131,7 @@ int bb_cli_cmd_delete   (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_show     (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_list     (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_export   (BbCli *cli, int argc, char **argv);
+int bb_cli_cmd_import   (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_status   (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_identity (BbCli *cli, int argc, char **argv);
 int bb_cli_cmd_kinds    (BbCli *cli, int argc, char **argv);

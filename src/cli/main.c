@@ -22,6 +22,7 @@ static const BbCliCommand commands[] = {
   { "show",     N_("Show one record"),                                bb_cli_cmd_show },
   { "list",     N_("List records, newest first"),                     bb_cli_cmd_list },
   { "export",   N_("Export records as CSV or JSON"),                  bb_cli_cmd_export },
+  { "import",   N_("Add many records from JSON Lines or CSV"),        bb_cli_cmd_import },
   { "status",   N_("Show the store, the outbox and who is signed in"), bb_cli_cmd_status },
   { "identity", N_("Show or set who is using this device"),           bb_cli_cmd_identity },
   { "kinds",    N_("List the record kinds and which you may create"), bb_cli_cmd_kinds },

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "bb-csv.h"
@@ -510,4 +511,504 @@ bb_csv_write_records (GOutputStream  *out,
     }
 
   return TRUE;
+}
+
+/* Reading */
+
+struct _BbCsvReader
+{
+  GDataInputStream *in;
+  guint             line;   /* lines read so far */
+  gboolean          started;
+};
+
+BbCsvReader *
+bb_csv_reader_new (GInputStream *in)
+{
+  BbCsvReader *reader;
+
+  g_return_val_if_fail (G_IS_INPUT_STREAM (in), NULL);
+
+  reader = g_new0 (BbCsvReader, 1);
+  reader->in = g_data_input_stream_new (in);
+  g_data_input_stream_set_newline_type (reader->in, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  return reader;
+}
+
+void
+bb_csv_reader_free (BbCsvReader *reader)
+{
+  if (reader == NULL)
+    return;
+
+  g_clear_object (&reader->in);
+  g_free (reader);
+}
+
+/* (transfer full) (nullable): the next line without its end of line. */
+static char *
+reader_read_line (BbCsvReader  *reader,
+                  GError      **error)
+{
+  gsize length = 0;
+  char *line = g_data_input_stream_read_line (reader->in, &length, NULL, error);
+
+  if (line == NULL)
+    return NULL;
+
+  reader->line++;
+  return line;
+}
+
+GStrv
+bb_csv_reader_next (BbCsvReader  *reader,
+                    guint        *line,
+                    GError      **error)
+{
+  g_autoptr(GStrvBuilder) cells = NULL;
+  g_autoptr(GString) cell = NULL;
+  g_autofree char *text = NULL;
+  GError *local_error = NULL;
+  gboolean quoted = FALSE;
+  const char *p;
+
+  g_return_val_if_fail (reader != NULL, NULL);
+
+  text = reader_read_line (reader, &local_error);
+  if (text == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return NULL;
+    }
+  if (line != NULL)
+    *line = reader->line;
+
+  p = text;
+  if (!reader->started)
+    {
+      reader->started = TRUE;
+      if (g_str_has_prefix (p, CSV_BOM))
+        p += strlen (CSV_BOM);
+    }
+
+  cells = g_strv_builder_new ();
+  cell = g_string_new (NULL);
+
+  for (;;)
+    {
+      if (*p == '\0')
+        {
+          g_autofree char *next = NULL;
+
+          if (!quoted)
+            break;
+
+          /* A line break inside quotes belongs to the cell. */
+          next = reader_read_line (reader, &local_error);
+          if (next == NULL)
+            {
+              if (local_error != NULL)
+                g_propagate_error (error, local_error);
+              else
+                g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                             _("a quoted cell opened on line %u is never closed"),
+                             line != NULL ? *line : reader->line);
+              return NULL;
+            }
+          g_string_append_c (cell, '\n');
+          g_free (text);
+          text = g_steal_pointer (&next);
+          p = text;
+          continue;
+        }
+
+      if (quoted)
+        {
+          if (*p == '"' && p[1] == '"')
+            {
+              g_string_append_c (cell, '"');
+              p += 2;
+            }
+          else if (*p == '"')
+            {
+              quoted = FALSE;
+              p++;
+            }
+          else
+            g_string_append_c (cell, *p++);
+        }
+      else if (*p == '"' && cell->len == 0)
+        {
+          quoted = TRUE;
+          p++;
+        }
+      else if (*p == ',')
+        {
+          g_strv_builder_add (cells, cell->str);
+          g_string_truncate (cell, 0);
+          p++;
+        }
+      else if (*p == '\r' && p[1] == '\0')
+        p++; /* CRLF: the line's end, not the cell's text */
+      else
+        g_string_append_c (cell, *p++);
+    }
+
+  g_strv_builder_add (cells, cell->str);
+  return g_strv_builder_end (cells);
+}
+
+static void
+add_problem (GPtrArray  *problems,
+             const char *path,
+             const char *code,
+             char       *message)
+{
+  BbProblem *problem = g_new0 (BbProblem, 1);
+
+  problem->path = g_strdup (path);
+  problem->code = g_strdup (code);
+  problem->message = message;
+  problem->severity = BB_PROBLEM_ERROR;
+  g_ptr_array_add (problems, problem);
+}
+
+/* The writer's guard against formulas, taken off again. */
+static const char *
+unguarded (const char *value)
+{
+  if (value[0] == '\'' && value[1] != '\0' && needs_formula_guard (value + 1))
+    return value + 1;
+  return value;
+}
+
+/* The id of a choice given by its label (as exported) or by its id. */
+static const char *
+choice_id (BbProfile  *profile,
+           const char *list,
+           const char *text)
+{
+  GPtrArray *choices = bb_profile_get_choices (profile, list);
+
+  for (guint i = 0; choices != NULL && i < choices->len; i++)
+    {
+      BbChoice *choice = g_ptr_array_index (choices, i);
+
+      if (g_strcmp0 (choice->label, text) == 0 || g_strcmp0 (choice->id, text) == 0)
+        return choice->id;
+    }
+
+  return NULL;
+}
+
+/* (transfer full) (nullable): a local "2026-03-01 21:14" (or a UTC ISO time)
+ * as UTC ISO. */
+static char *
+utc_from_cell (GTimeZone  *zone,
+               const char *text)
+{
+  g_autoptr(GDateTime) parsed = bb_time_parse (text);
+  int year, month, day, hour, minute;
+  char end;
+
+  if (parsed != NULL)
+    return bb_time_format_iso (parsed);
+
+  if (sscanf (text, "%4d-%2d-%2d %2d:%2d%c", &year, &month, &day, &hour, &minute, &end) == 5)
+    {
+      g_autoptr(GDateTime) local = g_date_time_new (zone, year, month, day, hour, minute, 0);
+      g_autoptr(GDateTime) utc = NULL;
+
+      if (local == NULL)
+        return NULL;
+      utc = g_date_time_to_utc (local);
+      return bb_time_format_iso (utc);
+    }
+
+  return NULL;
+}
+
+/* Splits an exported list ("a; b; c"). */
+static GStrv
+split_list (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ";", -1);
+  g_autoptr(GStrvBuilder) items = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0')
+        g_strv_builder_add (items, unguarded (parts[i]));
+    }
+
+  return g_strv_builder_end (items);
+}
+
+/* (transfer full) (nullable): the JSON value of one cell; a problem in
+ * @problems when it can not be read. */
+static JsonNode *
+cell_to_node (BbProfile         *profile,
+              GTimeZone         *zone,
+              const BbFieldSpec *spec,
+              const char        *column,
+              const char        *text,
+              GPtrArray         *problems)
+{
+  JsonNode *node = NULL;
+
+  text = unguarded (text);
+
+  switch (spec->type)
+    {
+    case BB_FIELD_TEXT:
+    case BB_FIELD_DATE:
+    case BB_FIELD_VRM:
+      node = json_node_init_string (json_node_alloc (), text);
+      break;
+
+    case BB_FIELD_COUNT:
+    case BB_FIELD_NUMBER:
+      {
+        char *end = NULL;
+        gint64 whole = g_ascii_strtoll (text, &end, 10);
+
+        if (end != text && *end == '\0')
+          node = json_node_init_int (json_node_alloc (), whole);
+        else if (spec->type == BB_FIELD_NUMBER)
+          {
+            double value = g_ascii_strtod (text, &end);
+
+            if (end != text && *end == '\0')
+              node = json_node_init_double (json_node_alloc (), value);
+          }
+        if (node == NULL)
+          add_problem (problems, column, "invalid_type",
+                       g_strdup_printf (_("“%s” is not a number"), text));
+      }
+      break;
+
+    case BB_FIELD_BOOL:
+      if (g_ascii_strcasecmp (text, "yes") == 0 || g_ascii_strcasecmp (text, "true") == 0)
+        node = json_node_init_boolean (json_node_alloc (), TRUE);
+      else if (g_ascii_strcasecmp (text, "no") == 0 || g_ascii_strcasecmp (text, "false") == 0)
+        node = json_node_init_boolean (json_node_alloc (), FALSE);
+      else
+        add_problem (problems, column, "invalid_type",
+                     g_strdup_printf (_("“%s” is not “yes” or “no”"), text));
+      break;
+
+    case BB_FIELD_TIME:
+      {
+        g_autofree char *utc = utc_from_cell (zone, text);
+
+        if (utc != NULL)
+          node = json_node_init_string (json_node_alloc (), utc);
+        else
+          add_problem (problems, column, "invalid_time",
+                       g_strdup_printf (_("“%s” is not a time like “2026-03-01 21:14”"), text));
+      }
+      break;
+
+    case BB_FIELD_CHOICE:
+      {
+        const char *id = choice_id (profile, spec->choices, text);
+
+        if (id != NULL)
+          node = json_node_init_string (json_node_alloc (), id);
+        else
+          add_problem (problems, column, "invalid_choice",
+                       g_strdup_printf (_("“%s” is not one of the profile’s choices"), text));
+      }
+      break;
+
+    case BB_FIELD_CHOICE_LIST:
+    case BB_FIELD_TEXT_LIST:
+    case BB_FIELD_ID_LIST:
+      {
+        g_auto(GStrv) items = split_list (text);
+        g_autoptr(JsonArray) array = json_array_new ();
+
+        for (guint i = 0; items[i] != NULL; i++)
+          {
+            const char *value = items[i];
+
+            if (spec->type == BB_FIELD_CHOICE_LIST &&
+                (value = choice_id (profile, spec->choices, items[i])) == NULL)
+              {
+                add_problem (problems, column, "invalid_choice",
+                             g_strdup_printf (_("“%s” is not one of the profile’s choices"), items[i]));
+                return NULL;
+              }
+            json_array_add_string_element (array, value);
+          }
+        node = json_node_init_array (json_node_alloc (), array);
+      }
+      break;
+
+    case BB_FIELD_OBJECT:
+    case BB_FIELD_OBJECT_LIST:
+    default:
+      add_problem (problems, column, "not_readable",
+                   g_strdup (_("a list of several parts can not be read back from CSV: "
+                               "import such records as JSON Lines")));
+      break;
+    }
+
+  return node;
+}
+
+/* The spec of column @name ("vehicle.vrm") in @table; NULL if none. */
+static const BbFieldSpec *
+column_spec (const BbFieldSpec *table,
+             const char        *name)
+{
+  g_auto(GStrv) parts = g_strsplit (name, ".", -1);
+  const BbFieldSpec *spec = NULL;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      spec = table != NULL ? bb_field_spec_find (table, parts[i]) : NULL;
+      if (spec == NULL)
+        return NULL;
+      table = spec->children;
+    }
+
+  return spec;
+}
+
+/* Sets @node at the dotted @name inside @fields, making the objects on the way. */
+static void
+set_at_path (JsonObject *fields,
+             const char *name,
+             JsonNode   *node)
+{
+  g_auto(GStrv) parts = g_strsplit (name, ".", -1);
+  JsonObject *object = fields;
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      JsonNode *child = json_object_get_member (object, parts[i]);
+
+      if (child == NULL || !JSON_NODE_HOLDS_OBJECT (child))
+        {
+          json_object_set_object_member (object, parts[i], json_object_new ());
+          child = json_object_get_member (object, parts[i]);
+        }
+      object = json_node_get_object (child);
+    }
+
+  json_object_set_member (object, parts[n - 1], node);
+}
+
+void
+bb_csv_read_record (BbProfile   *profile,
+                    GStrv        header,
+                    GStrv        row,
+                    char       **kind,
+                    char       **occurred_at,
+                    int         *priority,
+                    JsonObject **fields,
+                    GPtrArray   *problems)
+{
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autofree char *local_occurred = NULL;
+  const BbKindSpec *spec = NULL;
+  guint n_header, n_row;
+
+  g_return_if_fail (BB_IS_PROFILE (profile));
+  g_return_if_fail (header != NULL && row != NULL);
+
+  *kind = NULL;
+  *occurred_at = NULL;
+  *priority = 0;
+  *fields = json_object_new ();
+  zone = bb_time_zone_local (bb_profile_get_timezone (profile));
+
+  n_header = g_strv_length (header);
+  n_row = g_strv_length (row);
+  if (n_row != n_header)
+    add_problem (problems, "row", "invalid_row",
+                 g_strdup_printf (_("the row has %u cells where the header has %u"),
+                                  n_row, n_header));
+
+  for (guint i = 0; i < n_header && i < n_row; i++)
+    if (g_str_equal (header[i], "kind"))
+      {
+        *kind = g_strdup (row[i]);
+        spec = bb_kind_lookup (row[i]);
+      }
+
+  if (spec == NULL)
+    {
+      add_problem (problems, "kind", "unknown_kind",
+                   *kind != NULL && **kind != '\0'
+                   ? g_strdup_printf (_("“%s” is not a kind of record"), *kind)
+                   : g_strdup (_("the row names no kind (a “kind” column is needed)")));
+      return;
+    }
+
+  for (guint i = 0; i < n_header && i < n_row; i++)
+    {
+      const char *column = header[i];
+      const char *text = row[i];
+      const BbFieldSpec *field;
+      JsonNode *node;
+
+      if (*text == '\0')
+        continue;
+
+      if (g_str_equal (column, "id") || g_str_equal (column, "kind") ||
+          g_str_equal (column, "author") || g_str_equal (column, "review_state") ||
+          g_str_equal (column, "sync_state"))
+        continue;
+      if (g_str_equal (column, "occurred_at"))
+        {
+          local_occurred = utc_from_cell (zone, text);
+          if (local_occurred == NULL)
+            add_problem (problems, column, "invalid_time",
+                         g_strdup_printf (_("“%s” is not a time like “2026-03-01 21:14”"), text));
+          continue;
+        }
+      if (g_str_equal (column, "occurred_at_utc"))
+        {
+          g_free (*occurred_at);
+          *occurred_at = g_strdup (text);
+          continue;
+        }
+      if (g_str_equal (column, "priority"))
+        {
+          char *end = NULL;
+          gint64 value = g_ascii_strtoll (text, &end, 10);
+
+          if (end == text || *end != '\0')
+            add_problem (problems, column, "invalid_type",
+                         g_strdup (_("must be a whole number from 1 to 4")));
+          else
+            *priority = (int) CLAMP (value, G_MININT, G_MAXINT);
+          continue;
+        }
+
+      field = column_spec (bb_kind_common_fields (), column);
+      if (field == NULL)
+        field = column_spec (spec->fields, column);
+      if (field == NULL)
+        {
+          add_problem (problems, column, "invalid_field",
+                       g_strdup_printf (_("“%s” is not a column of a %s"), column,
+                                        bb_kind_get_label (spec)));
+          continue;
+        }
+      if (field->flags & BB_FIELD_FLAG_DERIVED)
+        continue;
+
+      node = cell_to_node (profile, zone, field, column, text, problems);
+      if (node != NULL)
+        set_at_path (*fields, column, node);
+    }
+
+  if (*occurred_at == NULL)
+    *occurred_at = g_steal_pointer (&local_occurred);
 }

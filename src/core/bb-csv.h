@@ -6,7 +6,9 @@
 
 #include <gio/gio.h>
 
+#include "bb-profile.h"
 #include "bb-record.h"
+#include "bb-validate.h"
 
 G_BEGIN_DECLS
 
@@ -56,5 +58,39 @@ gboolean bb_csv_write_records  (GOutputStream *out,
                                 GPtrArray     *records,
                                 GCancellable  *cancellable,
                                 GError       **error);
+
+/* Reading back what the writer wrote (beatbook-cli import). */
+
+typedef struct _BbCsvReader BbCsvReader;
+
+/* A reader of RFC 4180 rows from @in (a leading BOM skipped; CRLF or LF
+ * line ends; quoted cells may hold commas, quotes and line breaks). */
+BbCsvReader *bb_csv_reader_new    (GInputStream  *in);
+void         bb_csv_reader_free   (BbCsvReader   *reader);
+/* (transfer full) (nullable): the next row's cells; NULL at the end (no
+ * @error) or on a read error or a quote left open. *@line is the line the
+ * row starts on (1 for the first). */
+GStrv        bb_csv_reader_next   (BbCsvReader   *reader,
+                                   guint         *line,
+                                   GError       **error);
+
+/* What one exported row says about a record. @header is the file's first
+ * row. Columns the device or server fills (id, author, review_state,
+ * sync_state, the local occurred_at when occurred_at_utc is there, derived
+ * fields) are read past. Labels are turned back into ids, "yes"/"no" into
+ * booleans, local times (in @profile's zone) into UTC, "; " lists into
+ * arrays. A cell that can not be read back becomes a BbProblem in
+ * @problems, with the column's name as its path. (transfer full) on
+ * @kind, @occurred_at and @fields; @priority is 0 when the cell is empty. */
+void         bb_csv_read_record   (BbProfile     *profile,
+                                   GStrv          header,
+                                   GStrv          row,
+                                   char         **kind,
+                                   char         **occurred_at,
+                                   int           *priority,
+                                   JsonObject   **fields,
+                                   GPtrArray     *problems);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbCsvReader, bb_csv_reader_free)
 
 G_END_DECLS

@@ -289,7 +289,7 @@ load_profile (void)
 /* --- help and usage ------------------------------------------------------ */
 
 static const char * const command_names[] = {
-  "add", "edit", "delete", "show", "list", "export", "status", "identity", "kinds",
+  "add", "edit", "delete", "show", "list", "export", "import", "status", "identity", "kinds",
   "ward",
 };
 
@@ -1393,6 +1393,260 @@ test_ward_names_the_ward_of_a_point (Fixture       *f,
   g_assert_false (g_file_test (f->data_dir, G_FILE_TEST_EXISTS));
 }
 
+/* --- import -------------------------------------------------------------- */
+
+static const char import_good[] =
+  "{\"kind\": \"patrol_observation\", \"occurred_at\": \"2026-02-01T20:00:00Z\", \"priority\": 2,"
+  " \"fields\": {\"ward\": \"town\", \"category\": \"asb_youths\","
+  " \"description\": \"Youths gathering by the kingfisher mural\"}}\n"
+  "\n"
+  "{\"kind\": \"vawg_walk\", \"occurred_at\": \"2026-02-02T21:00:00Z\","
+  " \"fields\": {\"ward\": \"bridge\", \"walk_type\": \"night_time_economy_walk\","
+  " \"route\": \"Market Place to Central Park\"}}\r\n"
+  "{\"kind\": \"patrol_observation\","
+  " \"fields\": {\"ward\": \"heath\", \"category\": \"fly_tipping\", \"description\": \"Mattress\","
+  " \"fly_tip\": {\"size\": \"small_van_load\", \"waste_type\": \"household\","
+  " \"land_type\": \"highway\", \"evidence_checked\": false}}}\n";
+
+static void
+test_import_json_lines_stores_every_record (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autofree char *path = write_temp (f, "good.jsonl", import_good);
+  g_auto(Run) run = { 0 };
+  g_auto(Run) search = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  JsonArray *records;
+  gboolean found_walk = FALSE;
+
+  set_identity (f, "PCSO 4521", "officer");
+  run_cli (f, &run, NULL, "import", path);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "imported 3 records\n");
+
+  list = list_json (f, FALSE);
+  records = json_node_get_array (list);
+  g_assert_cmpuint (json_array_get_length (records), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      JsonObject *author = json_object_get_object_member (record, "author");
+
+      /* Saved as add saves: the device's user is the author, rev 1, queued. */
+      g_assert_cmpstr (json_object_get_string_member (author, "display_name"), ==, "PCSO 4521");
+      g_assert_cmpint (json_object_get_int_member (record, "rev"), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (record, "sync_state"), ==, "pending");
+      if (g_strcmp0 (json_object_get_string_member (record, "kind"), "vawg_walk") == 0)
+        {
+          found_walk = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (record, "occurred_at"), ==,
+                           "2026-02-02T21:00:00Z");
+          /* The kind's default priority when the line gives none. */
+          g_assert_cmpint (json_object_get_int_member (record, "priority"), >=, 1);
+        }
+    }
+  g_assert_true (found_walk);
+
+  /* The search index caught up: a word of one record finds it alone. */
+  run_cli (f, &search, NULL, "list", "--search", "kingfish", "--json");
+  g_assert_cmpint (search.status, ==, 0);
+  {
+    g_autoptr(JsonNode) found = parse_json (search.out);
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 1);
+  }
+}
+
+/* Lines 2 and 4 are wrong in two ways each; line 5 is not JSON. */
+static const char import_bad[] =
+  "{\"kind\": \"patrol_observation\", \"fields\": {\"ward\": \"town\", \"category\": \"asb_youths\", \"description\": \"one\"}}\n"
+  "{\"kind\": \"patrol_observation\", \"fields\": {\"ward\": \"atlantis\", \"category\": \"asb_youths\", \"description\": \"two\", \"colour\": \"red\"}}\n"
+  "{\"kind\": \"patrol_observation\", \"fields\": {\"ward\": \"town\", \"category\": \"asb_youths\", \"description\": \"three\"}}\n"
+  "{\"kind\": \"patrol_observation\", \"priority\": 9, \"fields\": {\"ward\": \"town\", \"category\": \"asb_youths\"}}\n"
+  "{\"kind\": \"patrol_observation\", \"fields\": \n"
+  "{\"kind\": \"submarine\", \"fields\": {}}\n";
+
+static void
+test_import_reports_problems_by_line_and_stores_nothing (Fixture       *f,
+                                                         gconstpointer  data)
+{
+  g_autofree char *path = write_temp (f, "bad.jsonl", import_bad);
+  g_autofree char *line2 = g_strdup_printf ("%s:2: ward: ", path);
+  g_autofree char *line2b = g_strdup_printf ("%s:2: colour: ", path);
+  g_autofree char *line4 = g_strdup_printf ("%s:4: priority: ", path);
+  g_autofree char *line4b = g_strdup_printf ("%s:4: description: ", path);
+  g_autofree char *line5 = g_strdup_printf ("%s:5: record: ", path);
+  g_autofree char *line6 = g_strdup_printf ("%s:6: kind: ", path);
+  g_autofree char *line1 = g_strdup_printf ("%s:1:", path);
+  g_autofree char *line3 = g_strdup_printf ("%s:3:", path);
+  g_auto(Run) run = { 0 };
+
+  set_identity (f, "PCSO 4521", "officer");
+  run_cli (f, &run, NULL, "import", path);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_true (has_line_starting (run.err, line2));
+  g_assert_true (has_line_starting (run.err, line2b));
+  g_assert_true (has_line_starting (run.err, line4));
+  g_assert_true (has_line_starting (run.err, line4b));
+  g_assert_true (has_line_starting (run.err, line5));
+  g_assert_true (has_line_starting (run.err, line6));
+  /* The sound lines are not blamed. */
+  g_assert_false (has_line_starting (run.err, line1));
+  g_assert_false (has_line_starting (run.err, line3));
+  g_assert_nonnull (strstr (run.err, "nothing was imported: 4 records have problems"));
+  g_assert_nonnull (strstr (run.err, "--skip-invalid"));
+
+  g_assert_cmpuint (count_records (f), ==, 0);
+}
+
+static void
+test_import_skip_invalid_keeps_the_sound_records (Fixture       *f,
+                                                  gconstpointer  data)
+{
+  g_autofree char *path = write_temp (f, "bad.jsonl", import_bad);
+  g_autofree char *line2 = g_strdup_printf ("%s:2: ward: ", path);
+  g_auto(Run) run = { 0 };
+  g_auto(Run) list = { 0 };
+
+  set_identity (f, "PCSO 4521", "officer");
+  run_cli (f, &run, NULL, "import", "--skip-invalid", path);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "imported 2 records; left out 4 with problems\n");
+  /* Still told what was left out, line by line. */
+  g_assert_true (has_line_starting (run.err, line2));
+
+  g_assert_cmpuint (count_records (f), ==, 2);
+  run_cli (f, &list, NULL, "list", "--search", "three", "--json");
+  g_assert_cmpint (list.status, ==, 0);
+  {
+    g_autoptr(JsonNode) found = parse_json (list.out);
+
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (found)), ==, 1);
+  }
+}
+
+static void
+test_import_needs_an_identity_and_a_readable_file (Fixture       *f,
+                                                   gconstpointer  data)
+{
+  g_autofree char *path = write_temp (f, "good.jsonl", import_good);
+  g_autofree char *missing = g_build_filename (f->tmp, "missing.jsonl", NULL);
+  g_auto(Run) nobody = { 0 };
+  g_auto(Run) no_file = { 0 };
+  g_auto(Run) bad_format = { 0 };
+
+  run_cli (f, &nobody, NULL, "import", path);
+  g_assert_cmpint (nobody.status, ==, 1);
+  g_assert_nonnull (strstr (nobody.err, "identity"));
+
+  set_identity (f, "PCSO 4521", "officer");
+  run_cli (f, &no_file, NULL, "import", missing);
+  g_assert_cmpint (no_file.status, ==, 1);
+  g_assert_nonnull (strstr (no_file.err, missing));
+
+  run_cli (f, &bad_format, NULL, "import", "--format", "xml", path);
+  g_assert_cmpint (bad_format.status, ==, 2);
+  g_assert_cmpuint (count_records (f), ==, 0);
+}
+
+/* Every row's cells but the id, by column name. */
+static GHashTable *
+row_without_id (GPtrArray *rows,
+                guint      index)
+{
+  GPtrArray *header = g_ptr_array_index (rows, 0);
+  GPtrArray *row = g_ptr_array_index (rows, index);
+  GHashTable *cells = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_cmpuint (row->len, ==, header->len);
+  for (guint i = 0; i < header->len; i++)
+    if (!g_str_equal (g_ptr_array_index (header, i), "id"))
+      g_hash_table_insert (cells, g_ptr_array_index (header, i), g_ptr_array_index (row, i));
+  return cells;
+}
+
+static void
+test_import_reads_back_an_export_csv (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(JsonObject) original = load_data_fields ("patrol-fly-tipping.json");
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *first = g_build_filename (f->tmp, "first.csv", NULL);
+  g_autofree char *second = g_build_filename (f->tmp, "second.csv", NULL);
+  g_autofree char *other_dir = g_build_filename (f->tmp, "other", NULL);
+  g_autofree char *json = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  char *original_dir = f->data_dir;
+
+  /* A list of several parts (vehicles) can not come back from CSV. */
+  json_object_remove_member (original, "vehicles");
+  json_node_set_object (node, original);
+  json = json_to_string (node, FALSE);
+  body = g_strdup_printf ("{\"occurred_at\": \"2026-03-01T21:14:00Z\", \"fields\": %s}", json);
+
+  set_identity (f, "PCSO 4521", "officer");
+  g_free (add_json (f, "patrol_observation", body));
+  g_free (add_json (f, "patrol_observation",
+                    "{\"occurred_at\": \"2026-03-02T08:30:00Z\", \"fields\": {\"ward\": \"town\","
+                    " \"lat\": 51.44, \"lon\": -0.0123, \"category\": \"street_drinking\","
+                    " \"description\": \"-2 cans; +1 bottle @ bench\", \"people_involved\": 3}}"));
+  {
+    g_auto(Run) export = { 0 };
+
+    run_cli (f, &export, NULL, "export", "--format", "csv", "--kind", "patrol_observation",
+             "--output", first);
+    g_assert_cmpint (export.status, ==, 0);
+  }
+
+  /* Into another device, by the same person, then out again. */
+  f->data_dir = other_dir;
+  set_identity (f, "PCSO 4521", "officer");
+  {
+    g_auto(Run) import = { 0 };
+    g_auto(Run) export = { 0 };
+
+    run_cli (f, &import, NULL, "import", first);
+    g_assert_cmpstr (import.err, ==, "");
+    g_assert_cmpint (import.status, ==, 0);
+    g_assert_cmpstr (import.out, ==, "imported 2 records\n");
+
+    run_cli (f, &export, NULL, "export", "--format", "csv", "--kind", "patrol_observation",
+             "--output", second);
+    g_assert_cmpint (export.status, ==, 0);
+  }
+  f->data_dir = original_dir;
+
+  before = read_csv_file (first);
+  after = read_csv_file (second);
+  g_assert_cmpuint (before->len, ==, 3);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 1; i < before->len; i++)
+    {
+      g_autoptr(GHashTable) a = row_without_id (before, i);
+      g_autoptr(GHashTable) b = row_without_id (after, i);
+      GHashTableIter iter;
+      gpointer column, value;
+
+      g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
+      g_hash_table_iter_init (&iter, a);
+      while (g_hash_table_iter_next (&iter, &column, &value))
+        {
+          if (g_test_verbose () && g_strcmp0 (value, g_hash_table_lookup (b, column)) != 0)
+            g_printerr ("%s: %s != %s\n", (char *) column, (char *) value,
+                        (char *) g_hash_table_lookup (b, column));
+          g_assert_cmpstr (g_hash_table_lookup (b, column), ==, value);
+        }
+    }
+  /* The first export really held the hard cases. */
+  g_assert_nonnull (strchr (cell (before, g_ptr_array_index (before, 2), "notes"), '\n'));
+  g_assert_true (g_str_has_prefix (cell (before, g_ptr_array_index (before, 2), "description"), "'="));
+  g_assert_cmpstr (cell (before, g_ptr_array_index (before, 2), "fly_tip.evidence_checked"), ==, "yes");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1414,6 +1668,11 @@ main (int    argc,
   ADD ("/cli/add/unknown-kind-lists-the-kinds", test_unknown_kind_lists_the_kinds);
   ADD ("/cli/add/invalid-fields-print-every-problem", test_invalid_fields_print_every_problem);
   ADD ("/cli/add/unrecognised-mark-is-saved-with-a-warning", test_unrecognised_mark_is_saved_with_a_warning);
+  ADD ("/cli/import/json-lines-stores-every-record", test_import_json_lines_stores_every_record);
+  ADD ("/cli/import/reports-problems-by-line-and-stores-nothing", test_import_reports_problems_by_line_and_stores_nothing);
+  ADD ("/cli/import/skip-invalid-keeps-the-sound-records", test_import_skip_invalid_keeps_the_sound_records);
+  ADD ("/cli/import/needs-an-identity-and-a-readable-file", test_import_needs_an_identity_and_a_readable_file);
+  ADD ("/cli/import/reads-back-an-export-csv", test_import_reads_back_an_export_csv);
   ADD ("/cli/show/is-readable", test_show_is_readable);
   ADD ("/cli/show/json-is-the-pull-shape", test_show_json_is_the_pull_shape);
   ADD ("/cli/list/filters-by-kind-search-and-limit", test_list_filters_by_kind_search_and_limit);
