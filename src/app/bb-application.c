@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "bb-application.h"
 #include "bb-i18n.h"
 #include "bb-sign-in-dialog.h"
@@ -274,13 +277,44 @@ bb_application_startup (GApplication *application)
   update_sync_actions (self);
 }
 
+/* $BEATBOOK_BENCH_FIRST_FRAME (tests/bench/run-bench.py): once the window
+ * has painted its first frame with the list in it, say so on standard output
+ * with the resident memory, and quit. The benchmark times start to that line. */
+static void
+on_bench_after_paint (GdkFrameClock *clock,
+                      GtkWindow     *window)
+{
+  g_autofree char *status = NULL;
+  const char *rss;
+
+  g_signal_handlers_disconnect_by_func (clock, on_bench_after_paint, window);
+
+  rss = g_file_get_contents ("/proc/self/status", &status, NULL, NULL)
+        ? strstr (status, "VmRSS:") : NULL;
+  g_print ("first-frame rss_kb=%ld\n", rss != NULL ? strtol (rss + strlen ("VmRSS:"), NULL, 10) : -1L);
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (gtk_window_get_application (window)));
+}
+
+static void
+on_bench_window_mapped (GtkWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+  g_signal_connect_after (clock, "after-paint", G_CALLBACK (on_bench_after_paint), window);
+}
+
 static void
 bb_application_activate (GApplication *application)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
 
   if (window == NULL)
-    window = GTK_WINDOW (bb_window_new (BB_APPLICATION (application)));
+    {
+      window = GTK_WINDOW (bb_window_new (BB_APPLICATION (application)));
+      if (g_getenv ("BEATBOOK_BENCH_FIRST_FRAME") != NULL)
+        g_signal_connect (window, "map", G_CALLBACK (on_bench_window_mapped), NULL);
+    }
 
   gtk_window_present (window);
 }

@@ -1,0 +1,246 @@
+/* bench-device.c: timings inside one device process, for run-bench.py
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Prints one JSON line per figure; asserts nothing about time.
+ *
+ *   bench-device store DATA_DIR [--saves N] [--searches N]
+ *     durable saves (p50/p99), the first page of the list as the app reads
+ *     it (count + 50 rows, p50/p99) and searches for random word prefixes
+ *     (count + first 50 rows, p50/p99), in the store of DATA_DIR.
+ *   bench-device sync DATA_DIR [--runs N]
+ *     N sync cycles of the signed-in device, each timed (the no-op figure
+ *     when there is nothing to send or receive).
+ */
+#define G_LOG_DOMAIN "beatbook-bench"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "beatbook.h"
+
+#define PAGE 50
+
+/* Words the generated descriptions are made of (run-bench.py WORDS). */
+static const char * const words[] = {
+  "youths", "gathering", "bikes", "rubble", "mattress", "bags", "shouting",
+  "cans", "graffiti", "fire", "smoke", "car", "cruising", "music", "dispersed",
+  "advised", "residents", "complained", "evening", "morning", "wall", "bench",
+  "shop", "alley", "gate", "fence", "broken", "lighting", "dark", "path",
+};
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Nearest-rank percentile of @n sorted values. */
+static double
+percentile (GArray *values,
+            double  p)
+{
+  guint rank;
+
+  g_array_sort (values, compare_doubles);
+  if (values->len == 0)
+    return 0;
+  rank = (guint) (p / 100.0 * values->len + 0.999999);
+  rank = CLAMP (rank, 1, values->len);
+  return g_array_index (values, double, rank - 1);
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static void
+print_figure (const char *figure,
+              GArray     *ms,
+              const char *extra)
+{
+  g_print ("{\"figure\": \"%s\", \"n\": %u, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f%s%s}\n",
+           figure, ms->len, percentile (ms, 50), percentile (ms, 99), percentile (ms, 100),
+           extra != NULL ? ", " : "", extra != NULL ? extra : "");
+}
+
+static gboolean
+time_page (BbStore       *store,
+           const BbQuery *query,
+           GArray        *ms,
+           guint         *n_matching,
+           GError       **error)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (!bb_store_count_records (store, query, n_matching, error))
+    return FALSE;
+  page = bb_store_list_records (store, query, 0, PAGE, error);
+  if (page == NULL)
+    return FALSE;
+  g_array_append_val (ms, (double) { ms_since (start) });
+  return TRUE;
+}
+
+static int
+run_store (BbSession *session,
+           guint      n_saves,
+           guint      n_searches)
+{
+  BbStore *store = bb_session_get_store (session);
+  g_autoptr(GArray) save_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) page_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) search_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (15);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *extra = NULL;
+  guint n_records = 0, n_matching = 0;
+  guint64 total_matching = 0;
+
+  if (!bb_store_count_records (store, NULL, &n_records, &error))
+    goto fail;
+
+  /* The first page as a list opens it, cold (just after opening) first. */
+  for (guint i = 0; i < 20; i++)
+    if (!time_page (store, NULL, page_ms, &n_matching, &error))
+      goto fail;
+  extra = g_strdup_printf ("\"records\": %u, \"first_cold_ms\": %.3f", n_records,
+                           g_array_index (page_ms, double, 0));
+  print_figure ("first_page", page_ms, extra);
+  g_clear_pointer (&extra, g_free);
+
+  for (guint i = 0; i < n_searches; i++)
+    {
+      const char *word = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
+      /* A prefix of 3 letters up to the whole word, as someone typing. */
+      guint length = (guint) g_rand_int_range (rand, 3, (gint32) strlen (word) + 1);
+      g_autofree char *prefix = g_strndup (word, length);
+      BbQuery query = { .search = prefix };
+
+      if (!time_page (store, &query, search_ms, &n_matching, &error))
+        goto fail;
+      total_matching += n_matching;
+    }
+  extra = g_strdup_printf ("\"records\": %u, \"mean_matching\": %.0f", n_records,
+                           n_searches > 0 ? (double) total_matching / n_searches : 0.0);
+  print_figure ("search", search_ms, extra);
+  g_clear_pointer (&extra, g_free);
+
+  for (guint i = 0; i < n_saves; i++)
+    {
+      g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autofree char *now = bb_time_now_iso ();
+      gint64 start;
+
+      json_object_set_string_member (fields, "ward", "town");
+      json_object_set_string_member (fields, "category", "asb_youths");
+      json_object_set_string_member (fields, "description", "benchmark save: youths gathering by the shop");
+      bb_record_set_fields (record, fields);
+      bb_record_set_occurred_at (record, now);
+      bb_record_set_priority (record, 3);
+
+      start = g_get_monotonic_time ();
+      if (!bb_session_save_record (session, record, &problems, &error))
+        {
+          if (error == NULL)
+            {
+              g_autofree char *text = bb_problems_to_string (problems);
+
+              g_printerr ("bench-device: the save was refused: %s\n", text);
+              return 1;
+            }
+          goto fail;
+        }
+      g_array_append_val (save_ms, (double) { ms_since (start) });
+    }
+  extra = g_strdup_printf ("\"records\": %u", n_records);
+  print_figure ("save", save_ms, extra);
+
+  return 0;
+
+fail:
+  g_printerr ("bench-device: %s\n", error->message);
+  return 1;
+}
+
+static int
+run_sync (BbSession *session,
+          guint      n_runs)
+{
+  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *extra = NULL;
+  guint64 pushed = 0, pulled = 0;
+  double first = 0;
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      BbSyncStats stats = { 0 };
+      gint64 start = g_get_monotonic_time ();
+
+      if (!bb_session_sync (session, &stats, NULL, &error))
+        {
+          g_printerr ("bench-device: sync failed: %s\n", error->message);
+          return 1;
+        }
+      if (i == 0)
+        first = ms_since (start);
+      g_array_append_val (ms, (double) { ms_since (start) });
+      pushed += stats.pushed;
+      pulled += stats.pulled;
+    }
+
+  extra = g_strdup_printf ("\"first_ms\": %.3f, \"pushed\": %" G_GUINT64_FORMAT
+                           ", \"pulled\": %" G_GUINT64_FORMAT, first, pushed, pulled);
+  print_figure ("sync_in_process", ms, extra);
+  return 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("store|sync DATA_DIR");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbSession) session = NULL;
+  int saves = 200, searches = 60, runs = 5;
+  const GOptionEntry entries[] = {
+    { "saves", 0, 0, G_OPTION_ARG_INT, &saves, "Durable saves to time", "N" },
+    { "searches", 0, 0, G_OPTION_ARG_INT, &searches, "Searches to time", "N" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Sync cycles to time", "N" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 3 ||
+      saves < 0 || searches < 0 || runs < 1)
+    {
+      g_printerr ("usage: bench-device store|sync DATA_DIR [--saves N] [--searches N] [--runs N]\n");
+      return 2;
+    }
+
+  session = bb_session_new (argv[2], &error);
+  if (session == NULL)
+    {
+      g_printerr ("bench-device: %s\n", error->message);
+      return 1;
+    }
+
+  if (g_str_equal (argv[1], "store"))
+    return run_store (session, (guint) saves, (guint) searches);
+  if (g_str_equal (argv[1], "sync"))
+    return run_sync (session, (guint) runs);
+
+  g_printerr ("bench-device: unknown mode “%s”\n", argv[1]);
+  return 2;
+}
