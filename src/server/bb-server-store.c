@@ -12,6 +12,17 @@
 
 G_DEFINE_QUARK (bb-server-store-error-quark, bb_server_store_error)
 
+BbServerStore *
+bb_server_store_open (const char  *db,
+                      GError     **error)
+{
+  g_return_val_if_fail (db != NULL, NULL);
+
+  if (bb_server_store_is_pg_uri (db))
+    return bb_server_store_pg_open (db, error);
+  return bb_server_store_sqlite_open (db, error);
+}
+
 void
 bb_server_store_close (BbServerStore *self)
 {

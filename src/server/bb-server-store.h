@@ -1,8 +1,8 @@
 /* bb-server-store.h: where beatbook-server keeps its data
  *
  * The handlers talk to this interface only. SQLite (one file, WAL) is the
- * embedded default; another engine (PostgreSQL is planned) fills in the same
- * table of functions.
+ * embedded default; PostgreSQL (bb-server-store-pg.c) fills in the same
+ * table of functions for several servers sharing one database.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -143,11 +143,24 @@ struct _BbServerStore
 
 GQuark           bb_server_store_error_quark (void);
 
+/* Opens @db: a PostgreSQL connection URI (postgresql:// or postgres://)
+ * or else the path of a SQLite file; either is created and migrated as
+ * needed. */
+BbServerStore   *bb_server_store_open        (const char *db,
+                                              GError    **error);
+/* Whether @db names a PostgreSQL database rather than a file. */
+gboolean         bb_server_store_is_pg_uri   (const char *db);
+
 /* Opens (creating and migrating as needed) the SQLite database at @path. */
 BbServerStore   *bb_server_store_sqlite_open (const char *path,
                                               GError    **error);
 /* The schema version this build writes (PRAGMA user_version). */
 int              bb_server_store_sqlite_schema_version (void);
+/* Opens (migrating as needed) the PostgreSQL database at @uri. */
+BbServerStore   *bb_server_store_pg_open     (const char *uri,
+                                              GError    **error);
+/* The schema version this build writes (table beatbook_server). */
+int              bb_server_store_pg_schema_version (void);
 
 void             bb_server_store_close       (BbServerStore *self);
 

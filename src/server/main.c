@@ -102,7 +102,7 @@ static BbServerStore *
 open_store (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  BbServerStore *store = bb_server_store_sqlite_open (path, &error);
+  BbServerStore *store = bb_server_store_open (path, &error);
 
   if (store == NULL)
     g_printerr ("beatbook-server: %s\n", error->message);
@@ -175,7 +175,7 @@ command_serve (int    argc,
   int port = 8080;
   int status = 0;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file (created if missing)"), N_("PATH") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database: a SQLite file (created if missing) or a postgresql:// URI"), N_("PATH|URI") },
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("The IP address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The port to listen on (default 8080; 0 picks a free one)"), N_("PORT") },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate (chain) for HTTPS"), N_("FILE") },
@@ -314,7 +314,7 @@ command_user_add (int    argc,
   g_autofree char *hash = NULL;
   int status = 0;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database: a SQLite file or a postgresql:// URI"), N_("PATH|URI") },
     { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("The name to sign in with"), N_("U") },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, N_("officer, warden, councillor, supervisor or admin"), N_("ROLE") },
     { "display-name", 0, 0, G_OPTION_ARG_STRING, &display_name, N_("The name shown on records, e.g. “PCSO 4521”"), N_("NAME") },
@@ -398,7 +398,7 @@ command_user_disable (int    argc,
   g_autoptr(BbServerStore) store = NULL;
   int status = 0;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database: a SQLite file or a postgresql:// URI"), N_("PATH|URI") },
     { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("The user to disable"), N_("U") },
     { NULL }
   };
@@ -439,7 +439,7 @@ command_device_revoke (int    argc,
   BbServerAuditEntry entry = { 0 };
   int status = 0;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database: a SQLite file or a postgresql:// URI"), N_("PATH|URI") },
     { "device-id", 0, 0, G_OPTION_ARG_STRING, &device_id, N_("The device to revoke (as in the audit log)"), N_("ID") },
     { NULL }
   };
