@@ -30,6 +30,7 @@ main (int argc, char *argv[])
   gint64 start;
   double t_log, t_push, t_pull;
 
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
   if (g_getenv ("BEATBOOK_SERVER") == NULL)
     {

@@ -16,6 +16,7 @@
 #include <locale.h>
 
 #include "api-helpers.h"
+#include "test-db.h"
 
 typedef struct
 {
@@ -582,7 +583,7 @@ test_docs_examples (void)
 
   run.dir = g_dir_make_tmp ("beatbook-api-docs-XXXXXX", &error);
   g_assert_no_error (error);
-  run.db = g_build_filename (run.dir, "beatbook.db", NULL);
+  run.db = test_db_new (run.dir, "beatbook.db");
   run.vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   run.endpoints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -617,6 +618,7 @@ test_docs_examples (void)
   }
   g_rmdir (run.dir);
   g_free (run.dir);
+  test_db_drop (run.db);
   g_free (run.db);
 }
 
@@ -661,6 +663,7 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/api-docs/matcher/fails-on-a-wrong-answer", test_docs_matcher);
   g_test_add_func ("/api-docs/every-example-answers-as-the-page-says", test_docs_examples);

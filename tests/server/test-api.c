@@ -17,6 +17,7 @@
 
 #include "beatbook.h"
 #include "api-helpers.h"
+#include "test-db.h"
 
 /* ------------------------------------------------------------------ */
 /* Users every test group starts with                                  */
@@ -54,10 +55,12 @@ password_for (User u)
 /* One database with the users in it, copied for every group: adding users
  * hashes passwords, which is slow on purpose. */
 static char *template_dir;
+static char *template_db;
 
 typedef struct
 {
   char      *dir;
+  char      *db;
   ApiServer *server;
   char      *token[N_USERS];
   char      *device_id[N_USERS];
@@ -88,42 +91,22 @@ static void
 make_template (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *db = NULL;
 
   template_dir = g_dir_make_tmp ("beatbook-api-template-XXXXXX", &error);
   g_assert_no_error (error);
-  db = g_build_filename (template_dir, "server.db", NULL);
+  template_db = test_db_new (template_dir, "server.db");
   for (guint u = 0; u < N_USERS; u++)
     {
       g_autofree char *pw = password_for (u);
-      api_user_add (db, users[u].username, users[u].role, users[u].display_name,
+      api_user_add (template_db, users[u].username, users[u].role, users[u].display_name,
                     users[u].staff_number, pw);
     }
-}
-
-static void
-copy_file_if_exists (const char *from_dir,
-                     const char *to_dir,
-                     const char *name)
-{
-  g_autofree char *from = g_build_filename (from_dir, name, NULL);
-  g_autofree char *to = g_build_filename (to_dir, name, NULL);
-  g_autofree char *data = NULL;
-  gsize len;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_test (from, G_FILE_TEST_EXISTS))
-    return;
-  g_file_get_contents (from, &data, &len, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (to, data, (gssize) len, &error);
-  g_assert_no_error (error);
 }
 
 static char *
 fixture_db (Fixture *fx)
 {
-  return g_build_filename (fx->dir, "server.db", NULL);
+  return g_strdup (fx->db);
 }
 
 static void
@@ -131,17 +114,14 @@ fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *db = NULL;
 
   if (template_dir == NULL)
     make_template ();
   fx->dir = g_dir_make_tmp ("beatbook-api-XXXXXX", &error);
   g_assert_no_error (error);
-  /* No server has the template open, so the files are consistent. */
-  copy_file_if_exists (template_dir, fx->dir, "server.db");
-  copy_file_if_exists (template_dir, fx->dir, "server.db-wal");
-  db = fixture_db (fx);
-  fx->server = api_server_start (db);
+  /* No server has the template open, so a copy is consistent. */
+  fx->db = test_db_new_from (fx->dir, "server.db", template_db);
+  fx->server = api_server_start (fx->db);
 }
 
 static void
@@ -155,6 +135,8 @@ fixture_teardown (Fixture       *fx,
       g_free (fx->device_id[u]);
       g_free (fx->user_id[u]);
     }
+  test_db_drop (fx->db);
+  g_free (fx->db);
   remove_tree (fx->dir);
   g_free (fx->dir);
 }
@@ -2348,6 +2330,7 @@ main (int   argc,
 {
   int ret;
 
+  test_db_require ();
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
@@ -2388,6 +2371,8 @@ main (int   argc,
 #undef ADD
 
   ret = g_test_run ();
+  test_db_drop (template_db);
+  g_free (template_db);
   if (template_dir != NULL)
     remove_tree (template_dir);
   g_free (template_dir);

@@ -13,6 +13,7 @@
 #include "bb-server-auth.h"
 #include "bb-server-store.h"
 #include "bb-server-util.h"
+#include "test-db.h"
 
 typedef struct
 {
@@ -29,8 +30,8 @@ fixture_set_up (Fixture       *f,
 
   f->dir = g_dir_make_tmp ("bb-server-storage-XXXXXX", &error);
   g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "server.db", NULL);
-  f->store = bb_server_store_sqlite_open (f->path, &error);
+  f->path = test_db_new (f->dir, "server.db");
+  f->store = bb_server_store_open (f->path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->store);
 }
@@ -54,6 +55,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_pointer (&f->store, bb_server_store_close);
+  test_db_drop (f->path);
   remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
@@ -241,11 +243,29 @@ test_session_stores_only_hash (Fixture       *f,
   g_assert_no_error (error);
   g_assert_null (by_token);
 
-  /* Nor is the token anywhere in the file. */
+  /* Nor is the token anywhere in the file (or the tables). */
   bb_server_store_close (f->store);
   f->store = NULL;
-  g_file_get_contents (f->path, &contents, &length, &error);
-  g_assert_no_error (error);
+  if (test_db_is_postgresql ())
+    {
+      PGconn *conn = PQconnectdb (f->path);
+      PGresult *res = PQexec (conn, "SELECT string_agg (t, ' ') FROM ("
+                                    " SELECT s::text AS t FROM sessions s UNION ALL"
+                                    " SELECT d::text FROM devices d UNION ALL"
+                                    " SELECT u::text FROM users u UNION ALL"
+                                    " SELECT a::text FROM audit a) rows");
+
+      g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+      contents = g_strdup (PQgetvalue (res, 0, 0));
+      length = strlen (contents);
+      PQclear (res);
+      PQfinish (conn);
+    }
+  else
+    {
+      g_file_get_contents (f->path, &contents, &length, &error);
+      g_assert_no_error (error);
+    }
   g_assert_false (contains_bytes (contents, length, token));
   g_assert_true (contains_bytes (contents, length, hash));
 
@@ -565,6 +585,101 @@ test_s59_lookup_by_vrm_and_person (Fixture       *f,
   g_assert_cmpuint (wrong_dob->len, ==, 0);
 }
 
+/* A second server process committing a change while the first still has
+ * one in flight: seq must follow commit order, or a reader between the two
+ * commits passes the first change's seq before it is visible and never
+ * sees it (docs/architecture.md, "seq across several servers"). */
+typedef struct
+{
+  const char     *db;
+  BbServerRecord *record;
+  gint            committed;
+} LateWriter;
+
+static gpointer
+late_writer_run (gpointer data)
+{
+  LateWriter *w = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbServerStore) store = bb_server_store_open (w->db, &error);
+
+  g_assert_no_error (error);
+  bb_server_store_begin (store, &error);
+  g_assert_no_error (error);
+  bb_server_store_record_put (store, w->record, "late", &error);
+  g_assert_no_error (error);
+  bb_server_store_commit (store, &error);
+  g_assert_no_error (error);
+  g_atomic_int_set (&w->committed, 1);
+  return NULL;
+}
+
+static void
+collect_ids (GPtrArray  *page,
+             GPtrArray  *ids,
+             gint64     *next)
+{
+  for (guint i = 0; i < page->len; i++)
+    {
+      BbServerRecord *r = page->pdata[i];
+
+      g_assert_cmpint (r->seq, >, *next);
+      *next = r->seq;
+      g_ptr_array_add (ids, g_strdup (r->id));
+    }
+}
+
+static void
+test_pull_never_passes_a_change_in_flight (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbServerUser) user = add_user (f, "pcso4521", "officer");
+  g_autoptr(BbServerRecord) early = make_record (user->id, "vawg_walk", 1);
+  g_autoptr(BbServerRecord) late = make_record (user->id, "vawg_walk", 1);
+  g_autoptr(BbServerStore) reader = NULL;
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  BbServerScope everything = { .user_id = user->id, .everything = TRUE };
+  LateWriter writer = { .db = f->path, .record = late };
+  GThread *thread;
+  gboolean more = FALSE;
+  gint64 next = 0;
+
+  /* Server 1 takes its seq and has not committed yet. */
+  bb_server_store_begin (f->store, &error);
+  g_assert_no_error (error);
+  bb_server_store_record_put (f->store, early, "early", &error);
+  g_assert_no_error (error);
+
+  /* Server 2 commits another change meanwhile, if it is let through. */
+  thread = g_thread_new ("late-writer", late_writer_run, &writer);
+  for (guint i = 0; i < 150 && !g_atomic_int_get (&writer.committed); i++)
+    g_usleep (10 * 1000);
+
+  /* A device pulls between the two commits. */
+  reader = bb_server_store_open (f->path, &error);
+  g_assert_no_error (error);
+  first = bb_server_store_records_pull (reader, &everything, 0, 100, &more, &error);
+  g_assert_no_error (error);
+  collect_ids (first, ids, &next);
+
+  bb_server_store_commit (f->store, &error);
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_assert_true (g_atomic_int_get (&writer.committed));
+
+  /* ... and goes on from its cursor: it must get both, once each. */
+  second = bb_server_store_records_pull (reader, &everything, next, 100, &more, &error);
+  g_assert_no_error (error);
+  collect_ids (second, ids, &next);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_true (g_ptr_array_find_with_equal_func (ids, early->id, g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (ids, late->id, g_str_equal, NULL));
+  g_assert_cmpint (early->seq, <, late->seq);
+}
+
 static void
 test_audit_append_only (Fixture       *f,
                         gconstpointer  data)
@@ -598,16 +713,36 @@ test_audit_append_only (Fixture       *f,
   g_assert_false (more);
   g_assert_cmpstr (((BbServerAuditEntry *) entries->pdata[0])->detail, ==, "vrm=AB12CDE");
 
-  /* Even plain SQL on the file cannot change or remove an entry. */
-  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 2000);
-  rc = sqlite3_exec (db, "UPDATE audit SET action = 'view'", NULL, NULL, &message);
-  g_assert_cmpint (rc, !=, SQLITE_OK);
-  g_assert_nonnull (strstr (message, "append-only"));
-  sqlite3_free (message);
-  rc = sqlite3_exec (db, "DELETE FROM audit", NULL, NULL, NULL);
-  g_assert_cmpint (rc, !=, SQLITE_OK);
-  sqlite3_close (db);
+  /* Even plain SQL on the database cannot change or remove an entry. */
+  if (test_db_is_postgresql ())
+    {
+      const char *refused[] = { "UPDATE audit SET action = 'view'", "DELETE FROM audit",
+                                "TRUNCATE audit", NULL };
+      PGconn *conn = PQconnectdb (f->path);
+
+      g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+      for (guint i = 0; refused[i] != NULL; i++)
+        {
+          PGresult *res = PQexec (conn, refused[i]);
+
+          g_assert_cmpint (PQresultStatus (res), ==, PGRES_FATAL_ERROR);
+          g_assert_nonnull (strstr (PQresultErrorMessage (res), "append-only"));
+          PQclear (res);
+        }
+      PQfinish (conn);
+    }
+  else
+    {
+      g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+      sqlite3_busy_timeout (db, 2000);
+      rc = sqlite3_exec (db, "UPDATE audit SET action = 'view'", NULL, NULL, &message);
+      g_assert_cmpint (rc, !=, SQLITE_OK);
+      g_assert_nonnull (strstr (message, "append-only"));
+      sqlite3_free (message);
+      rc = sqlite3_exec (db, "DELETE FROM audit", NULL, NULL, NULL);
+      g_assert_cmpint (rc, !=, SQLITE_OK);
+      sqlite3_close (db);
+    }
 
   g_clear_pointer (&entries, g_ptr_array_unref);
   entries = bb_server_store_audit_list (f->store, 0, 10, &more, &error);
@@ -628,10 +763,23 @@ test_reopen_keeps_data_and_refuses_foreign_files (Fixture       *f,
   sqlite3 *db = NULL;
 
   bb_server_store_close (f->store);
-  f->store = bb_server_store_sqlite_open (f->path, &error);
+  f->store = bb_server_store_open (f->path, &error);
   g_assert_no_error (error);
   again = bb_server_store_user_find (f->store, "pcso4521", NULL, &error);
   g_assert_nonnull (again);
+
+  if (test_db_is_postgresql ())
+    {
+      /* Another program's database is left alone. */
+      g_autofree char *foreign = test_db_new (f->dir, "other.db");
+
+      test_db_pg_exec (foreign, "CREATE TABLE notes (t text)");
+      bad = bb_server_store_open (foreign, &error);
+      g_assert_null (bad);
+      g_assert_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_CORRUPT);
+      test_db_drop (foreign);
+      return;
+    }
 
   g_file_set_contents (junk, "this is not a database, just some text that is long enough", -1, &error);
   g_assert_no_error (error);
@@ -676,6 +824,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -692,6 +841,7 @@ main (int   argc,
   ADD ("/server/storage/records/applied-revisions-are-remembered-for-retries", test_revision_remembered_for_retries);
   ADD ("/server/storage/pull/is-scoped-by-role", test_pull_scoped_by_role);
   ADD ("/server/storage/pull/pages-see-everything-once", test_pull_pages_see_everything_once);
+  ADD ("/server/storage/pull/never-passes-a-change-still-in-flight", test_pull_never_passes_a_change_in_flight);
   ADD ("/server/storage/s59/lookup-by-mark-and-by-person", test_s59_lookup_by_vrm_and_person);
   ADD ("/server/storage/audit/is-append-only", test_audit_append_only);
   ADD ("/server/storage/file/reopens-and-refuses-foreign-files", test_reopen_keeps_data_and_refuses_foreign_files);

@@ -15,6 +15,7 @@
 #endif
 
 #include "beatbook.h"
+#include "test-db.h"
 
 #if defined(__GNUC__)
 # pragma GCC diagnostic ignored "-Wunused-function"
@@ -172,7 +173,7 @@ server_new (void)
 
   server->dir = g_dir_make_tmp ("beatbook-sync-XXXXXX", &error);
   g_assert_no_error (error);
-  server->db = g_build_filename (server->dir, "server.db", NULL);
+  server->db = test_db_new (server->dir, "server.db");
   add_user (server, "officer1", "officer", "PCSO 4521");
   add_user (server, "officer2", "officer", "PCSO 4522");
   add_user (server, "sergeant", "supervisor", "Sergeant (supervisor)");
@@ -186,6 +187,7 @@ server_free (Server *server)
   server_kill (server, SIGTERM);
   rm_rf (server->dir);
   g_free (server->dir);
+  test_db_drop (server->db);
   g_free (server->db);
   g_free (server->url);
   g_free (server);

@@ -324,6 +324,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
 
   if (g_getenv ("BEATBOOK_SERVER") == NULL)

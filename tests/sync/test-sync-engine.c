@@ -517,6 +517,7 @@ test_sign_out_returns_to_the_local_user (void)
 int
 main (int argc, char *argv[])
 {
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
   g_setenv ("BEATBOOK_NO_KEYRING", "1", TRUE);
 

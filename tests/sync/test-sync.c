@@ -468,6 +468,7 @@ test_cli_sync_and_lookup (void)
 int
 main (int argc, char *argv[])
 {
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
 
   if (g_getenv ("BEATBOOK_SERVER") == NULL)

@@ -646,6 +646,7 @@ main (int argc, char *argv[])
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("BEATBOOK_NO_KEYRING", "1", TRUE);
 
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
 
   if (!gtk_init_check ())
