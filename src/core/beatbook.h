@@ -11,6 +11,7 @@
 #include "bb-kind.h"
 #include "bb-lookup.h"
 #include "bb-profile.h"
+#include "bb-quick-start.h"
 #include "bb-record.h"
 #include "bb-report.h"
 #include "bb-secret.h"
