@@ -18,6 +18,9 @@
  * list to find it would cost more than the selection is worth. */
 #define FIND_LIMIT 500
 
+/* Quick-start hits shown at once: six fit above the list at 360x640. */
+#define QUICK_START_ROWS 6
+
 typedef enum {
   UNDO_NONE,
   UNDO_NEW_RECORD,  /* delete the record just created */
@@ -50,6 +53,10 @@ struct _BbWindow
   GPtrArray            *draft_rows;
   guint                 suppress_selection;
 
+  GPtrArray            *start_hits;     /* (element-type BbQuickStart) */
+  guint                 start_selected;
+  guint                 refocus_id;
+
   /* template */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
@@ -63,6 +70,9 @@ struct _BbWindow
   AdwSplitButton       *new_button;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
+  GtkSearchBar         *start_bar;
+  GtkSearchEntry       *start_entry;
+  GtkListBox           *start_list;
   GtkDropDown          *kind_dropdown;
   AdwPreferencesGroup  *drafts_group;
   GtkStack             *list_stack;
@@ -378,6 +388,18 @@ update_detail_header (BbWindow *self)
                                   editing ? _("Close the editor") : _("Back to the list"),
                                   -1);
 
+  /* The window's own title names what is open, for window lists and
+   * screen readers (and the keyboard tests, which wait on it). */
+  if (editing && self->editor != NULL)
+    {
+      g_autofree char *window_title = g_strdup_printf ("%s – %s", bb_editor_get_title (self->editor),
+                                                       _("Beatbook"));
+
+      gtk_window_set_title (GTK_WINDOW (self), window_title);
+    }
+  else
+    gtk_window_set_title (GTK_WINDOW (self), _("Beatbook"));
+
   if (editing && self->editor != NULL)
     {
       adw_window_title_set_title (self->detail_title, bb_editor_get_title (self->editor));
@@ -419,6 +441,24 @@ static void
 show_list_pane (BbWindow *self)
 {
   adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+}
+
+/* Focus on the list, where typing starts the next record and Ctrl+N, the
+ * arrows and Tab work: on its rows when it has any, else on New. Focus must
+ * never be left on nothing (a closed editor, a hidden list), or the next
+ * key goes nowhere until a click. */
+static void
+focus_list (BbWindow *self)
+{
+  GtkWidget *focus;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0 &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->new_button));
 }
 
 static void
@@ -508,7 +548,8 @@ open_editor (BbWindow *self,
   show_detail_pane (self);
   refresh_drafts (self);
 
-  gtk_widget_child_focus (GTK_WIDGET (editor), GTK_DIR_TAB_FORWARD);
+  /* The editor knows its first empty required field (bb_editor_grab_focus). */
+  gtk_widget_grab_focus (GTK_WIDGET (editor));
 }
 
 static void
@@ -566,7 +607,7 @@ on_editor_saved (BbWindow *self,
   /* ux.md: the editor closes to the list. */
   if (adw_leaflet_get_folded (self->leaflet))
     show_list_pane (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  focus_list (self);
 
   show_toast (self, _("Saved offline"), TRUE);
   update_actions (self);
@@ -714,6 +755,7 @@ update_actions (BbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new", can_create);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-default", can_create);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.repeat-last", can_create);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.quick-start", can_create);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", editing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-editor", editing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit", viewing);
@@ -737,7 +779,7 @@ show_home (BbWindow *self)
   update_empty_state (self);
   update_detail_header (self);
   update_actions (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->new_button));
+  focus_list (self);
 }
 
 /* Undo */
@@ -822,6 +864,156 @@ perform_undo (BbWindow *self)
   bb_window_reload (self);
   if (record != NULL && kind != UNDO_NEW_RECORD)
     select_record (self, bb_record_get_id (record));
+}
+
+/* Quick start */
+
+static void
+quick_start_select (BbWindow *self,
+                    guint     index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->start_list, index);
+
+  if (row == NULL)
+    return;
+  self->start_selected = index;
+  gtk_list_box_select_row (self->start_list, row);
+}
+
+static void
+quick_start_rebuild (BbWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->start_entry));
+  GtkWidget *child;
+
+  g_clear_pointer (&self->start_hits, g_ptr_array_unref);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->start_list))) != NULL)
+    gtk_list_box_remove (self->start_list, child);
+  self->start_selected = 0;
+
+  if (self->session == NULL)
+    return;
+
+  self->start_hits = bb_quick_start_match (get_profile (self), get_role (self), text);
+  for (guint i = 0; i < self->start_hits->len && i < QUICK_START_ROWS; i++)
+    {
+      BbQuickStart *start = g_ptr_array_index (self->start_hits, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name (start->kind->icon_name);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), start->title);
+      if (start->subtitle != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), start->subtitle);
+      gtk_widget_add_css_class (row, "property");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      /* The entry keeps focus; arrows move the choice. */
+      gtk_widget_set_focusable (row, FALSE);
+      gtk_list_box_append (self->start_list, row);
+    }
+  quick_start_select (self, 0);
+}
+
+static void
+quick_start_close (BbWindow *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->start_entry), "");
+  gtk_search_bar_set_search_mode (self->start_bar, FALSE);
+}
+
+/* Opens an editor for the @index'th hit, with its preset fields. */
+static void
+quick_start_take (BbWindow *self,
+                  guint     index)
+{
+  BbQuickStart *start;
+  g_autoptr(JsonObject) fields = NULL;
+  const BbKindSpec *kind;
+
+  /* The hits follow the text as it changes (no search delay), so Enter
+   * straight after typing takes what was typed. */
+  if (self->start_hits == NULL)
+    quick_start_rebuild (self);
+  if (self->start_hits == NULL || index >= self->start_hits->len)
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self->start_entry));
+      return;
+    }
+
+  start = g_ptr_array_index (self->start_hits, index);
+  kind = start->kind;
+  fields = json_object_ref (start->fields);
+  quick_start_close (self);
+
+  open_editor (self, bb_editor_new_with_fields (self->session, kind->id, fields), NULL);
+}
+
+static void
+on_start_changed (BbWindow *self)
+{
+  quick_start_rebuild (self);
+}
+
+static void
+on_start_activate (BbWindow *self)
+{
+  quick_start_take (self, self->start_selected);
+}
+
+static void
+on_start_row_activated (BbWindow      *self,
+                        GtkListBoxRow *row)
+{
+  quick_start_take (self, gtk_list_box_row_get_index (row));
+}
+
+static void
+on_start_stopped (BbWindow *self)
+{
+  quick_start_close (self);
+  focus_list (self);
+}
+
+static gboolean
+on_start_key_pressed (BbWindow        *self,
+                      guint            keyval,
+                      guint            keycode,
+                      GdkModifierType  state)
+{
+  guint shown = self->start_hits != NULL ? MIN (self->start_hits->len, QUICK_START_ROWS) : 0;
+
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0 || shown == 0)
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      quick_start_select (self, MIN (self->start_selected + 1, shown - 1));
+      return TRUE;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      quick_start_select (self, self->start_selected > 0 ? self->start_selected - 1 : 0);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+quick_start_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  BbWindow *self = BB_WINDOW (widget);
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    show_list_pane (self);
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_search_bar_set_search_mode (self->start_bar, TRUE);
+  quick_start_rebuild (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->start_entry));
 }
 
 /* Actions */
@@ -913,7 +1105,7 @@ close_editor_action (GtkWidget  *widget,
   if (adw_leaflet_get_folded (self->leaflet))
     show_list_pane (self);
   /* The editor took the focus with it: give it back somewhere useful. */
-  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  focus_list (self);
 }
 
 static void
@@ -926,7 +1118,7 @@ back_action (GtkWidget  *widget,
   if (self->editor != NULL)
     close_editor (self, FALSE);
   show_list_pane (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  focus_list (self);
 }
 
 static void
@@ -978,7 +1170,7 @@ delete_response (AdwMessageDialog *dialog,
   bb_window_reload (self);
   if (adw_leaflet_get_folded (self->leaflet))
     show_list_pane (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  focus_list (self);
   show_toast (self, _("Record deleted"), TRUE);
   update_actions (self);
 }
@@ -1045,6 +1237,7 @@ search_action (GtkWidget  *widget,
 
   if (adw_leaflet_get_folded (self->leaflet))
     show_list_pane (self);
+  quick_start_close (self);
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
@@ -1124,6 +1317,32 @@ discard_draft_action (GtkWidget  *widget,
 
 /* Callbacks */
 
+static gboolean
+refocus_idle (gpointer data)
+{
+  BbWindow *self = data;
+
+  self->refocus_id = 0;
+  if (gtk_root_get_focus (GTK_ROOT (self)) == NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "home") == 0)
+    {
+      if (self->editor != NULL)
+        gtk_widget_grab_focus (GTK_WIDGET (self->editor));
+      else
+        focus_list (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Esc on a list with nothing selected, a row or an editor going away: GTK
+ * then leaves the window with no focus. Put it back once things settle. */
+static void
+on_focus_widget_changed (BbWindow *self)
+{
+  if (gtk_root_get_focus (GTK_ROOT (self)) == NULL && self->refocus_id == 0)
+    self->refocus_id = g_idle_add (refocus_idle, self);
+}
+
 static void
 on_identity_set (BbWindow *self)
 {
@@ -1184,7 +1403,7 @@ on_search_stopped (BbWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   on_search_changed (self);
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  focus_list (self);
 }
 
 static void
@@ -1353,6 +1572,7 @@ bb_window_dispose (GObject *object)
       g_clear_object (&self->editor);
     }
   g_clear_handle_id (&self->retire_idle_id, g_source_remove);
+  g_clear_handle_id (&self->refocus_id, g_source_remove);
   if (self->retired_editors != NULL)
     g_ptr_array_set_size (self->retired_editors, 0);
   if (self->selection != NULL)
@@ -1382,6 +1602,7 @@ bb_window_finalize (GObject *object)
   g_clear_pointer (&self->undo_draft, bb_draft_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->draft_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->start_hits, g_ptr_array_unref);
   g_clear_pointer (&self->retired_editors, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bb_window_parent_class)->finalize (object);
@@ -1416,6 +1637,9 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbWindow, new_button);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, start_bar);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, start_entry);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, start_list);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, drafts_group);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, list_stack);
@@ -1437,6 +1661,10 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_stopped);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_filter_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_start_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_start_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_start_stopped);
+  gtk_widget_class_bind_template_callback (widget_class, on_start_row_activated);
 
   gtk_widget_class_install_action (widget_class, "win.new", "s", new_action);
   gtk_widget_class_install_action (widget_class, "win.new-default", NULL, new_default_action);
@@ -1447,6 +1675,7 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.quick-start", NULL, quick_start_action);
   gtk_widget_class_install_action (widget_class, "win.review", NULL, review_action);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.restore-draft", "s", restore_draft_action);
@@ -1469,6 +1698,7 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.edit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.quick-start", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
 }
 
@@ -1478,6 +1708,7 @@ bb_window_init (BbWindow *self)
   g_autoptr(GtkStringList) filters = gtk_string_list_new (NULL);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   const BbKindSpec * const *kinds = bb_kind_all ();
+  GtkEventController *key;
 
   self->draft_rows = g_ptr_array_new ();
   self->retired_editors = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1507,8 +1738,15 @@ bb_window_init (BbWindow *self)
   gtk_list_view_set_factory (self->list_view, factory);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  /* Typing on the list starts a search; typing in the editor must not. */
-  gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_pane);
+  gtk_search_bar_connect_entry (self->start_bar, GTK_EDITABLE (self->start_entry));
+  /* Typing on the list starts a record by what happened (the records are
+   * searched with Ctrl+F); typing in the editor must do neither. */
+  gtk_search_bar_set_key_capture_widget (self->start_bar, self->list_pane);
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (key, "key-pressed", G_CALLBACK (on_start_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->start_entry), key);
+  g_signal_connect (self, "notify::focus-widget", G_CALLBACK (on_focus_widget_changed), NULL);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("New record"), -1);

@@ -983,6 +983,38 @@ bb_editor_new_from_previous (BbSession *session,
   return self;
 }
 
+BbEditor *
+bb_editor_new_with_fields (BbSession  *session,
+                           const char *kind,
+                           JsonObject *fields)
+{
+  BbEditor *self;
+  g_autoptr(JsonObject) merged = NULL;
+  g_autoptr(GList) members = NULL;
+
+  g_return_val_if_fail (BB_IS_SESSION (session), NULL);
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  self = bb_editor_new (session, kind, NULL, NULL, NULL);
+  if (self->form == NULL || fields == NULL || json_object_get_size (fields) == 0)
+    return self;
+
+  /* The defaults (ward, place) stay; the given fields go over them. */
+  merged = bb_form_collect_fields (self->form, NULL);
+  members = json_object_get_members (fields);
+  for (GList *l = members; l != NULL; l = l->next)
+    json_object_set_member (merged, l->data,
+                            json_node_copy (json_object_get_member (fields, l->data)));
+  bb_form_fill_fields (self->form, merged);
+  if (!self->form->priority_set)
+    bb_form_set_priority (self->form, bb_kind_default_priority (self->kind_spec, merged));
+
+  if (self->s59_lookup != NULL)
+    bb_s59_lookup_run (self->s59_lookup);
+
+  return self;
+}
+
 gboolean
 bb_editor_save (BbEditor *self)
 {

@@ -27,6 +27,12 @@ BbEditor   *bb_editor_new               (BbSession  *session,
  * personal details and registration marks (those belong to one incident). */
 BbEditor   *bb_editor_new_from_previous (BbSession  *session,
                                          BbRecord   *previous);
+/* A new record of @kind with @fields (in the record's shape) filled in over
+ * the usual defaults: the window's quick start ("fly" -> a fly-tipping
+ * observation). A Section 59 warning with a mark looks it up at once. */
+BbEditor   *bb_editor_new_with_fields   (BbSession  *session,
+                                         const char *kind,
+                                         JsonObject *fields);
 
 /* Validates; when nothing blocks, saves through bb_session_save_record,
  * deletes the draft, emits "saved" and returns TRUE. Otherwise shows every

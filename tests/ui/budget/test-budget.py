@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Interaction budgets of issue "a patrol observation in 30 seconds".
+
+Each task is done by keyboard alone on the real app, counting every key
+chord and typed field, then the saved record is read back with beatbook-cli.
+A task over its budget fails.
+
+  test-budget.py APP CLI TASK SIZE      (SIZE: wide = 1366x768, narrow = 360x640)
+"""
+
+import sys
+
+from harness import App, BudgetError, field
+
+PATROL = r"New patrol observation – Beatbook"
+S59 = r"New Section 59 warning – Beatbook"
+
+
+def start_from_list(app, words, title):
+    """From the list: type what happened, Enter takes the first hit."""
+    app.type(words)
+    app.settle()
+    app.key("Return")
+    app.wait_title(title)
+
+
+def pick(app, text):
+    """A picker with focus: typing filters it, Enter chooses the first match."""
+    app.type(text)
+    app.settle()
+    app.key("Return")
+    app.settle()
+
+
+def save(app, count):
+    app.key("ctrl+s")
+    records = app.wait_records(count)
+    app.wait_title("Beatbook")
+    return records[0]
+
+
+def task_first_observation(app):
+    """First patrol observation of a shift: ASB youths, nothing pre-filled."""
+    start_from_list(app, "asb", PATROL)
+    app.type("Six youths kicking a football at parked cars")
+    # Saving with the ward empty puts focus on the ward picker.
+    app.key("ctrl+s")
+    app.settle()
+    app.key("Return")
+    app.settle()
+    pick(app, "town")
+    record = save(app, 1)
+    assert record["kind"] == "patrol_observation", record
+    assert field(record, "category") == "asb_youths", record
+    assert field(record, "ward") == "town", record
+    assert field(record, "description") == "Six youths kicking a football at parked cars", record
+    app.check_budget("first patrol observation (ASB youths)", 8)
+
+
+def task_second_observation(app):
+    """Second observation of a shift: ward and place remembered."""
+    start_from_list(app, "asb", PATROL)
+    app.type("Group back at the bus shelter")
+    record = save(app, 1)
+    assert field(record, "category") == "asb_youths", record
+    assert field(record, "ward") == "town", record
+    assert field(record, "place") == "Market Place", record
+    assert field(record, "description") == "Group back at the bus shelter", record
+    app.check_budget("second observation (ward and place remembered)", 5)
+
+
+def focus_after_save(app):
+    """After a save, focus is back on the list: typing starts the next record
+    at once, and the new editor takes typing in its first empty field."""
+    for i, text in enumerate(["First group by the war memorial", "Second group by the library"]):
+        start_from_list(app, "asb", PATROL)
+        app.type(text)
+        save(app, i + 1)
+    descriptions = sorted(field(r, "description") for r in app.records())
+    assert descriptions == ["First group by the war memorial", "Second group by the library"], descriptions
+
+
+def focus_after_escape(app):
+    """Esc on the list (nothing selected), and Esc out of an editor, leave the
+    keyboard working: Ctrl+1..4 and Ctrl+N each open their editor, no click."""
+    # An empty list: closing an editor once left focus nowhere.
+    for chord, title in [("ctrl+n", "New patrol observation"), ("ctrl+2", "New Section 59 warning")]:
+        app.key(chord)
+        app.wait_title(f"{title} – Beatbook")
+        app.key("Escape")
+        app.wait_title("Beatbook")
+    app.key("Escape")
+    app.settle()
+    app.key("ctrl+3")
+    app.wait_title("New VAWG walk – Beatbook")
+    app.key("Escape")
+    app.wait_title("Beatbook")
+
+    # A list with a record, nothing selected.
+    app.add_record("patrol_observation", {"fields": {"category": "street_drinking", "ward": "town",
+                                                     "description": "Seeded earlier"}})
+    app.stop()
+    app.start()
+    titles = ["New patrol observation", "New Section 59 warning", "New VAWG walk",
+              "New engagement event", "New patrol observation"]
+    for chord, title in zip(["ctrl+1", "ctrl+2", "ctrl+3", "ctrl+4", "ctrl+n"], titles):
+        app.key("Escape")
+        app.settle()
+        app.key(chord)
+        app.wait_title(f"{title} – Beatbook")
+        app.key("Escape")
+        app.wait_title("Beatbook")
+
+
+def focus_on_repeat(app):
+    """Repeat last (Ctrl+Shift+N) opens with focus on the first empty required
+    field: the description, everything else carried over."""
+    start_from_list(app, "drug", PATROL)
+    app.type("Exchange seen from the car park")
+    save(app, 1)
+    app.key("ctrl+shift+n")
+    app.wait_title(PATROL)
+    app.type("Same pair back an hour later")
+    save(app, 2)
+    records = app.records()
+    latest = [r for r in records if field(r, "description") == "Same pair back an hour later"]
+    assert len(latest) == 1, records
+    assert field(latest[0], "category") == "drug_dealing", latest
+    assert field(latest[0], "ward") == "town", latest
+
+
+TASKS = {
+    "first-observation": task_first_observation,
+    "second-observation": task_second_observation,
+    "focus-after-save": focus_after_save,
+    "focus-after-escape": focus_after_escape,
+    "focus-on-repeat": focus_on_repeat,
+}
+
+# Tasks that start from a shift already under way: the editor remembers the
+# ward and place of the earlier record.
+SHIFT_UNDER_WAY = {"second-observation", "focus-after-save", "focus-after-escape", "focus-on-repeat"}
+
+
+def main(argv):
+    if len(argv) != 5 or argv[3] not in TASKS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    _, app_path, cli_path, task, size = argv
+    try:
+        app = App(app_path, cli_path, size)
+        if task in SHIFT_UNDER_WAY:
+            app.remember_place("town", "Market Place")
+        with app:
+            TASKS[task](app)
+    except (BudgetError, AssertionError) as error:
+        print(f"FAIL: {task} at {size}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
