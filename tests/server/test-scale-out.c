@@ -1,0 +1,509 @@
+/* test-scale-out.c: three servers on one PostgreSQL, fifty devices at once
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Three real beatbook-server processes share one database; fifty devices
+ * (threads, each with its own HTTP session) push new records and edits and
+ * pull from their cursors for a bounded time (BEATBOOK_SCALE_SECONDS, 20 by
+ * default), each request through any of the three servers. Afterwards
+ * every device's pull stream must be in seq order with nothing twice, hold
+ * the last revision of every record its user may see and nothing else, and
+ * the audit log must have exactly one entry per applied change.
+ *
+ * Runs only on PostgreSQL (BEATBOOK_TEST_BACKEND=postgresql): one SQLite
+ * file is for one server process.
+ */
+#define G_LOG_DOMAIN "beatbook-scale-test"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include "api-helpers.h"
+#include "test-db.h"
+
+#define N_SERVERS 3
+#define N_DEVICES 50
+#define N_USERS   10   /* two supervisors, eight officers; five devices each */
+#define PASSWORD  "scale-out correct horse"
+
+typedef struct
+{
+  char   *id;
+  gint64  rev;
+  gint64  seq;
+} Change;
+
+typedef struct
+{
+  guint        index;
+  guint        user;
+  char        *user_id;
+  char        *device_id;
+  char        *token;
+  GArray      *applied;   /* Change: what its pushes applied */
+  GArray      *seen;      /* Change: what its pulls returned, in order */
+  GArray      *own;       /* Change: its records, latest rev, for edits */
+  gint64       cursor;
+  guint        n_requests;
+  char        *failure;   /* the first thing that went wrong */
+} Device;
+
+static char *bases[N_SERVERS];
+static gint64 deadline;
+
+static void
+change_clear (gpointer data)
+{
+  Change *c = data;
+
+  g_free (c->id);
+}
+
+static const char *
+username_of (guint user)
+{
+  static const char *names[N_USERS] = {
+    "sgt1", "sgt2", "pcso1", "pcso2", "pcso3", "pcso4", "pcso5", "pcso6", "pcso7", "pcso8",
+  };
+
+  return names[user];
+}
+
+static gboolean
+is_supervisor (guint user)
+{
+  return user < 2;
+}
+
+static gboolean
+fail (Device     *d,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+fail (Device     *d,
+      const char *format,
+      ...)
+{
+  va_list args;
+
+  if (d->failure == NULL)
+    {
+      va_start (args, format);
+      d->failure = g_strdup_vprintf (format, args);
+      va_end (args);
+    }
+  return FALSE;
+}
+
+/* One request; the parsed body, or NULL after recording why. */
+static JsonNode *
+http (Device      *d,
+      SoupSession *session,
+      const char  *method,
+      const char  *path,
+      const char  *body)
+{
+  g_autofree char *url = g_strconcat (bases[g_random_int_range (0, N_SERVERS)], path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  if (d->token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", d->token, NULL);
+      soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  d->n_requests++;
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  if (reply == NULL)
+    {
+      fail (d, "%s %s: %s", method, url, error->message);
+      return NULL;
+    }
+  status = soup_message_get_status (msg);
+  if (status != 200 && status != 201)
+    {
+      fail (d, "%s %s: %u %.*s", method, url, status,
+            (int) g_bytes_get_size (reply), (const char *) g_bytes_get_data (reply, NULL));
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
+                                   (gssize) g_bytes_get_size (reply), &error))
+    {
+      fail (d, "%s %s: not JSON: %s", method, url, error->message);
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static gboolean
+sign_in (Device      *d,
+         SoupSession *session)
+{
+  g_autofree char *body = g_strdup_printf ("{\"username\": \"%s\", \"password\": \"" PASSWORD "\","
+                                           " \"device_name\": \"Scale device %u\"}",
+                                           username_of (d->user), d->index);
+  g_autoptr(JsonNode) reply = http (d, session, "POST", "/api/v1/sessions", body);
+  JsonObject *o;
+
+  if (reply == NULL)
+    return FALSE;
+  o = json_node_get_object (reply);
+  d->token = g_strdup (json_object_get_string_member (o, "token"));
+  d->device_id = g_strdup (json_object_get_string_member (o, "device_id"));
+  d->user_id = g_strdup (json_object_get_string_member (json_object_get_object_member (o, "user"), "id"));
+  return TRUE;
+}
+
+static void
+append_change (GString    *body,
+               const char *id,
+               gint64      rev,
+               guint       n)
+{
+  g_autofree char *when = api_time_from_now (-3600);
+
+  g_string_append_printf (body,
+                          "%s{\"id\": \"%s\", \"kind\": \"patrol_observation\", \"rev\": %" G_GINT64_FORMAT ","
+                          " \"base_rev\": %" G_GINT64_FORMAT ", \"deleted\": false,"
+                          " \"occurred_at\": \"%s\", \"priority\": 2,"
+                          " \"fields\": {\"ward\": \"town\", \"place\": \"High Street\","
+                          " \"category\": \"asb_youths\", \"description\": \"Round %" G_GINT64_FORMAT "\","
+                          " \"people_involved\": %u}}",
+                          n > 0 ? ", " : "", id, rev, rev - 1, when, rev, n);
+}
+
+static gboolean
+push (Device      *d,
+      SoupSession *session)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) revs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(JsonNode) reply = NULL;
+  g_autofree char *prefix = g_strdup_printf ("{\"device_id\": \"%s\", \"changes\": [", d->device_id);
+  guint n_new = (guint) g_random_int_range (1, 4);
+  JsonArray *results;
+  int edit = -1;
+
+  g_string_append (body, prefix);
+  for (guint i = 0; i < n_new; i++)
+    {
+      char *id = g_uuid_string_random ();
+      gint64 rev = 1;
+
+      append_change (body, id, rev, ids->len);
+      g_ptr_array_add (ids, id);
+      g_array_append_val (revs, rev);
+    }
+  if (d->own->len > 0 && g_random_boolean ())
+    {
+      Change *c;
+      gint64 rev;
+
+      edit = g_random_int_range (0, (gint32) d->own->len);
+      c = &g_array_index (d->own, Change, edit);
+      rev = c->rev + 1;
+      append_change (body, c->id, rev, ids->len);
+      g_ptr_array_add (ids, g_strdup (c->id));
+      g_array_append_val (revs, rev);
+    }
+  g_string_append (body, "]}");
+
+  reply = http (d, session, "POST", "/api/v1/sync/push", body->str);
+  if (reply == NULL)
+    return FALSE;
+  results = json_object_get_array_member (json_node_get_object (reply), "results");
+  if (json_array_get_length (results) != ids->len)
+    return fail (d, "push of %u changes answered %u results", ids->len, json_array_get_length (results));
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      JsonObject *r = json_array_get_object_element (results, i);
+      const char *status = json_object_get_string_member (r, "status");
+      Change applied = { 0 };
+
+      if (g_strcmp0 (status, "applied") != 0)
+        return fail (d, "change %s rev %" G_GINT64_FORMAT " was %s, not applied",
+                     (char *) ids->pdata[i], g_array_index (revs, gint64, i), status);
+      applied.id = g_strdup (ids->pdata[i]);
+      applied.rev = json_object_get_int_member (r, "rev");
+      applied.seq = json_object_get_int_member (r, "seq");
+      g_array_append_val (d->applied, applied);
+
+      if (edit >= 0 && i == ids->len - 1)
+        {
+          g_array_index (d->own, Change, edit).rev = applied.rev;
+        }
+      else
+        {
+          Change own = { g_strdup (applied.id), applied.rev, applied.seq };
+          g_array_append_val (d->own, own);
+        }
+    }
+  return TRUE;
+}
+
+/* Pulls from the cursor until `more` is false. */
+static gboolean
+pull (Device      *d,
+      SoupSession *session)
+{
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT "&limit=%d",
+                                               d->cursor, g_random_int_range (5, 60));
+      g_autoptr(JsonNode) reply = http (d, session, "GET", path, NULL);
+      JsonObject *o;
+      JsonArray *changes;
+      gint64 last = d->cursor;
+
+      if (reply == NULL)
+        return FALSE;
+      o = json_node_get_object (reply);
+      changes = json_object_get_array_member (o, "changes");
+      for (guint i = 0; i < json_array_get_length (changes); i++)
+        {
+          JsonObject *c = json_array_get_object_element (changes, i);
+          Change seen = { 0 };
+
+          seen.id = g_strdup (json_object_get_string_member (c, "id"));
+          seen.rev = json_object_get_int_member (c, "rev");
+          seen.seq = json_object_get_int_member (c, "seq");
+          g_array_append_val (d->seen, seen);
+          if (seen.seq <= last)
+            return fail (d, "pull since %" G_GINT64_FORMAT " returned seq %" G_GINT64_FORMAT
+                         " after %" G_GINT64_FORMAT, d->cursor, seen.seq, last);
+          last = seen.seq;
+        }
+      if (json_object_get_int_member (o, "next") < last)
+        return fail (d, "next %" G_GINT64_FORMAT " is behind the last seq %" G_GINT64_FORMAT,
+                     json_object_get_int_member (o, "next"), last);
+      d->cursor = json_object_get_int_member (o, "next");
+      more = json_object_get_boolean_member (o, "more");
+    }
+  return TRUE;
+}
+
+static gpointer
+device_run (gpointer data)
+{
+  Device *d = data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+
+  if (!sign_in (d, session))
+    return NULL;
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (!push (d, session) || !pull (d, session))
+        return NULL;
+    }
+  return NULL;
+}
+
+static void
+add_users (const char *db)
+{
+  for (guint u = 0; u < N_USERS; u++)
+    {
+      g_autofree char *display = g_strdup_printf ("Scale user %u", u);
+
+      api_user_add (db, username_of (u), is_supervisor (u) ? "supervisor" : "officer",
+                    display, NULL, PASSWORD);
+    }
+}
+
+static void
+test_three_servers_fifty_devices (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("beatbook-scale-XXXXXX", &error);
+  g_autofree char *db = NULL;
+  g_autoptr(GHashTable) final = g_hash_table_new (g_str_hash, g_str_equal);   /* id -> Change */
+  g_autoptr(GHashTable) author = g_hash_table_new (g_str_hash, g_str_equal);  /* id -> user index */
+  g_autoptr(GHashTable) audit = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+  ApiServer *servers[N_SERVERS];
+  GThread *threads[N_DEVICES];
+  Device devices[N_DEVICES];
+  const char *seconds = g_getenv ("BEATBOOK_SCALE_SECONDS");
+  guint n_applied = 0, n_seen = 0, n_requests = 0, n_audit = 0;
+  PGconn *conn;
+  PGresult *res;
+
+  g_assert_no_error (error);
+  db = test_db_new (dir, "server.db");
+  add_users (db);
+  for (guint s = 0; s < N_SERVERS; s++)
+    {
+      servers[s] = api_server_start (db);
+      bases[s] = servers[s]->base_url;
+    }
+
+  deadline = g_get_monotonic_time () +
+             (seconds != NULL ? g_ascii_strtoll (seconds, NULL, 10) : 20) * G_USEC_PER_SEC;
+  memset (devices, 0, sizeof devices);
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      Device *d = &devices[i];
+
+      d->index = i;
+      d->user = i % N_USERS;
+      d->applied = g_array_new (FALSE, FALSE, sizeof (Change));
+      d->seen = g_array_new (FALSE, FALSE, sizeof (Change));
+      d->own = g_array_new (FALSE, FALSE, sizeof (Change));
+      g_array_set_clear_func (d->applied, change_clear);
+      g_array_set_clear_func (d->seen, change_clear);
+      g_array_set_clear_func (d->own, change_clear);
+      threads[i] = g_thread_new ("device", device_run, d);
+    }
+  for (guint i = 0; i < N_DEVICES; i++)
+    g_thread_join (threads[i]);
+  for (guint i = 0; i < N_DEVICES; i++)
+    if (devices[i].failure != NULL)
+      g_error ("device %u: %s", i, devices[i].failure);
+
+  /* Every push has been answered: a last pull brings each device level. */
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      if (!pull (&devices[i], session))
+        g_error ("device %u: %s", i, devices[i].failure);
+    }
+
+  /* What the server applied, from the devices' push results. */
+  for (guint i = 0; i < N_DEVICES; i++)
+    for (guint j = 0; j < devices[i].applied->len; j++)
+      {
+        Change *c = &g_array_index (devices[i].applied, Change, j);
+        Change *known = g_hash_table_lookup (final, c->id);
+
+        if (known == NULL || known->seq < c->seq)
+          g_hash_table_insert (final, c->id, c);
+        g_hash_table_insert (author, c->id, GUINT_TO_POINTER (devices[i].user));
+        n_applied++;
+      }
+  g_assert_cmpuint (n_applied, >, N_DEVICES);
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      Device *d = &devices[i];
+      g_autoptr(GHashTable) last = g_hash_table_new (g_str_hash, g_str_equal);
+      GHashTableIter iter;
+      gpointer key, value;
+      gint64 previous = 0;
+
+      for (guint j = 0; j < d->seen->len; j++)
+        {
+          Change *c = &g_array_index (d->seen, Change, j);
+          Change *applied = g_hash_table_lookup (final, c->id);
+          guint owner;
+
+          /* In seq order, nothing twice. */
+          g_assert_cmpint (c->seq, >, previous);
+          previous = c->seq;
+          /* Only what its user may see, and only what was applied. */
+          g_assert_nonnull (applied);
+          owner = GPOINTER_TO_UINT (g_hash_table_lookup (author, c->id));
+          if (!is_supervisor (d->user))
+            g_assert_cmpuint (owner, ==, d->user);
+          g_assert_cmpint (c->seq, <=, applied->seq);
+          g_hash_table_insert (last, c->id, c);
+        }
+      n_seen += d->seen->len;
+      n_requests += d->n_requests;
+
+      /* Nothing lost: the last revision of every record in its scope. */
+      g_hash_table_iter_init (&iter, final);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          Change *want = value;
+          Change *got = g_hash_table_lookup (last, key);
+          guint owner = GPOINTER_TO_UINT (g_hash_table_lookup (author, key));
+
+          if (!is_supervisor (d->user) && owner != d->user)
+            continue;
+          if (got == NULL)
+            g_error ("device %u never saw record %s (seq %" G_GINT64_FORMAT ")",
+                     i, (char *) key, want->seq);
+          g_assert_cmpint (got->seq, ==, want->seq);
+          g_assert_cmpint (got->rev, ==, want->rev);
+        }
+    }
+
+  /* One audit entry per applied change. */
+  conn = PQconnectdb (db);
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, "SELECT record_id, count(*) FROM audit"
+                      " WHERE action IN ('create', 'update') GROUP BY record_id");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+  for (int r = 0; r < PQntuples (res); r++)
+    {
+      guint n = (guint) g_ascii_strtoull (PQgetvalue (res, r, 1), NULL, 10);
+
+      g_hash_table_insert (audit, g_strdup (PQgetvalue (res, r, 0)), GUINT_TO_POINTER (n));
+      n_audit += n;
+    }
+  PQclear (res);
+  PQfinish (conn);
+  g_assert_cmpuint (n_audit, ==, n_applied);
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, final);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      g_assert_cmpint (GPOINTER_TO_UINT (g_hash_table_lookup (audit, key)), ==, ((Change *) value)->rev);
+  }
+
+  g_test_message ("%u servers, %u devices: %u requests, %u changes applied, %u pulled, %u audit entries",
+                  N_SERVERS, N_DEVICES, n_requests, n_applied, n_seen, n_audit);
+  g_print ("# %u servers, %u devices: %u requests, %u changes applied (%u records), "
+           "%u pulled, %u audit entries\n",
+           N_SERVERS, N_DEVICES, n_requests, n_applied, g_hash_table_size (final), n_seen, n_audit);
+
+  g_clear_pointer (&final, g_hash_table_unref);
+  g_clear_pointer (&author, g_hash_table_unref);
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_array_unref (devices[i].applied);
+      g_array_unref (devices[i].seen);
+      g_array_unref (devices[i].own);
+      g_free (devices[i].user_id);
+      g_free (devices[i].device_id);
+      g_free (devices[i].token);
+    }
+  for (guint s = 0; s < N_SERVERS; s++)
+    api_server_stop (servers[s]);
+  test_db_drop (db);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  test_db_require ();
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  if (!test_db_is_postgresql ())
+    {
+      g_printerr ("test-scale-out runs on PostgreSQL only: set BEATBOOK_TEST_BACKEND=postgresql\n");
+      return 1;
+    }
+
+  g_test_add_func ("/scale-out/three-servers-fifty-devices-miss-nothing-and-double-nothing",
+                   test_three_servers_fifty_devices);
+  return g_test_run ();
+}
