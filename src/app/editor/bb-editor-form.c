@@ -13,6 +13,7 @@
 #include "bb-choice-row.h"
 #include "bb-date-row.h"
 #include "bb-editor-form.h"
+#include "bb-location-row.h"
 
 /* Lists longer than this get a searchable picker instead of a drop-down. */
 #define LONG_LIST 12
@@ -1193,6 +1194,9 @@ bb_form_new (BbProfile         *profile,
           ctx.group_title = _(spec->label);
         }
       build_node (form, node_new (form, form->root, spec, spec->name), &ctx);
+      /* "Use my location" under the numbers it fills (bb-location-row.c). */
+      if (g_strcmp0 (spec->name, "lon") == 0)
+        add_row (&ctx, bb_location_row_new (form, NULL));
     }
 
   if (form->priority == NULL)
