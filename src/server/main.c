@@ -17,6 +17,7 @@
 #include "bb-profile.h"
 #include "bb-server.h"
 #include "bb-server-auth.h"
+#include "bb-server-migrate.h"
 #include "bb-server-store.h"
 #include "bb-server-util.h"
 
@@ -33,6 +34,7 @@ static const char commands_summary[] =
      "  user add       Create a user (the password is read from standard input)\n"
      "  user disable   Disable a user and revoke their sessions\n"
      "  device revoke  Revoke a device: it is told to wipe its data\n"
+     "  migrate        Move a partnership from a SQLite file into PostgreSQL\n"
      "\n"
      "Run “beatbook-server COMMAND --help” for the options of a command.");
 
@@ -474,6 +476,49 @@ command_device_revoke (int    argc,
   return 0;
 }
 
+static int
+command_migrate (int    argc,
+                 char **argv)
+{
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) report = g_string_new (NULL);
+  int status = 0;
+  gboolean ok;
+  GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_FILENAME, &from, N_("The SQLite database file to move from"), N_("PATH") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("The PostgreSQL database to move into (postgresql://…), empty"), N_("URI") },
+    { NULL }
+  };
+
+  if (!parse_options ("migrate", _("Moves a partnership’s users, devices, sessions, records with their revisions and seq order, reviews and audit log from a SQLite file into an empty PostgreSQL database, in one transaction, and prints each table’s row count and checksum on both sides. Devices go on syncing with their tokens and cursors. Stop the server first."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (!require ("migrate", from, "--from", &status) ||
+      !require ("migrate", to, "--to", &status))
+    return status;
+  if (bb_server_store_is_pg_uri (from))
+    return usage_error ("migrate", _("--from takes the path of a SQLite file"));
+  if (!bb_server_store_is_pg_uri (to))
+    return usage_error ("migrate", _("--to takes a postgresql:// or postgres:// URI"));
+
+  ok = bb_server_migrate_sqlite_to_pg (from, to, report, &error);
+  if (report->len > 0)
+    {
+      g_print ("%-17s %7s    %-7s %s\n", _("table"), _("rows"), _("rows"), _("checksums (SQLite = PostgreSQL)"));
+      g_print ("%s", report->str);
+    }
+  if (!ok)
+    {
+      g_printerr ("beatbook-server migrate: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  g_print (_("Moved %s into PostgreSQL: every table’s rows and checksums match\n"), from);
+  return 0;
+}
+
 static void
 print_help (gboolean to_stderr)
 {
@@ -517,6 +562,8 @@ main (int   argc,
   /* Each command parses from its own name on, so --help is per command. */
   if (g_str_equal (command, "serve"))
     return command_serve (argc - 1, argv + 1);
+  if (g_str_equal (command, "migrate"))
+    return command_migrate (argc - 1, argv + 1);
 
   if (g_str_equal (command, "user") || g_str_equal (command, "device"))
     {
