@@ -32,6 +32,14 @@ typedef struct
 /* Request helpers, in bb-server-request.c: the handlers call these, and
  * nothing there calls back into bb-server.c or the handlers. */
 
+/* json-glib parses recursively: a body of a million '[' would exhaust the
+ * stack. No record nests deeper than a handful of levels. */
+#define BB_SERVER_MAX_JSON_DEPTH 32
+
+/* Whether @data nests no deeper than @max_depth, without building it. */
+gboolean    bb_server_json_depth_ok   (const char  *data,
+                                       gsize        length,
+                                       guint        max_depth);
 /* The contract's error body {"error": {"code": ..., "message": ...}}.
  * (transfer full) */
 JsonNode   *bb_server_error_body      (const char  *code,

@@ -16,10 +16,6 @@
 #include "bb-server-private.h"
 #include "bb-server-util.h"
 
-/* json-glib parses recursively: a body of a million '[' would exhaust the
- * stack. No record nests deeper than a handful of levels. */
-#define MAX_JSON_DEPTH 32
-
 JsonNode *
 bb_server_error_body (const char *code,
                       const char *message)
@@ -137,11 +133,10 @@ bb_request_query_int (BbRequest  *req,
   return TRUE;
 }
 
-/* Whether @data nests no deeper than @max_depth, without building it. */
-static gboolean
-json_depth_ok (const char *data,
-               gsize       length,
-               guint       max_depth)
+gboolean
+bb_server_json_depth_ok (const char *data,
+                         gsize       length,
+                         guint       max_depth)
 {
   gboolean in_string = FALSE, escaped = FALSE;
   guint depth = 0;
@@ -213,7 +208,7 @@ bb_request_parse_body (BbRequest *req)
                         _("The request body is not valid UTF-8."));
       return NULL;
     }
-  if (!json_depth_ok (data, length, MAX_JSON_DEPTH))
+  if (!bb_server_json_depth_ok (data, length, BB_SERVER_MAX_JSON_DEPTH))
     {
       bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json",
                         _("The request body nests objects or arrays too deeply."));

@@ -13,6 +13,8 @@
 
 #include "bb-i18n.h"
 #include "bb-server-auth.h"
+#include "bb-server-exchange-log.h"
+#include "bb-server-openapi.h"
 #include "bb-server-private.h"
 #include "bb-server-util.h"
 #include "bb-record.h"
@@ -26,6 +28,7 @@ struct _BbServer
   BbServerStore *store;
   BbProfile     *profile;
   guint          n_in_flight;
+  BbExchangeLog *exchange_log;   /* nullable: tests only */
   gboolean       tls;
   gboolean       shutting_down;
 };
@@ -34,6 +37,7 @@ G_DEFINE_FINAL_TYPE (BbServer, bb_server, G_TYPE_OBJECT)
 
 typedef enum {
   ROUTE_HEALTH,
+  ROUTE_OPENAPI,
   ROUTE_SESSIONS,
   ROUTE_SESSION_CURRENT,
   ROUTE_ME,
@@ -162,6 +166,20 @@ handle_health (BbRequest *req)
   bb_request_reply_json (req, SOUP_STATUS_OK, json_builder_get_root (builder));
 }
 
+/* docs/openapi.yaml, compiled in: the installed server needs no docs. */
+static void
+handle_openapi (BbRequest *req)
+{
+  g_autoptr(GBytes) json = bb_server_openapi_json ();
+
+  /* The same for every caller and for the life of this binary. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                "Cache-Control", "no-cache");
+  soup_server_message_set_status (req->msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (req->msg, "application/json", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (json, NULL), g_bytes_get_size (json));
+}
+
 static void
 handle_profile (BbRequest *req)
 {
@@ -177,6 +195,7 @@ match_route (const char  *path,
 {
   static const struct { const char *path; Route route; } fixed[] = {
     { "/healthz", ROUTE_HEALTH },
+    { "/api/v1/openapi.json", ROUTE_OPENAPI },
     { "/api/v1/sessions", ROUTE_SESSIONS },
     { "/api/v1/sessions/current", ROUTE_SESSION_CURRENT },
     { "/api/v1/me", ROUTE_ME },
@@ -213,6 +232,41 @@ match_route (const char  *path,
   return FALSE;
 }
 
+/* The path as docs/openapi.yaml writes it. */
+static const char *
+route_template (Route route)
+{
+  switch (route)
+    {
+    case ROUTE_HEALTH:
+      return "/healthz";
+    case ROUTE_OPENAPI:
+      return "/api/v1/openapi.json";
+    case ROUTE_SESSIONS:
+      return "/api/v1/sessions";
+    case ROUTE_SESSION_CURRENT:
+      return "/api/v1/sessions/current";
+    case ROUTE_ME:
+      return "/api/v1/me";
+    case ROUTE_PROFILE:
+      return "/api/v1/profile";
+    case ROUTE_PUSH:
+      return "/api/v1/sync/push";
+    case ROUTE_PULL:
+      return "/api/v1/sync/pull";
+    case ROUTE_REVIEW:
+      return "/api/v1/records/{id}/review";
+    case ROUTE_LOOKUP:
+      return "/api/v1/s59/lookup";
+    case ROUTE_AUDIT:
+      return "/api/v1/audit";
+    case ROUTE_AUDIT_EXPORTS:
+      return "/api/v1/audit/exports";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static const char *
 route_methods (Route route)
 {
@@ -226,6 +280,7 @@ route_methods (Route route)
     case ROUTE_SESSION_CURRENT:
       return "DELETE";
     case ROUTE_HEALTH:
+    case ROUTE_OPENAPI:
     case ROUTE_ME:
     case ROUTE_PROFILE:
     case ROUTE_PULL:
@@ -304,7 +359,8 @@ server_callback (SoupServer        *soup,
   if (buffer != NULL && buffer->data->len > 0)
     req.body = g_bytes_new (buffer->data->data, buffer->data->len);
 
-  if (route != ROUTE_HEALTH && route != ROUTE_SESSIONS && !authenticate (&req))
+  if (route != ROUTE_HEALTH && route != ROUTE_OPENAPI && route != ROUTE_SESSIONS &&
+      !authenticate (&req))
     {
       request_clear (&req);
       return;
@@ -314,6 +370,9 @@ server_callback (SoupServer        *soup,
     {
     case ROUTE_HEALTH:
       handle_health (&req);
+      break;
+    case ROUTE_OPENAPI:
+      handle_openapi (&req);
       break;
     case ROUTE_SESSIONS:
       bb_server_handle_login (&req);
@@ -377,6 +436,21 @@ on_message_finished (SoupServerMessage *msg,
 {
   g_assert (self->n_in_flight > 0);
   self->n_in_flight--;
+
+  if (self->exchange_log != NULL)
+    {
+      BodyBuffer *buffer = g_object_get_data (G_OBJECT (msg), body_buffer_key);
+      g_autoptr(GBytes) body = NULL;
+      g_autofree char *record_id = NULL;
+      Route route;
+      gboolean matched = match_route (g_uri_get_path (soup_server_message_get_uri (msg)),
+                                      &route, &record_id);
+
+      if (buffer != NULL && !buffer->too_large)
+        body = g_bytes_new (buffer->data->data, buffer->data->len);
+      bb_exchange_log_append (self->exchange_log, msg,
+                              matched ? route_template (route) : NULL, body);
+    }
 }
 
 /* Runs once the headers are in, before the body is read. */
@@ -438,6 +512,7 @@ bb_server_dispose (GObject *object)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_clear_object (&self->profile);
+  g_clear_pointer (&self->exchange_log, bb_exchange_log_free);
 
   G_OBJECT_CLASS (bb_server_parent_class)->dispose (object);
 }
@@ -545,6 +620,30 @@ bb_server_dup_uri (BbServer *self)
   if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
     return g_strdup_printf ("%s://[%s]:%u", self->tls ? "https" : "http", host, port);
   return g_strdup_printf ("%s://%s:%u", self->tls ? "https" : "http", host, port);
+}
+
+/**
+ * bb_server_set_exchange_log:
+ * @path: (nullable): a file to append every exchange to, or %NULL for none
+ *
+ * For tests: every finished request is appended to @path as one line of
+ * JSON (see bb-server-exchange-log.c). The log holds tokens and personal
+ * data; a server in service never keeps one.
+ */
+gboolean
+bb_server_set_exchange_log (BbServer    *self,
+                            const char  *path,
+                            GError     **error)
+{
+  BbExchangeLog *log = NULL;
+
+  g_return_val_if_fail (BB_IS_SERVER (self), FALSE);
+
+  if (path != NULL && (log = bb_exchange_log_open (path, error)) == NULL)
+    return FALSE;
+  g_clear_pointer (&self->exchange_log, bb_exchange_log_free);
+  self->exchange_log = log;
+  return TRUE;
 }
 
 void

@@ -36,6 +36,10 @@ gboolean    bb_server_listen           (BbServer         *self,
 /* (transfer full): "http://127.0.0.1:8080" (https with TLS) for the first
  * listening socket, as clients should reach it. */
 char       *bb_server_dup_uri          (BbServer         *self);
+/* For tests: appends every exchange to @path as JSON Lines (NULL: stop). */
+gboolean    bb_server_set_exchange_log (BbServer         *self,
+                                        const char       *path,
+                                        GError          **error);
 /* Answers new requests 503 from now on; requests already under way are
  * still answered while the main context runs. */
 void        bb_server_begin_shutdown   (BbServer         *self);

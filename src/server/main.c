@@ -172,6 +172,7 @@ command_serve (int    argc,
   g_autoptr(GMainLoop) loop = NULL;
   BbServerStore *store;
   BbServer *server;
+  const char *exchange_log;
   ServeState state = { 0 };
   guint term_id, int_id;
   int port = 8080;
@@ -221,6 +222,20 @@ command_serve (int    argc,
     return EXIT_FAILED;
 
   server = bb_server_new (store, profile);
+  /* The test suite checks every answer against docs/openapi.yaml. */
+  exchange_log = g_getenv ("BEATBOOK_EXCHANGE_LOG");
+  if (exchange_log != NULL && *exchange_log != '\0')
+    {
+      if (!bb_server_set_exchange_log (server, exchange_log, &error))
+        {
+          g_printerr (_("beatbook-server: cannot open the exchange log: %s\n"), error->message);
+          g_object_unref (server);
+          bb_server_store_close (store);
+          return EXIT_FAILED;
+        }
+      g_printerr (_("beatbook-server: BEATBOOK_EXCHANGE_LOG is set: every request and answer, tokens and personal data included, is appended to %s. For tests only.\n"),
+                  exchange_log);
+    }
   if (!bb_server_listen (server, address != NULL ? address : "127.0.0.1", (guint) port,
                          certificate, &error))
     {
