@@ -561,6 +561,7 @@ test_docs_examples (void)
 {
   static const char * const endpoints[] = {
     "GET /healthz",
+    "GET /api/v1/openapi.json",
     "POST /api/v1/sessions",
     "DELETE /api/v1/sessions/current",
     "GET /api/v1/me",
