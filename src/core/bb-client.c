@@ -21,19 +21,66 @@ struct _BbClient
   SoupSession *session;
   char        *base_url;
   char        *token;
+  gboolean     plain;     /* http://, to loopback only */
 };
 
 G_DEFINE_QUARK (bb-client-error-quark, bb_client_error)
 
+/* Whether @host is this machine: decided by the address, never by the
+ * name (a name beginning "127." may resolve anywhere). A name counts only
+ * when every address it resolves to is loopback. */
 static gboolean
 host_is_loopback (const char *host)
 {
-  if (host == NULL)
+  g_autoptr(GInetAddress) literal = NULL;
+  g_autoptr(GResolver) resolver = NULL;
+  g_autofree char *bare = NULL;
+  GList *addresses;
+  gboolean loopback;
+
+  if (host == NULL || *host == '\0')
     return FALSE;
-  return g_ascii_strcasecmp (host, "localhost") == 0 ||
-         g_str_has_prefix (host, "127.") ||
-         strcmp (host, "::1") == 0 ||
-         strcmp (host, "[::1]") == 0;
+
+  bare = g_strdup (host);
+  if (bare[0] == '[' && g_str_has_suffix (bare, "]"))
+    {
+      memmove (bare, bare + 1, strlen (bare));
+      bare[strlen (bare) - 1] = '\0';
+    }
+
+  literal = g_inet_address_new_from_string (bare);
+  if (literal != NULL)
+    return g_inet_address_get_is_loopback (literal);
+
+  resolver = g_resolver_get_default ();
+  addresses = g_resolver_lookup_by_name (resolver, bare, NULL, NULL);
+  loopback = addresses != NULL;
+  for (GList *l = addresses; l != NULL; l = l->next)
+    if (!g_inet_address_get_is_loopback (l->data))
+      loopback = FALSE;
+  g_resolver_free_addresses (addresses);
+
+  return loopback;
+}
+
+/* Plain http goes to loopback only: the address connected to is checked
+ * again, so a name that resolved to loopback a moment ago and elsewhere
+ * now gets nothing either. */
+static void
+on_network_event (SoupMessage        *msg,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  GCancellable *refuse = user_data;
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+  remote = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (connection), NULL);
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote) ||
+      !g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote))))
+    g_cancellable_cancel (refuse);
 }
 
 BbClient *
@@ -68,18 +115,22 @@ bb_client_new (const char  *base_url,
     }
 
   self = g_new0 (BbClient, 1);
+  self->plain = g_strcmp0 (scheme, "http") == 0;
   self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
                                                  "user-agent", "beatbook/" PACKAGE_VERSION,
                                                  NULL);
   if (ca_file != NULL && *ca_file != '\0')
     {
-      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (ca_file, &local_error);
+      /* Named as a person would find it: a relative name is read from the
+       * current folder, and the message gives the whole path. */
+      g_autofree char *absolute = g_canonicalize_filename (ca_file, NULL);
+      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (absolute, &local_error);
 
       if (db == NULL)
         {
           g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_CERTIFICATE,
                        _("Cannot read the certificate authority file “%s”: %s"),
-                       ca_file, local_error->message);
+                       absolute, local_error->message);
           bb_client_free (self);
           return NULL;
         }
@@ -123,6 +174,13 @@ bb_client_get_base_url (BbClient *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->base_url;
+}
+
+static void
+cancel_too (GCancellable *cancellable,
+            GCancellable *also)
+{
+  g_cancellable_cancel (also);
 }
 
 static void
@@ -197,6 +255,8 @@ bb_client_request (BbClient      *self,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonParser) parser = NULL;
   g_autofree char *url = NULL;
+  g_autoptr(GCancellable) refuse = NULL;
+  gulong cancel_id = 0;
   JsonNode *answer = NULL;
   guint code;
   gsize len = 0;
@@ -204,6 +264,17 @@ bb_client_request (BbClient      *self,
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (method != NULL && path != NULL, NULL);
+
+  /* A token that would break the header line (a token file edited by
+   * hand) is refused here, before libsoup sees it. */
+  if (self->token != NULL)
+    for (const char *c = self->token; *c != '\0'; c++)
+      if (g_ascii_iscntrl (*c) || *c == ' ')
+        {
+          g_set_error_literal (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNAUTHORIZED,
+                               _("The saved sync token is damaged (it holds a line break, a space or another control character): sign in again."));
+          return NULL;
+        }
 
   url = g_strconcat (self->base_url, path, NULL);
   msg = soup_message_new (method, url);
@@ -230,7 +301,25 @@ bb_client_request (BbClient      *self,
       soup_message_set_request_body_from_bytes (msg, "application/json", request);
     }
 
-  bytes = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
+  if (self->plain)
+    {
+      refuse = g_cancellable_new ();
+      if (cancellable != NULL)
+        cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_too), g_object_ref (refuse), g_object_unref);
+      g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), refuse);
+    }
+
+  bytes = soup_session_send_and_read (self->session, msg, refuse != NULL ? refuse : cancellable, &local_error);
+  if (cancel_id != 0)
+    g_cancellable_disconnect (cancellable, cancel_id);
+  if (bytes == NULL && refuse != NULL && g_cancellable_is_cancelled (refuse) &&
+      (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
+    {
+      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_INSECURE,
+                   _("“%s” is not encrypted and did not lead to this machine: nothing was sent."),
+                   self->base_url);
+      return NULL;
+    }
   if (bytes == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -457,11 +457,16 @@ bb_session_sign_in (BbSession     *self,
   g_autofree char *key_source = NULL;
   g_autofree char *user_key = NULL;
   g_autofree char *token_file = NULL;
+  g_autofree char *ca_absolute = NULL;
   JsonObject *user;
   const char *user_id, *role, *display_name, *staff_number, *token, *device_id;
 
   g_return_val_if_fail (BB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (server_url != NULL && username != NULL && password != NULL, FALSE);
+
+  /* Kept for every later sync, which may run from another folder. */
+  if (ca_file != NULL && *ca_file != '\0')
+    ca_file = ca_absolute = g_canonicalize_filename (ca_file, NULL);
 
   client = bb_client_new (server_url, ca_file, error);
   if (client == NULL)

@@ -19,7 +19,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -715,6 +718,33 @@ use_wal (BbStore  *self,
   return TRUE;
 }
 
+/* Creates @path readable by its owner only, or takes the others' rights
+ * away from an existing one (and its -wal and -shm): the records are
+ * police and personal data, and a usual umask (022) would let every local
+ * account read them. SQLite gives the journal files the database's mode. */
+static void
+restrict_to_owner (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  GStatBuf st;
+  int fd;
+
+  if (g_stat (path, &st) != 0)
+    {
+      fd = g_open (path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_stat (file, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0077) != 0)
+        g_chmod (file, st.st_mode & 0700);
+    }
+}
+
 BbStore *
 bb_store_open (const char  *path,
                GError     **error)
@@ -743,6 +773,7 @@ bb_store_open (const char  *path,
   self = g_object_new (BB_TYPE_STORE, NULL);
   self->path = g_strdup (path);
 
+  restrict_to_owner (path);
   rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {

@@ -8,6 +8,7 @@
 #include "bb-csv.h"
 #include "bb-geo.h"
 #include "bb-i18n.h"
+#include "bb-json-check.h"
 #include "bb-kind.h"
 #include "bb-lookup.h"
 #include "bb-profile.h"

@@ -80,6 +80,37 @@ gboolean    bb_request_query_int      (BbRequest   *req,
                                        gint64       fallback,
                                        gint64      *value);
 
+/* Sign-in attempts, in bb-server.c. */
+
+/* Failed sign-ins from one address within the lockout window beyond
+ * which it is refused outright (no password check, no audit entry each). */
+#define BB_SERVER_ADDRESS_MAX_FAILURES 30
+/* Addresses (and usernames) remembered at once. */
+#define BB_SERVER_MAX_TRACKED_ADDRESSES 10000
+
+typedef void (*BbPasswordChecked) (gboolean ok,
+                                   gpointer data);
+
+/* Checks @password against @hash (NULL: the dummy hash, so an unknown
+ * user costs the same time) on a worker thread, then calls @done on the
+ * main context. */
+void        bb_server_check_password  (BbServer          *self,
+                                       const char        *hash,
+                                       const char        *password,
+                                       BbPasswordChecked  done,
+                                       gpointer           data);
+/* Whether sign-ins from @address are refused for now; @first is TRUE
+ * for the first refusal of the window (the one worth an audit entry). */
+gboolean    bb_server_sign_in_refused (BbServer    *self,
+                                       const char  *address,
+                                       gboolean    *first);
+/* Counts a failed sign-in from @address. */
+void        bb_server_sign_in_failed  (BbServer    *self,
+                                       const char  *address);
+/* TRUE the first time in a window that @username is found locked out. */
+gboolean    bb_server_lockout_first_seen (BbServer *self,
+                                       const char  *username);
+
 /* Handlers in bb-server-sessions.c. */
 void        bb_server_handle_login    (BbRequest   *req);
 void        bb_server_handle_logout   (BbRequest   *req);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bb-i18n.h"
+#include "bb-json-check.h"
 #include "bb-server-private.h"
 #include "bb-server-util.h"
 
@@ -51,6 +52,9 @@ bb_server_reply_json (SoupServerMessage *msg,
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   /* libsoup 3.2 has no phrase for 429. */
   soup_server_message_set_status (msg, status, status == 429 ? "Too Many Requests" : NULL);
+  /* set_response() appends: drop the error body every message starts
+   * with (bb-server.c, on_request_started). */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, length);
 }
 
@@ -208,10 +212,15 @@ bb_request_parse_body (BbRequest *req)
                         _("The request body is not valid UTF-8."));
       return NULL;
     }
-  if (!bb_server_json_depth_ok (data, length, BB_SERVER_MAX_JSON_DEPTH))
+  /* Before json-glib sees it: it recurses without limit, cuts strings at
+   * a NUL and wraps whole numbers past 64 bits into ordinary ones. */
+  if (!bb_json_check_text (data, length, BB_SERVER_MAX_JSON_DEPTH, &error))
     {
-      bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json",
-                        _("The request body nests objects or arrays too deeply."));
+      if (g_error_matches (error, BB_JSON_CHECK_ERROR, BB_JSON_CHECK_ERROR_TOO_DEEP))
+        bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json",
+                          _("The request body nests objects or arrays too deeply."));
+      else
+        bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_json", error->message);
       return NULL;
     }
 

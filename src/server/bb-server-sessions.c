@@ -120,83 +120,83 @@ login_failed (BbRequest   *req,
                     _("The username or password is wrong."));
 }
 
-void
-bb_server_handle_login (BbRequest *req)
+/* A sign-in waiting for its password check. */
+typedef struct
 {
-  g_autoptr(JsonNode) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(BbServerUser) user = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autofree char *now = NULL;
-  g_autofree char *window_start = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *token_hash = NULL;
-  g_autofree char *expires_at = NULL;
-  g_autofree char *device_id = NULL;
-  g_autofree char *detail = NULL;
-  const char *username, *password, *device_name;
-  BbServerDevice device = { 0 };
-  BbServerSession session = { 0 };
-  BbServerAuditEntry entry = { 0 };
-  JsonObject *object;
-  guint failures = 0;
-  gboolean ok;
+  BbServer          *server;
+  BbServerStore     *store;
+  SoupServerMessage *msg;
+  BbServerUser      *user;      /* nullable: no such username */
+  char              *username;
+  char              *device_name;
+  char              *address;
+  gboolean           finished;  /* the client went away meanwhile */
+} SignIn;
 
-  body = bb_request_parse_body (req);
-  if (body == NULL)
-    return;
-  object = json_node_get_object (body);
-  if (!get_string_member (req, object, "username", TRUE, MAX_USERNAME_LENGTH, &username) ||
-      !get_string_member (req, object, "password", TRUE, BB_SERVER_PASSWORD_MAX_LENGTH, &password) ||
-      !get_string_member (req, object, "device_name", FALSE, MAX_DEVICE_NAME_LENGTH, &device_name))
-    return;
-  if (device_name == NULL || *device_name == '\0')
-    device_name = _("Unnamed device");
+static void
+sign_in_free (SignIn *sign_in)
+{
+  g_signal_handlers_disconnect_by_data (sign_in->msg, sign_in);
+  g_object_unref (sign_in->msg);
+  g_object_unref (sign_in->server);
+  g_clear_pointer (&sign_in->user, bb_server_user_free);
+  g_free (sign_in->username);
+  g_free (sign_in->device_name);
+  g_free (sign_in->address);
+  g_free (sign_in);
+}
 
-  now = bb_server_time_now ();
-  window_start = bb_server_time_from_now (-BB_SERVER_LOCKOUT_WINDOW_SECONDS);
-  if (!bb_server_store_login_failures_count (req->store, username, window_start, &failures, &error))
+static void
+sign_in_message_finished (SoupServerMessage *msg,
+                          SignIn            *sign_in)
+{
+  sign_in->finished = TRUE;
+}
+
+static void
+refuse_address (BbRequest  *req,
+                const char *address,
+                gboolean    first)
+{
+  if (first)
     {
-      bb_request_storage_error (req, error);
-      return;
-    }
-  user = bb_server_store_user_find (req->store, username, NULL, &error);
-  if (error != NULL)
-    {
-      bb_request_storage_error (req, error);
-      return;
-    }
+      g_autoptr(GError) error = NULL;
+      g_autofree char *now = bb_server_time_now ();
+      g_autofree char *detail = g_strdup_printf ("address=%s; %d failed sign-ins within %d minutes: "
+                                                 "further attempts from it are refused, unlogged, until the window passes",
+                                                 address, BB_SERVER_ADDRESS_MAX_FAILURES,
+                                                 BB_SERVER_LOCKOUT_WINDOW_SECONDS / 60);
+      BbServerAuditEntry entry = { 0 };
 
-  if (failures >= BB_SERVER_LOCKOUT_FAILURES)
-    {
-      g_autofree char *locked = g_strdup_printf ("username=%s; locked out", username);
-
-      /* Attempts while locked out are logged, but do not extend the lock:
-       * it ends when the window passes, as the contract says. */
       entry.at = now;
-      entry.user_id = user != NULL ? user->id : NULL;
       entry.action = (char *) "login_failed";
-      entry.detail = locked;
+      entry.detail = detail;
       if (!bb_server_store_audit_append (req->store, &entry, &error))
         {
           bb_request_storage_error (req, error);
           return;
         }
-      bb_request_error (req, 429 /* Too Many Requests: not in libsoup 3.2's enum */, "too_many_attempts",
-                        _("Too many failed sign-in attempts for this username. Wait 15 minutes and try again."));
-      return;
     }
+  bb_request_error (req, 429 /* Too Many Requests: not in libsoup 3.2's enum */, "too_many_attempts",
+                    _("Too many failed sign-in attempts from this network address. Wait 15 minutes and try again."));
+}
 
-  /* Verify even for an unknown user (against a dummy hash): the time taken
-   * must not tell whether the username exists. */
-  ok = bb_server_password_verify (user != NULL ? user->password_hash : NULL, password);
-  if (!ok || user->disabled)
-    {
-      login_failed (req, username, user != NULL ? user->id : NULL,
-                    user == NULL ? "unknown user" : !ok ? "wrong password" : "user disabled",
-                    now);
-      return;
-    }
+static void
+sign_in_complete (BbRequest          *req,
+                  const BbServerUser *user,
+                  const char         *device_name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *now = bb_server_time_now ();
+  g_autofree char *token = NULL;
+  g_autofree char *token_hash = NULL;
+  g_autofree char *expires_at = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *detail = NULL;
+  BbServerDevice device = { 0 };
+  BbServerSession session = { 0 };
+  BbServerAuditEntry entry = { 0 };
 
   token = bb_server_token_new (&error);
   if (token == NULL)
@@ -247,6 +247,135 @@ bb_server_handle_login (BbRequest *req)
   add_user_json (builder, user);
   json_builder_end_object (builder);
   bb_request_reply_json (req, SOUP_STATUS_CREATED, json_builder_get_root (builder));
+}
+
+static void
+sign_in_checked (gboolean ok,
+                 gpointer data)
+{
+  SignIn *sign_in = data;
+  BbRequest req = { 0 };
+
+  if (sign_in->finished)
+    {
+      sign_in_free (sign_in);
+      return;
+    }
+
+  req.server = sign_in->server;
+  req.store = sign_in->store;
+  req.msg = sign_in->msg;
+  req.path = "/api/v1/sessions";
+
+  if (!ok || sign_in->user->disabled)
+    {
+      g_autofree char *now = bb_server_time_now ();
+
+      bb_server_sign_in_failed (sign_in->server, sign_in->address);
+      login_failed (&req, sign_in->username, sign_in->user != NULL ? sign_in->user->id : NULL,
+                    sign_in->user == NULL ? "unknown user" : !ok ? "wrong password" : "user disabled",
+                    now);
+    }
+  else
+    sign_in_complete (&req, sign_in->user, sign_in->device_name);
+
+  soup_server_message_unpause (sign_in->msg);
+  sign_in_free (sign_in);
+}
+
+void
+bb_server_handle_login (BbRequest *req)
+{
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbServerUser) user = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *window_start = NULL;
+  const char *username, *password, *device_name;
+  const char *address = soup_server_message_get_remote_host (req->msg);
+  BbServerAuditEntry entry = { 0 };
+  JsonObject *object;
+  SignIn *sign_in;
+  guint failures = 0;
+  gboolean first = FALSE;
+
+  body = bb_request_parse_body (req);
+  if (body == NULL)
+    return;
+  object = json_node_get_object (body);
+  if (!get_string_member (req, object, "username", TRUE, MAX_USERNAME_LENGTH, &username) ||
+      !get_string_member (req, object, "password", TRUE, BB_SERVER_PASSWORD_MAX_LENGTH, &password) ||
+      !get_string_member (req, object, "device_name", FALSE, MAX_DEVICE_NAME_LENGTH, &device_name))
+    return;
+  if (device_name == NULL || *device_name == '\0')
+    device_name = _("Unnamed device");
+  if (address == NULL)
+    address = "unknown";
+
+  /* A flood from one address (a new username each time, so no lockout
+   * applies) is refused before it costs a password check or a row. */
+  if (bb_server_sign_in_refused (req->server, address, &first))
+    {
+      refuse_address (req, address, first);
+      return;
+    }
+
+  now = bb_server_time_now ();
+  window_start = bb_server_time_from_now (-BB_SERVER_LOCKOUT_WINDOW_SECONDS);
+  if (!bb_server_store_login_failures_count (req->store, username, window_start, &failures, &error))
+    {
+      bb_request_storage_error (req, error);
+      return;
+    }
+  user = bb_server_store_user_find (req->store, username, NULL, &error);
+  if (error != NULL)
+    {
+      bb_request_storage_error (req, error);
+      return;
+    }
+
+  if (failures >= BB_SERVER_LOCKOUT_FAILURES)
+    {
+      bb_server_sign_in_failed (req->server, address);
+      /* One entry says the username is locked; the attempts that follow
+       * within the window add nothing each (they only count towards the
+       * address's limit), and do not extend the lock: it ends when the
+       * window passes, as the contract says. */
+      if (bb_server_lockout_first_seen (req->server, username))
+        {
+          g_autofree char *locked = g_strdup_printf ("username=%s; locked out; further attempts within %d minutes are refused unlogged",
+                                                     username, BB_SERVER_LOCKOUT_WINDOW_SECONDS / 60);
+
+          entry.at = now;
+          entry.user_id = user != NULL ? user->id : NULL;
+          entry.action = (char *) "login_failed";
+          entry.detail = locked;
+          if (!bb_server_store_audit_append (req->store, &entry, &error))
+            {
+              bb_request_storage_error (req, error);
+              return;
+            }
+        }
+      bb_request_error (req, 429 /* Too Many Requests: not in libsoup 3.2's enum */, "too_many_attempts",
+                        _("Too many failed sign-in attempts for this username. Wait 15 minutes and try again."));
+      return;
+    }
+
+  /* Verify even for an unknown user (against a dummy hash): the time taken
+   * must not tell whether the username exists. The check runs on a worker
+   * thread; the message waits, paused. */
+  sign_in = g_new0 (SignIn, 1);
+  sign_in->server = g_object_ref (req->server);
+  sign_in->store = req->store;
+  sign_in->msg = g_object_ref (req->msg);
+  sign_in->user = g_steal_pointer (&user);
+  sign_in->username = g_strdup (username);
+  sign_in->device_name = g_strdup (device_name);
+  sign_in->address = g_strdup (address);
+  g_signal_connect (req->msg, "finished", G_CALLBACK (sign_in_message_finished), sign_in);
+  soup_server_message_pause (req->msg);
+  bb_server_check_password (req->server, sign_in->user != NULL ? sign_in->user->password_hash : NULL,
+                            password, sign_in_checked, sign_in);
 }
 
 void

@@ -9,8 +9,13 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "bb-i18n.h"
 #include "bb-server-store.h"
@@ -1087,6 +1092,33 @@ finalize_statement (gpointer data)
   sqlite3_finalize (data);
 }
 
+/* Creates @path readable by its owner only, or takes the others' rights
+ * away from an existing one (and its -wal and -shm): the records are
+ * police and personal data, and a usual umask (022) would let every local
+ * account read them. SQLite gives the journal files the database's mode. */
+static void
+restrict_to_owner (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  GStatBuf st;
+  int fd;
+
+  if (g_stat (path, &st) != 0)
+    {
+      fd = g_open (path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_stat (file, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0077) != 0)
+        g_chmod (file, st.st_mode & 0700);
+    }
+}
+
 BbServerStore *
 bb_server_store_sqlite_open (const char  *path,
                              GError     **error)
@@ -1102,6 +1134,8 @@ bb_server_store_sqlite_open (const char  *path,
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
   store = (BbServerStore *) self;
 
+  if (strcmp (path, ":memory:") != 0)
+    restrict_to_owner (path);
   if (sqlite3_open_v2 (path, &self->db,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)

@@ -9,12 +9,16 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "bb-i18n.h"
 #include "bb-server-auth.h"
 #include "bb-server-exchange-log.h"
 #include "bb-server-openapi.h"
+#include "bb-server-net.h"
 #include "bb-server-private.h"
 #include "bb-server-util.h"
 #include "bb-record.h"
@@ -27,6 +31,14 @@ struct _BbServer
   SoupServer    *soup;
   BbServerStore *store;
   BbProfile     *profile;
+  GSocket       *listener;
+  GSocket       *keepalive_peer;
+  BbConnGuard   *guard;
+  guint          max_connections;
+  guint          idle_timeout;
+  GThreadPool   *password_pool;
+  GHashTable    *failures_by_address; /* address -> Attempts */
+  GHashTable    *lockouts_logged;     /* username -> Attempts */
   guint          n_in_flight;
   BbExchangeLog *exchange_log;   /* nullable: tests only */
   gboolean       tls;
@@ -57,6 +69,25 @@ typedef struct
 } BodyBuffer;
 
 static const char body_buffer_key[] = "bb-server-body";
+
+/* A password check, run on a worker thread. */
+typedef struct
+{
+  char              *hash;      /* nullable: check against the dummy */
+  char              *password;
+  gboolean           ok;
+  BbPasswordChecked  done;
+  gpointer           data;
+} PasswordJob;
+
+/* Failed sign-ins from one address, or lock-outs logged for one username,
+ * within the current window. */
+typedef struct
+{
+  gint64   since;      /* real time the window began */
+  guint    count;
+  gboolean reported;
+} Attempts;
 
 /* Helpers */
 
@@ -453,6 +484,37 @@ on_message_finished (SoupServerMessage *msg,
     }
 }
 
+/* libsoup answers a request it cannot read (a bad percent-encoding such
+ * as "%zz" or "%00" in the address, a malformed header) with a bare status
+ * before any handler runs, and without a signal in between. So every
+ * message starts out holding the contract's error body, and loses it
+ * again as soon as its headers turn out readable. */
+static void
+on_got_headers_checked (SoupServerMessage *msg,
+                        gpointer           user_data)
+{
+  /* Connected after libsoup's own handler, so it sees its verdict. */
+  if (soup_server_message_get_status (msg) != 0)
+    return;
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_headers_remove (soup_server_message_get_response_headers (msg), "Content-Type");
+}
+
+static void
+on_request_started (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  g_autoptr(JsonNode) body = bb_server_error_body ("invalid_request",
+                                                  _("The request cannot be read: its address or headers are malformed "
+                                                    "(check the percent-encoding, such as %zz or %00)."));
+  char *text = json_to_string (body, FALSE);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, strlen (text));
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers_checked), NULL);
+}
+
 /* Runs once the headers are in, before the body is read. */
 static void
 early_callback (SoupServer        *soup,
@@ -501,6 +563,134 @@ early_callback (SoupServer        *soup,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), buffer);
 }
 
+/* Sign-in attempts */
+
+static gboolean
+password_job_finish (gpointer data)
+{
+  PasswordJob *job = data;
+
+  job->done (job->ok, job->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+password_job_free (PasswordJob *job)
+{
+  g_free (job->hash);
+  if (job->password != NULL)
+    memset (job->password, 0, strlen (job->password));
+  g_free (job->password);
+  g_free (job);
+}
+
+static void
+password_job_run (gpointer data,
+                  gpointer user_data)
+{
+  PasswordJob *job = data;
+
+  job->ok = bb_server_password_verify (job->hash, job->password);
+  memset (job->password, 0, strlen (job->password));
+  g_idle_add_full (G_PRIORITY_DEFAULT, password_job_finish, job,
+                   (GDestroyNotify) password_job_free);
+}
+
+void
+bb_server_check_password (BbServer          *self,
+                          const char        *hash,
+                          const char        *password,
+                          BbPasswordChecked  done,
+                          gpointer           data)
+{
+  PasswordJob *job;
+
+  g_return_if_fail (BB_IS_SERVER (self));
+  g_return_if_fail (password != NULL && done != NULL);
+
+  job = g_new0 (PasswordJob, 1);
+  job->hash = g_strdup (hash);
+  job->password = g_strdup (password);
+  job->done = done;
+  job->data = data;
+  g_thread_pool_push (self->password_pool, job, NULL);
+}
+
+/* The Attempts of @key in @table, a new window when the old one passed. */
+static Attempts *
+attempts_for (GHashTable *table,
+              const char *key)
+{
+  gint64 now = g_get_real_time ();
+  gint64 window = (gint64) BB_SERVER_LOCKOUT_WINDOW_SECONDS * G_USEC_PER_SEC;
+  Attempts *attempts = g_hash_table_lookup (table, key);
+
+  if (attempts != NULL && now - attempts->since < window)
+    return attempts;
+
+  /* Forgets passed windows before the table grows large: one flood must
+   * not fill the memory instead of the disk. */
+  if (g_hash_table_size (table) >= BB_SERVER_MAX_TRACKED_ADDRESSES)
+    {
+      GHashTableIter iter;
+      Attempts *old;
+
+      g_hash_table_iter_init (&iter, table);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &old))
+        if (now - old->since >= window)
+          g_hash_table_iter_remove (&iter);
+      if (g_hash_table_size (table) >= BB_SERVER_MAX_TRACKED_ADDRESSES)
+        g_hash_table_remove_all (table);
+    }
+
+  attempts = g_new0 (Attempts, 1);
+  attempts->since = now;
+  g_hash_table_replace (table, g_strdup (key), attempts);
+  return attempts;
+}
+
+gboolean
+bb_server_sign_in_refused (BbServer   *self,
+                           const char *address,
+                           gboolean   *first)
+{
+  Attempts *attempts;
+
+  g_return_val_if_fail (BB_IS_SERVER (self), FALSE);
+
+  attempts = attempts_for (self->failures_by_address, address != NULL ? address : "");
+  *first = FALSE;
+  if (attempts->count < BB_SERVER_ADDRESS_MAX_FAILURES)
+    return FALSE;
+  *first = !attempts->reported;
+  attempts->reported = TRUE;
+  return TRUE;
+}
+
+void
+bb_server_sign_in_failed (BbServer   *self,
+                          const char *address)
+{
+  g_return_if_fail (BB_IS_SERVER (self));
+
+  attempts_for (self->failures_by_address, address != NULL ? address : "")->count++;
+}
+
+gboolean
+bb_server_lockout_first_seen (BbServer   *self,
+                              const char *username)
+{
+  Attempts *attempts;
+
+  g_return_val_if_fail (BB_IS_SERVER (self), FALSE);
+
+  attempts = attempts_for (self->lockouts_logged, username);
+  if (attempts->reported)
+    return FALSE;
+  attempts->reported = TRUE;
+  return TRUE;
+}
+
 /* GObject */
 
 static void
@@ -508,9 +698,20 @@ bb_server_dispose (GObject *object)
 {
   BbServer *self = (BbServer *) object;
 
+  g_clear_pointer (&self->guard, bb_conn_guard_free);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_clear_object (&self->listener);
+  g_clear_object (&self->keepalive_peer);
+  if (self->password_pool != NULL)
+    {
+      /* Lets the checks under way end; their answers are not sent. */
+      g_thread_pool_free (self->password_pool, TRUE, TRUE);
+      self->password_pool = NULL;
+    }
+  g_clear_pointer (&self->failures_by_address, g_hash_table_unref);
+  g_clear_pointer (&self->lockouts_logged, g_hash_table_unref);
   g_clear_object (&self->profile);
   g_clear_pointer (&self->exchange_log, bb_exchange_log_free);
 
@@ -528,6 +729,16 @@ bb_server_class_init (BbServerClass *klass)
 static void
 bb_server_init (BbServer *self)
 {
+  self->max_connections = 1024 - BB_SERVER_FD_RESERVE;
+  self->idle_timeout = BB_SERVER_IDLE_TIMEOUT_DEFAULT;
+  self->failures_by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->lockouts_logged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* Argon2 takes tens of milliseconds of one core by design: on the main
+   * loop, a flood of sign-ins would hold up every push. One core stays
+   * for the main loop. */
+  self->password_pool = g_thread_pool_new (password_job_run, NULL,
+                                           MAX (1, (int) g_get_num_processors () - 1),
+                                           FALSE, NULL);
 }
 
 /* Public API */
@@ -549,10 +760,46 @@ bb_server_new (BbServerStore *store,
   self->store = store;
   self->profile = g_object_ref (profile);
   self->soup = soup_server_new ("server-header", "beatbook-server/" PACKAGE_VERSION " ", NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), NULL);
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
 
   return self;
+}
+
+/* libsoup keeps a connection open after a request only while it has a
+ * listener of its own; connections handed over by the guard would close
+ * after every answer. One end of a socket pair, which nobody else can
+ * reach and which never says anything, serves as that listener. */
+static gboolean
+keep_alive_on (BbServer  *self,
+               GError   **error)
+{
+  g_autoptr(GSocket) ours = NULL;
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "socketpair: %s", g_strerror (saved));
+      return FALSE;
+    }
+  ours = g_socket_new_from_fd (fds[0], error);
+  if (ours == NULL)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return FALSE;
+    }
+  self->keepalive_peer = g_socket_new_from_fd (fds[1], error);
+  if (self->keepalive_peer == NULL)
+    {
+      close (fds[1]);
+      return FALSE;
+    }
+  return soup_server_listen_socket (self->soup, ours, 0, error);
 }
 
 gboolean
@@ -564,10 +811,11 @@ bb_server_listen (BbServer         *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  SoupServerListenOptions options = 0;
+  g_autoptr(GSocket) listener = NULL;
 
   g_return_val_if_fail (BB_IS_SERVER (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
+  g_return_val_if_fail (self->guard == NULL, FALSE);
 
   inet = g_inet_address_new_from_string (address);
   if (inet == NULL)
@@ -583,21 +831,38 @@ bb_server_listen (BbServer         *self,
       return FALSE;
     }
 
-  if (certificate != NULL)
-    {
-      soup_server_set_tls_certificate (self->soup, certificate);
-      options |= SOUP_SERVER_LISTEN_HTTPS;
-      self->tls = TRUE;
-    }
+  self->tls = certificate != NULL;
 
+  /* The socket is made here rather than by soup_server_listen(), whose
+   * listen queue of 10 drops devices arriving together at a shift change,
+   * and the guard accepts on it (bb-server-net.c says why). */
   socket_address = g_inet_socket_address_new (inet, (guint16) port);
-  return soup_server_listen (self->soup, socket_address, options, error);
+  listener = bb_server_listen_socket_new (socket_address, BB_SERVER_LISTEN_BACKLOG, error);
+  if (listener == NULL)
+    return FALSE;
+  self->listener = g_steal_pointer (&listener);
+  if (!keep_alive_on (self, error))
+    return FALSE;
+  self->guard = bb_conn_guard_new (self->soup, self->listener, certificate,
+                                   self->max_connections, self->idle_timeout);
+  return TRUE;
+}
+
+void
+bb_server_set_connection_limits (BbServer *self,
+                                 guint     max_connections,
+                                 guint     idle_timeout)
+{
+  g_return_if_fail (BB_IS_SERVER (self));
+  g_return_if_fail (self->guard == NULL);
+
+  self->max_connections = MAX (max_connections, 1);
+  self->idle_timeout = idle_timeout;
 }
 
 char *
 bb_server_dup_uri (BbServer *self)
 {
-  GSList *listeners;
   g_autoptr(GSocketAddress) local = NULL;
   g_autofree char *host = NULL;
   GInetAddress *inet;
@@ -605,11 +870,9 @@ bb_server_dup_uri (BbServer *self)
 
   g_return_val_if_fail (BB_IS_SERVER (self), NULL);
 
-  listeners = soup_server_get_listeners (self->soup);
-  if (listeners == NULL)
+  if (self->listener == NULL)
     return NULL;
-  local = g_socket_get_local_address (listeners->data, NULL);
-  g_slist_free (listeners);
+  local = g_socket_get_local_address (self->listener, NULL);
   if (local == NULL || !G_IS_INET_SOCKET_ADDRESS (local))
     return NULL;
 
@@ -651,9 +914,8 @@ bb_server_begin_shutdown (BbServer *self)
 {
   g_return_if_fail (BB_IS_SERVER (self));
 
-  /* The listening sockets stay open until bb_server_close(): closing them
-   * the only public way, soup_server_disconnect(), also drops connections
-   * whose answers are still being written. New requests get 503 meanwhile. */
+  /* The listening socket stays open until bb_server_close(), so a device
+   * arriving meanwhile hears 503 rather than nothing. */
   self->shutting_down = TRUE;
 }
 
@@ -662,6 +924,8 @@ bb_server_close (BbServer *self)
 {
   g_return_if_fail (BB_IS_SERVER (self));
 
+  if (self->guard != NULL)
+    bb_conn_guard_stop_accepting (self->guard);
   soup_server_disconnect (self->soup);
 }
 

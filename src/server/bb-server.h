@@ -33,6 +33,12 @@ gboolean    bb_server_listen           (BbServer         *self,
                                         guint             port,
                                         GTlsCertificate  *certificate,
                                         GError          **error);
+/* Before listening: at most @max_connections open at once (the longest
+ * idle is closed to make room) and each closed after @idle_timeout
+ * seconds with nothing moving (0: never). */
+void        bb_server_set_connection_limits (BbServer    *self,
+                                        guint             max_connections,
+                                        guint             idle_timeout);
 /* (transfer full): "http://127.0.0.1:8080" (https with TLS) for the first
  * listening socket, as clients should reach it. */
 char       *bb_server_dup_uri          (BbServer         *self);

@@ -18,6 +18,7 @@
 #include "bb-server.h"
 #include "bb-server-auth.h"
 #include "bb-server-migrate.h"
+#include "bb-server-net.h"
 #include "bb-server-store.h"
 #include "bb-server-util.h"
 
@@ -175,7 +176,9 @@ command_serve (int    argc,
   const char *exchange_log;
   ServeState state = { 0 };
   guint term_id, int_id;
+  guint fd_limit;
   int port = 8080;
+  int idle_timeout = BB_SERVER_IDLE_TIMEOUT_DEFAULT;
   int status = 0;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database: a SQLite file (created if missing) or a postgresql:// URI"), N_("PATH|URI") },
@@ -184,6 +187,7 @@ command_serve (int    argc,
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("PEM certificate (chain) for HTTPS"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("PEM private key for HTTPS"), N_("FILE") },
     { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The partnership profile (default: $BEATBOOK_PROFILE or the built-in Dartford profile)"), N_("FILE") },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, N_("Close a connection after this many seconds with nothing moving (default 60)"), N_("SECONDS") },
     { NULL }
   };
 
@@ -196,6 +200,8 @@ command_serve (int    argc,
     return usage_error ("serve", _("--port must be from 0 to 65535"));
   if ((tls_cert == NULL) != (tls_key == NULL))
     return usage_error ("serve", _("--tls-cert and --tls-key go together"));
+  if (idle_timeout < 1 || idle_timeout > 3600)
+    return usage_error ("serve", _("--idle-timeout must be from 1 to 3600 seconds"));
 
   if (profile_path != NULL)
     profile = bb_profile_new_from_file (profile_path, &error);
@@ -215,11 +221,27 @@ command_serve (int    argc,
           g_printerr (_("beatbook-server: cannot use the TLS certificate or key: %s\n"), error->message);
           return EXIT_FAILED;
         }
+      if (!bb_server_tls_certificate_check (certificate, &error))
+        {
+          g_printerr (_("beatbook-server: the private key %s does not belong to the certificate %s "
+                        "(a TLS handshake with them fails: %s)\n"),
+                      tls_key, tls_cert, error->message);
+          return EXIT_FAILED;
+        }
     }
 
   store = open_store (db);
   if (store == NULL)
     return EXIT_FAILED;
+
+  /* Every connection holds a file descriptor: take all the system allows,
+   * and keep the connections under that. */
+  fd_limit = bb_server_raise_fd_limit ();
+  if (fd_limit == 0)
+    fd_limit = 1024;
+  g_message ("Open files limit %u: at most %u connections, idle ones closed after %d s",
+             fd_limit, fd_limit > 2 * BB_SERVER_FD_RESERVE ? fd_limit - BB_SERVER_FD_RESERVE : fd_limit / 2,
+             idle_timeout);
 
   server = bb_server_new (store, profile);
   /* The test suite checks every answer against docs/openapi.yaml. */
@@ -236,6 +258,9 @@ command_serve (int    argc,
       g_printerr (_("beatbook-server: BEATBOOK_EXCHANGE_LOG is set: every request and answer, tokens and personal data included, is appended to %s. For tests only.\n"),
                   exchange_log);
     }
+  bb_server_set_connection_limits (server,
+                                   fd_limit > 2 * BB_SERVER_FD_RESERVE ? fd_limit - BB_SERVER_FD_RESERVE : fd_limit / 2,
+                                   (guint) idle_timeout);
   if (!bb_server_listen (server, address != NULL ? address : "127.0.0.1", (guint) port,
                          certificate, &error))
     {
@@ -245,16 +270,18 @@ command_serve (int    argc,
       return EXIT_FAILED;
     }
 
-  uri = bb_server_dup_uri (server);
-  /* Scripts and tests read this first line to find the port. */
-  g_print ("listening on %s\n", uri);
-  fflush (stdout);
-
+  /* The handlers go in before the first line: a script may send SIGTERM
+   * as soon as it has read it. */
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
   state.server = server;
   term_id = g_unix_signal_add (SIGTERM, on_terminate, &state);
   int_id = g_unix_signal_add (SIGINT, on_terminate, &state);
+
+  uri = bb_server_dup_uri (server);
+  /* Scripts and tests read this first line to find the port. */
+  g_print ("listening on %s\n", uri);
+  fflush (stdout);
 
   g_main_loop_run (loop);
 
