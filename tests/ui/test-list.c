@@ -411,14 +411,17 @@ test_window_shows_100k_records_paged (void)
   vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   for (guint step = 1; step <= 10; step++)
     {
-      gtk_adjustment_set_value (vadj, step * 500.0);
+      gtk_adjustment_set_value (vadj, step * 5000.0);
       wait_ms (30);
     }
   g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0.0);
 
   fetched_after_scroll = bb_store_get_rows_fetched (store) - fetched_before;
   g_test_message ("Rows read after scrolling: %" G_GUINT64_FORMAT, fetched_after_scroll);
-  g_assert_cmpuint (fetched_after_scroll, >=, fetched_after_show);
+  /* Rows far past the first pages were shown, so more were read: the
+   * count only ever grows, and a list that stopped reading would leave it
+   * where it was. */
+  g_assert_cmpuint (fetched_after_scroll, >, fetched_after_show);
   g_assert_cmpuint (fetched_after_scroll, <=, 20 * BB_RECORD_LIST_MODEL_PAGE_SIZE);
   g_assert_cmpuint (bb_record_list_model_get_n_cached_pages (bb_window_get_model (window)), <=, 16);
 

@@ -245,6 +245,45 @@ test_times_and_dates (void)
   assert_only_error_at (due, "actions[0].due");
 }
 
+/* The edges themselves: 10 minutes ahead is allowed, a second more is
+ * not; each pole and the antimeridian are on the map, a hair beyond is
+ * not. (Mutating any comparison to < or >= fails one of these.) */
+static void
+test_exact_boundaries (void)
+{
+  static const struct {
+    const char *occurred_at;
+    const char *extra;       /* inside the fields object */
+    const char *error_at;    /* NULL: valid */
+  } cases[] = {
+    { "2026-03-02T12:10:00Z", "", NULL },
+    { "2026-03-02T12:10:01Z", "", "occurred_at" },
+    { "2026-03-02T12:09:59Z", "", NULL },
+    { T, ", \"lat\": 90, \"lon\": 0", NULL },
+    { T, ", \"lat\": 90.000001, \"lon\": 0", "lat" },
+    { T, ", \"lat\": -90, \"lon\": 0", NULL },
+    { T, ", \"lat\": -90.000001, \"lon\": 0", "lat" },
+    { T, ", \"lat\": 0, \"lon\": 180", NULL },
+    { T, ", \"lat\": 0, \"lon\": 180.000001", "lon" },
+    { T, ", \"lat\": 0, \"lon\": -180", NULL },
+    { T, ", \"lat\": 0, \"lon\": -180.000001", "lon" },
+  };
+
+  g_assert_cmpint (BB_FUTURE_SKEW_SECONDS, ==, 600);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *fields = g_strdup_printf ("{\"ward\": \"town\", \"walk_type\": \"group_walk\"%s}",
+                                                 cases[i].extra);
+      g_autoptr(GPtrArray) problems = validate ("vawg_walk", cases[i].occurred_at, 1, fields);
+
+      g_test_message ("case %u: %s %s", i, cases[i].occurred_at, cases[i].extra);
+      if (cases[i].error_at == NULL)
+        assert_valid (problems);
+      else
+        assert_only_error_at (problems, cases[i].error_at);
+    }
+}
+
 static void
 test_latitude_and_longitude (void)
 {
@@ -425,6 +464,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/validate/counts/are-whole-and-not-negative", test_counts_are_whole_and_not_negative);
   g_test_add_func ("/validate/times/future-skew-end-and-dates", test_times_and_dates);
   g_test_add_func ("/validate/location/lat-and-lon-go-together-in-range", test_latitude_and_longitude);
+  g_test_add_func ("/validate/edges/skew-poles-and-antimeridian-exactly", test_exact_boundaries);
   g_test_add_func ("/validate/rules/conditional-parts", test_conditional_parts);
   g_test_add_func ("/validate/vrm/unrecognised-mark-is-a-warning", test_unrecognised_mark_is_a_warning);
   g_test_add_func ("/validate/types/priority-types-and-lengths", test_priority_and_types);
