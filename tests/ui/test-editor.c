@@ -852,6 +852,48 @@ test_keyboard_flow (Fixture       *f,
   g_assert_cmpuint (count_records (f), ==, 1);
 }
 
+/* The picker's search takes the focus when it opens (a picker whose button
+ * could not take focus kept it from the popover too, so typing went nowhere)
+ * and gives it back to the button when it closes. */
+static void
+test_picker_search_takes_the_focus (Fixture       *f,
+                                    gconstpointer  data)
+{
+  GtkWidget *category;
+  GtkEditable *search;
+
+  open_new (f, BB_KIND_PATROL_OBSERVATION);
+  category = field (f, "category");
+  search = bb_choice_row_get_search_entry (BB_CHOICE_ROW (category));
+
+  gtk_widget_grab_focus (category);
+  g_assert_true (focus_is_in (f, "category"));
+  bb_choice_row_open (BB_CHOICE_ROW (category));
+  for (guint i = 0; i < 100 && !gtk_widget_get_mapped (GTK_WIDGET (search)); i++)
+    wait_ms (20);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (search)));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (search)) ||
+                 gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), GTK_WIDGET (search)));
+
+  /* Enter takes the highlighted match and moves on to the next empty
+   * required field (the ward of a first record). */
+  gtk_editable_set_text (search, "asb");
+  wait_ms (100);
+  g_signal_emit_by_name (search, "activate");
+  g_assert_cmpstr (bb_choice_row_get_selected_id (BB_CHOICE_ROW (category)), ==, "asb_youths");
+  g_assert_false (focus_is_in (f, "category"));
+
+  /* Escape closes it and the focus is back on the picker. */
+  gtk_widget_grab_focus (category);
+  bb_choice_row_open (BB_CHOICE_ROW (category));
+  for (guint i = 0; i < 100 && !gtk_widget_get_mapped (GTK_WIDGET (search)); i++)
+    wait_ms (20);
+  g_signal_emit_by_name (search, "stop-search");
+  wait_ms (100);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (search)));
+  g_assert_true (focus_is_in (f, "category"));
+}
+
 static void
 test_local_times_convert_to_utc (void)
 {
@@ -922,6 +964,7 @@ main (int   argc,
   ADD ("/editor/lists/removing-an-item-renumbers-the-rest", test_removing_an_item_renumbers_the_rest);
   ADD ("/editor/ward/search-matches-any-word", test_ward_search_matches_any_word);
   ADD ("/editor/keyboard/starts-at-the-first-empty-field-and-enter-never-saves", test_keyboard_flow);
+  ADD ("/editor/keyboard/picker-search-takes-the-focus-and-gives-it-back", test_picker_search_takes_the_focus);
 #undef ADD
   g_test_add_func ("/editor/time/local-text-converts-to-utc", test_local_times_convert_to_utc);
 

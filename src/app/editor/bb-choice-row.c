@@ -1,5 +1,10 @@
 /* bb-choice-row.c: a row that picks one entry of a long list, with search
  *
+ * Made for the keyboard and a gloved finger alike: opening the list puts the
+ * focus in its search, typing filters, Up and Down move the highlight, Enter
+ * picks it, Escape closes and gives the focus back to the button. On a closed
+ * picker with the focus, typing a letter opens it and starts the search.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "beatbook-editor"
@@ -19,6 +24,7 @@ struct _BbChoiceRow
   GtkLabel       *value_label;
   GtkPopover     *popover;
   GtkSearchEntry *search_entry;
+  GtkScrolledWindow *scroller;
   GtkListBox     *list_box;
   GtkLabel       *empty_label;
 
@@ -26,6 +32,7 @@ struct _BbChoiceRow
   GPtrArray      *labels;  /* (element-type utf8) */
   char           *none_label;
   char           *selected_id;
+  char           *pending_text; /* typed on the closed picker: starts the search */
 };
 
 G_DEFINE_FINAL_TYPE (BbChoiceRow, bb_choice_row, ADW_TYPE_ACTION_ROW)
@@ -37,6 +44,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  CHOSEN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* Folds case and accents so "joydens" finds "Joyden's Wood" and "e" finds "é". */
 static char *
@@ -168,11 +182,65 @@ first_visible_row (BbChoiceRow *self)
   return NULL;
 }
 
+static GtkListBoxRow *
+next_visible_row (GtkListBoxRow *row,
+                  gboolean       forward)
+{
+  GtkWidget *child = GTK_WIDGET (row);
+
+  do
+    child = forward ? gtk_widget_get_next_sibling (child) : gtk_widget_get_prev_sibling (child);
+  while (child != NULL && !(GTK_IS_LIST_BOX_ROW (child) && gtk_widget_get_child_visible (child)));
+
+  return child != NULL ? GTK_LIST_BOX_ROW (child) : NULL;
+}
+
+/* Scrolls without moving the focus: typing goes on in the search. */
+static void
+scroll_to_row (BbChoiceRow   *self,
+               GtkListBoxRow *row)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  graphene_rect_t bounds;
+  double top, page;
+
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (row), GTK_WIDGET (self->list_box), &bounds))
+    return;
+
+  top = gtk_adjustment_get_value (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+  if (bounds.origin.y < top)
+    gtk_adjustment_set_value (adjustment, bounds.origin.y);
+  else if (bounds.origin.y + bounds.size.height > top + page)
+    gtk_adjustment_set_value (adjustment, bounds.origin.y + bounds.size.height - page);
+}
+
+static void
+highlight_row (BbChoiceRow   *self,
+               GtkListBoxRow *row)
+{
+  if (row == NULL)
+    {
+      gtk_list_box_unselect_all (self->list_box);
+      return;
+    }
+
+  gtk_list_box_select_row (self->list_box, row);
+  scroll_to_row (self, row);
+}
+
 static void
 on_search_changed (BbChoiceRow *self)
 {
+  GtkListBoxRow *first;
+
   gtk_list_box_invalidate_filter (self->list_box);
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), first_visible_row (self) == NULL);
+  /* The filter applies on the next layout; child-visible is already set. */
+  first = first_visible_row (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), first == NULL);
+  gtk_list_box_unselect_all (self->list_box);
+  if (first != NULL)
+    gtk_list_box_select_row (self->list_box, first);
 }
 
 static void
@@ -181,6 +249,7 @@ choose_row (BbChoiceRow   *self,
 {
   bb_choice_row_set_selected_id (self, g_object_get_data (G_OBJECT (row), "bb-id"));
   gtk_popover_popdown (self->popover);
+  g_signal_emit (self, signals[CHOSEN], 0);
 }
 
 static void
@@ -190,12 +259,15 @@ on_row_activated (BbChoiceRow   *self,
   choose_row (self, row);
 }
 
-/* Enter in the search picks the first match: type "temp", Enter, done. */
+/* Enter in the search picks the highlighted match, the first one unless
+ * arrows moved it: type "temp", Enter, done. */
 static void
 on_search_activate (BbChoiceRow *self)
 {
-  GtkListBoxRow *row = first_visible_row (self);
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list_box);
 
+  if (row == NULL || !gtk_widget_get_child_visible (GTK_WIDGET (row)))
+    row = first_visible_row (self);
   if (row != NULL)
     choose_row (self, row);
 }
@@ -214,25 +286,115 @@ on_search_key_pressed (GtkEventControllerKey *controller,
                        gpointer               user_data)
 {
   BbChoiceRow *self = BB_CHOICE_ROW (user_data);
+  GtkListBoxRow *current = gtk_list_box_get_selected_row (self->list_box);
+  GtkListBoxRow *target = NULL;
+  gboolean forward;
 
-  if (keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down)
+  switch (keyval)
     {
-      GtkListBoxRow *row = first_visible_row (self);
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      forward = keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down;
+      if (current == NULL || !gtk_widget_get_child_visible (GTK_WIDGET (current)))
+        target = first_visible_row (self);
+      else
+        target = next_visible_row (current, forward);
+      if (target != NULL)
+        highlight_row (self, target);
+      return TRUE;
 
-      if (row != NULL)
-        gtk_widget_grab_focus (GTK_WIDGET (row));
-      return row != NULL;
+    case GDK_KEY_Tab:
+    case GDK_KEY_ISO_Left_Tab:
+    case GDK_KEY_KP_Tab:
+      /* The list is not a place to Tab through: Tab takes the highlighted
+       * choice, like Enter, and the form's next field follows. */
+      if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+        return FALSE;
+      if (keyval == GDK_KEY_ISO_Left_Tab || (state & GDK_SHIFT_MASK) != 0)
+        gtk_popover_popdown (self->popover);
+      else
+        on_search_activate (self);
+      return TRUE;
+
+    default:
+      return FALSE;
     }
+}
 
-  return FALSE;
+/* The list fits the window, above or below the button, at 360x640 too. */
+static void
+fit_list_height (BbChoiceRow *self)
+{
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+  graphene_rect_t bounds;
+  int root_height, room;
+
+  if (root == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (self->button), root, &bounds))
+    return;
+
+  root_height = gtk_widget_get_height (root);
+  room = MAX ((int) bounds.origin.y, root_height - (int) (bounds.origin.y + bounds.size.height));
+  /* Less the search entry, the popover's frame and its arrow. */
+  room -= 96;
+  gtk_scrolled_window_set_max_content_height (self->scroller, CLAMP (room, 132, 360));
 }
 
 static void
 on_popover_show (BbChoiceRow *self)
 {
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_autofree char *text = g_steal_pointer (&self->pending_text);
+
+  fit_list_height (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
   on_search_changed (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+}
+
+/* Focus goes back where it came from, never to the window's first widget. */
+static void
+on_popover_closed (BbChoiceRow *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus == NULL || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->popover)) ||
+      !gtk_widget_get_mapped (focus))
+    gtk_widget_grab_focus (GTK_WIDGET (self->button));
+}
+
+/* A letter typed on the closed picker opens it and starts the search. */
+static gboolean
+on_button_key_pressed (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       gpointer               user_data)
+{
+  BbChoiceRow *self = BB_CHOICE_ROW (user_data);
+  gunichar c = gdk_keyval_to_unicode (keyval);
+  char text[8] = { 0 };
+
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+
+  if (keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down)
+    {
+      gtk_menu_button_popup (self->button);
+      return TRUE;
+    }
+
+  if (c == 0 || !g_unichar_isgraph (c))
+    return FALSE;
+
+  g_unichar_to_utf8 (c, text);
+  g_free (self->pending_text);
+  self->pending_text = g_strdup (text);
+  gtk_menu_button_popup (self->button);
+
+  return TRUE;
 }
 
 static void
@@ -260,6 +422,28 @@ rebuild_list (BbChoiceRow *self)
       g_object_set_data_full (G_OBJECT (row), "bb-label", g_strdup (label), g_free);
       gtk_list_box_append (self->list_box, row);
     }
+}
+
+/* One Tab stop, the button: the list box would otherwise try the row, which
+ * does not take focus, and give up on the whole group. */
+static gboolean
+bb_choice_row_focus (GtkWidget        *widget,
+                     GtkDirectionType  direction)
+{
+  BbChoiceRow *self = BB_CHOICE_ROW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget)))
+    return FALSE;
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->button));
+}
+
+static gboolean
+bb_choice_row_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (BB_CHOICE_ROW (widget)->button));
 }
 
 static void
@@ -307,6 +491,7 @@ bb_choice_row_finalize (GObject *object)
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->none_label, g_free);
   g_clear_pointer (&self->selected_id, g_free);
+  g_clear_pointer (&self->pending_text, g_free);
 
   G_OBJECT_CLASS (bb_choice_row_parent_class)->finalize (object);
 }
@@ -320,11 +505,22 @@ bb_choice_row_class_init (BbChoiceRowClass *klass)
   object_class->get_property = bb_choice_row_get_property;
   object_class->set_property = bb_choice_row_set_property;
   object_class->finalize = bb_choice_row_finalize;
+  widget_class->focus = bb_choice_row_focus;
+  widget_class->grab_focus = bb_choice_row_grab_focus;
 
   properties[PROP_SELECTED_ID] =
     g_param_spec_string ("selected-id", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * BbChoiceRow::chosen:
+   *
+   * The person picked an entry from the list (by key, click or touch); the
+   * form moves on to the next field that needs one.
+   */
+  signals[CHOSEN] = g_signal_new ("chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/beatbook/Beatbook/editor/bb-choice-row.ui");
@@ -332,9 +528,11 @@ bb_choice_row_class_init (BbChoiceRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, value_label);
   gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, popover);
   gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, scroller);
   gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, list_box);
   gtk_widget_class_bind_template_child (widget_class, BbChoiceRow, empty_label);
   gtk_widget_class_bind_template_callback (widget_class, on_popover_show);
+  gtk_widget_class_bind_template_callback (widget_class, on_popover_closed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
@@ -356,6 +554,10 @@ bb_choice_row_init (BbChoiceRow *self)
   keys = gtk_event_controller_key_new ();
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_search_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_button_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->button), keys);
 
   g_signal_connect_swapped (self, "notify::title", G_CALLBACK (update_value_label), self);
   update_value_label (self);
@@ -429,6 +631,14 @@ bb_choice_row_get_list (BbChoiceRow *self)
   g_return_val_if_fail (BB_IS_CHOICE_ROW (self), NULL);
 
   return self->list_box;
+}
+
+void
+bb_choice_row_open (BbChoiceRow *self)
+{
+  g_return_if_fail (BB_IS_CHOICE_ROW (self));
+
+  gtk_menu_button_popup (self->button);
 }
 
 GtkEditable *

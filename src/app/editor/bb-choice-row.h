@@ -26,6 +26,8 @@ void        bb_choice_row_set_selected_id (BbChoiceRow *self,
 /* The list the popover currently shows, for tests. (transfer none) */
 GtkListBox *bb_choice_row_get_list        (BbChoiceRow *self);
 GtkEditable *bb_choice_row_get_search_entry (BbChoiceRow *self);
+/* Opens the list with the focus in its search. */
+void        bb_choice_row_open            (BbChoiceRow *self);
 
 /* TRUE when every word of @query starts some word of @label, ignoring case
  * and accents ("sutton" finds "Wilmington, Sutton-at-Hone & Hawley"). */

@@ -506,6 +506,14 @@ on_entry_activated (GtkWidget *row)
 }
 
 /* A registration mark is shown as people write it once they move on. */
+/* A choice made from a picker moves on to the next field that needs one. */
+static void
+on_choice_chosen (BbFieldNode *node)
+{
+  bb_form_focus_next (node->form, node);
+}
+
+/* A registration mark is shown as people write it once they move on. */
 static void
 on_vrm_focus_leave (GtkEventControllerFocus *controller,
                     BbFieldNode             *node)
@@ -716,6 +724,7 @@ build_choice (BbFieldNode *node,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), node_label (node));
       bb_choice_row_set_choices (BB_CHOICE_ROW (row), choices, none);
       g_signal_connect_swapped (row, "notify::selected-id", G_CALLBACK (on_input_changed), node);
+      g_signal_connect_swapped (row, "chosen", G_CALLBACK (on_choice_chosen), node);
       node->input = node->row = row;
     }
   else
@@ -2032,4 +2041,122 @@ bb_form_focus_node (BbFieldNode *node)
   target = focus_target (node);
   if (target != NULL)
     gtk_widget_grab_focus (target);
+}
+
+/* Where the focus goes next */
+
+static gboolean
+node_is_empty (BbFieldNode *node)
+{
+  g_autofree char *text = NULL;
+
+  switch (node->spec->type)
+    {
+    case BB_FIELD_CHOICE:
+      return node_choice_id (node) == NULL;
+    case BB_FIELD_COUNT:
+    case BB_FIELD_BOOL:
+      return !node->has_value;
+    case BB_FIELD_TEXT:
+    case BB_FIELD_VRM:
+    case BB_FIELD_NUMBER:
+    case BB_FIELD_TIME:
+    case BB_FIELD_DATE:
+      text = node_dup_text (node);
+      return is_blank (text);
+    case BB_FIELD_OBJECT_LIST:
+    case BB_FIELD_TEXT_LIST:
+      return node->children->len == 0;
+    default:
+      return FALSE;
+    }
+}
+
+/* The fields a person fills, in the order of the form, as candidates for
+ * the focus: containers are walked, hidden sections left out. */
+static void
+collect_candidates (BbFieldNode *node,
+                    GPtrArray   *nodes,
+                    GArray      *candidates)
+{
+  for (guint i = 0; i < node->children->len; i++)
+    {
+      BbFieldNode *child = g_ptr_array_index (node->children, i);
+      BbFocusCandidate candidate;
+
+      if (child->section != NULL && !gtk_widget_get_visible (child->section))
+        continue;
+      if (child->spec->type == BB_FIELD_OBJECT)
+        {
+          collect_candidates (child, nodes, candidates);
+          continue;
+        }
+      if (child->input == NULL || child->is_item)
+        continue;
+
+      candidate.required = node_required (child);
+      candidate.empty = node_is_empty (child);
+      g_ptr_array_add (nodes, child);
+      g_array_append_val (candidates, candidate);
+    }
+}
+
+static BbFieldNode *
+pick_node (BbForm      *form,
+           BbFieldNode *after)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (BbFocusCandidate));
+  int start = -1;
+  int chosen;
+
+  collect_candidates (form->root, nodes, candidates);
+  if (after != NULL)
+    {
+      guint index;
+
+      if (g_ptr_array_find (nodes, after, &index))
+        start = (int) index;
+    }
+
+  chosen = bb_focus_pick (&g_array_index (candidates, BbFocusCandidate, 0),
+                          candidates->len, start);
+  return chosen >= 0 ? g_ptr_array_index (nodes, chosen) : NULL;
+}
+
+BbFieldNode *
+bb_form_first_kind_field (BbForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+
+  for (guint i = 0; i < form->root->children->len; i++)
+    {
+      BbFieldNode *node = g_ptr_array_index (form->root->children, i);
+
+      if (!node->is_meta && bb_field_spec_find (form->kind->fields, node->name) == node->spec)
+        return node;
+    }
+
+  return NULL;
+}
+
+BbFieldNode *
+bb_form_first_empty_required (BbForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+
+  return pick_node (form, NULL);
+}
+
+void
+bb_form_focus_next (BbForm      *form,
+                    BbFieldNode *after)
+{
+  BbFieldNode *next;
+
+  g_return_if_fail (form != NULL);
+
+  next = pick_node (form, after);
+  if (next != NULL)
+    bb_form_focus_node (next);
 }

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "beatbook.h"
+#include "bb-editor-logic.h"
 
 G_BEGIN_DECLS
 
@@ -124,6 +125,15 @@ void         bb_form_foreach           (BbForm            *form,
                                         gpointer           user_data);
 /* Moves the keyboard focus to @node (opening a collapsed section). */
 void         bb_form_focus_node        (BbFieldNode       *node);
+/* (nullable): the first required field still empty, in form order (hidden
+ * sections left out); NULL when every required field is filled. */
+BbFieldNode *bb_form_first_empty_required (BbForm       *form);
+/* (nullable): the first field of the kind's own (after when and where). */
+BbFieldNode *bb_form_first_kind_field  (BbForm            *form);
+/* Moves the focus on from @after: to the next required field still empty,
+ * else the field right after it. */
+void         bb_form_focus_next        (BbForm            *form,
+                                        BbFieldNode       *after);
 /* Adds an empty item to a list node; returns it. */
 BbFieldNode *bb_form_add_item          (BbFieldNode       *list);
 

@@ -644,32 +644,40 @@ close_action (GtkWidget  *widget,
 /* Keyboard */
 
 /* Focus goes where typing is needed: the first required field still empty
- * (the time, ward and place are usually filled in already). */
+ * (the time, ward and place are usually filled in already), at any size,
+ * for a new record, a repeat or a draft alike. */
 static gboolean
 bb_editor_grab_focus (GtkWidget *widget)
 {
   BbEditor *self = BB_EDITOR (widget);
-  g_autoptr(JsonObject) fields = NULL;
+  BbFieldNode *node;
 
   if (self->form == NULL)
     return GTK_WIDGET_CLASS (bb_editor_parent_class)->grab_focus (widget);
 
-  fields = bb_form_collect_fields (self->form, NULL);
-  for (guint i = 0; i < self->form->root->children->len; i++)
-    {
-      BbFieldNode *node = g_ptr_array_index (self->form->root->children, i);
+  node = bb_form_first_empty_required (self->form);
+  if (node == NULL)
+    node = bb_form_first_kind_field (self->form);
+  bb_form_focus_node (node != NULL ? node : self->form->occurred_at);
 
-      if (!node->is_meta && node->spec != NULL &&
-          (node->spec->flags & BB_FIELD_FLAG_REQUIRED) != 0 &&
-          !json_object_has_member (fields, node->name))
-        {
-          bb_form_focus_node (node);
-          return TRUE;
-        }
-    }
-
-  bb_form_focus_node (self->form->occurred_at);
   return TRUE;
+}
+
+/* Focus coming in from outside (the window after opening the editor, or
+ * Tab from the header) lands where grab_focus puts it, not on whatever
+ * widget happens to come first. */
+static gboolean
+bb_editor_focus (GtkWidget        *widget,
+                 GtkDirectionType  direction)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (direction == GTK_DIR_TAB_FORWARD &&
+      (focus == NULL || !gtk_widget_is_ancestor (focus, widget)))
+    return bb_editor_grab_focus (widget);
+
+  return GTK_WIDGET_CLASS (bb_editor_parent_class)->focus (widget, direction);
 }
 
 /* Class */
@@ -797,6 +805,7 @@ bb_editor_class_init (BbEditorClass *klass)
   object_class->get_property = bb_editor_get_property;
   object_class->set_property = bb_editor_set_property;
   widget_class->grab_focus = bb_editor_grab_focus;
+  widget_class->focus = bb_editor_focus;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, BB_TYPE_SESSION,
