@@ -633,11 +633,16 @@ bb_server_handle_pull (BbRequest *req)
 
   if (records->len > 0)
     {
-      g_autofree char *detail = g_strdup_printf ("pull since=%" G_GINT64_FORMAT " records=%u",
-                                                 since, records->len);
+      g_autoptr(GString) detail = g_string_new (NULL);
 
-      /* DPA 2018 s62: a consultation is logged, one entry per page. */
-      if (!bb_request_audit (req, "view", NULL, detail, &error))
+      /* DPA 2018 s62: a consultation is logged, one entry per page, naming
+       * every record sent, so "who saw this person's details" has an
+       * answer. */
+      g_string_printf (detail, "pull since=%" G_GINT64_FORMAT " records=%u ids=", since, records->len);
+      for (guint i = 0; i < records->len; i++)
+        g_string_append_printf (detail, "%s%s", i > 0 ? "," : "",
+                                ((BbServerRecord *) records->pdata[i])->id);
+      if (!bb_request_audit (req, "view", NULL, detail->str, &error))
         {
           bb_request_storage_error (req, error);
           return;
@@ -867,13 +872,20 @@ bb_server_handle_lookup (BbRequest *req)
       return;
     }
 
-  /* Every look-up is an audited consultation, found or not. */
-  if (vrm != NULL && surname != NULL)
-    detail = g_strdup_printf ("vrm=%s surname=%s dob=%s matches=%u", vrm, surname, dob, matches->len);
-  else if (vrm != NULL)
-    detail = g_strdup_printf ("vrm=%s matches=%u", vrm, matches->len);
-  else
-    detail = g_strdup_printf ("surname=%s dob=%s matches=%u", surname, dob, matches->len);
+  /* Every look-up is an audited consultation, found or not, naming the
+   * records it showed. */
+  {
+    g_autoptr(GString) ids = g_string_new (NULL);
+
+    for (guint i = 0; i < matches->len; i++)
+      g_string_append_printf (ids, "%s%s", i > 0 ? "," : "", ((BbServerRecord *) matches->pdata[i])->id);
+    if (vrm != NULL && surname != NULL)
+      detail = g_strdup_printf ("vrm=%s surname=%s dob=%s matches=%u ids=%s", vrm, surname, dob, matches->len, ids->str);
+    else if (vrm != NULL)
+      detail = g_strdup_printf ("vrm=%s matches=%u ids=%s", vrm, matches->len, ids->str);
+    else
+      detail = g_strdup_printf ("surname=%s dob=%s matches=%u ids=%s", surname, dob, matches->len, ids->str);
+  }
   if (!bb_request_audit (req, "lookup", NULL, detail, &error))
     {
       bb_request_storage_error (req, error);

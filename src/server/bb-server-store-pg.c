@@ -909,6 +909,27 @@ pg_session_get (BbServerStore  *store,
 }
 
 static gboolean
+pg_session_extend (BbServerStore  *store,
+                   const char     *token_hash,
+                   const char     *expires_at,
+                   GError        **error)
+{
+  BbServerStorePg *self = pg_store (store);
+  g_auto(Lease) lease = { 0 };
+  g_auto(Params) p = { 0 };
+  g_autoptr(PGresult) res = NULL;
+
+  if (!lease_take (self, &lease, error))
+    return FALSE;
+  p_text (&p, token_hash);
+  p_text (&p, expires_at);
+  res = run (self, lease.conn, "UPDATE sessions SET expires_at = $2"
+                               " WHERE token_hash = $1 AND NOT revoked AND expires_at < $2",
+             &p, "extend session", NULL, error);
+  return res != NULL;
+}
+
+static gboolean
 pg_session_revoke (BbServerStore  *store,
                    const char     *token_hash,
                    GError        **error)
@@ -1325,6 +1346,7 @@ static const BbServerStoreVTable pg_vtable = {
   .session_add = pg_session_add,
   .session_get = pg_session_get,
   .session_revoke = pg_session_revoke,
+  .session_extend = pg_session_extend,
   .login_failure_add = pg_login_failure_add,
   .login_failures_count = pg_login_failures_count,
   .record_get = pg_record_get,

@@ -588,6 +588,24 @@ sqlite_session_get (BbServerStore  *store,
 }
 
 static gboolean
+sqlite_session_extend (BbServerStore  *store,
+                       const char     *token_hash,
+                       const char     *expires_at,
+                       GError        **error)
+{
+  BbServerStoreSqlite *self = sqlite_store (store);
+  sqlite3_stmt *stmt;
+
+  stmt = statement (self, "UPDATE sessions SET expires_at = ?2"
+                          " WHERE token_hash = ?1 AND revoked = 0 AND expires_at < ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, token_hash);
+  bind_text (stmt, 2, expires_at);
+  return step_done (self, stmt, "extend session", error);
+}
+
+static gboolean
 sqlite_session_revoke (BbServerStore  *store,
                        const char     *token_hash,
                        GError        **error)
@@ -1006,6 +1024,7 @@ static const BbServerStoreVTable sqlite_vtable = {
   .session_add = sqlite_session_add,
   .session_get = sqlite_session_get,
   .session_revoke = sqlite_session_revoke,
+  .session_extend = sqlite_session_extend,
   .login_failure_add = sqlite_login_failure_add,
   .login_failures_count = sqlite_login_failures_count,
   .record_get = sqlite_record_get,

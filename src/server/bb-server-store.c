@@ -166,6 +166,18 @@ bb_server_store_session_get (BbServerStore *self,
 }
 
 gboolean
+bb_server_store_session_extend (BbServerStore *self,
+                                const char    *token_hash,
+                                const char    *expires_at,
+                                GError       **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (token_hash != NULL && expires_at != NULL, FALSE);
+
+  return self->vtable->session_extend (self, token_hash, expires_at, error);
+}
+
+gboolean
 bb_server_store_session_revoke (BbServerStore *self,
                                 const char *token_hash,
                                 GError **error)

@@ -122,6 +122,7 @@ struct _BbServerStoreVTable
   gboolean        (*session_add)        (BbServerStore *self, const BbServerSession *session, GError **error);
   BbServerSession*(*session_get)        (BbServerStore *self, const char *token_hash, GError **error);
   gboolean        (*session_revoke)     (BbServerStore *self, const char *token_hash, GError **error);
+  gboolean        (*session_extend)     (BbServerStore *self, const char *token_hash, const char *expires_at, GError **error);
 
   gboolean        (*login_failure_add)  (BbServerStore *self, const char *username, const char *at, GError **error);
   gboolean        (*login_failures_count)(BbServerStore *self, const char *username, const char *since, guint *count, GError **error);
@@ -205,6 +206,12 @@ gboolean         bb_server_store_session_add (BbServerStore *self,
 /* (transfer full) (nullable): NULL without error when there is none. */
 BbServerSession *bb_server_store_session_get (BbServerStore *self,
                                               const char    *token_hash,
+                                              GError       **error);
+/* Moves the expiry of a live (not revoked) session later, to @expires_at;
+ * never earlier, and never for a revoked one. */
+gboolean         bb_server_store_session_extend (BbServerStore *self,
+                                              const char    *token_hash,
+                                              const char    *expires_at,
                                               GError       **error);
 gboolean         bb_server_store_session_revoke (BbServerStore *self,
                                               const char    *token_hash,

@@ -107,6 +107,45 @@ unauthorized (BbRequest *req)
                     _("Sign in first: the token is missing, unknown, expired or revoked."));
 }
 
+/* Sliding expiry: a session in use is good for BB_SERVER_TOKEN_LIFETIME_SECONDS
+ * after its last use (written at most every BB_SERVER_RENEW_INTERVAL_SECONDS),
+ * and never beyond BB_SERVER_SESSION_MAX_SECONDS after sign-in, so a
+ * device on patrol is not asked for a password mid-shift. Only a live
+ * session gets here: a revoked, expired or disabled one was refused. */
+static void
+renew_session (BbRequest *req)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) expires = g_date_time_new_from_iso8601 (req->session->expires_at, NULL);
+  g_autoptr(GDateTime) created = g_date_time_new_from_iso8601 (req->session->created_at, NULL);
+  g_autoptr(GDateTime) wanted = NULL;
+  g_autoptr(GDateTime) cap = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (expires == NULL || created == NULL)
+    return;
+  if (g_date_time_difference (expires, now) >
+      (GTimeSpan) (BB_SERVER_TOKEN_LIFETIME_SECONDS - BB_SERVER_RENEW_INTERVAL_SECONDS) * G_TIME_SPAN_SECOND)
+    return;
+
+  wanted = g_date_time_add_seconds (now, BB_SERVER_TOKEN_LIFETIME_SECONDS);
+  cap = g_date_time_add_seconds (created, BB_SERVER_SESSION_MAX_SECONDS);
+  text = bb_server_time_format (g_date_time_compare (wanted, cap) < 0 ? wanted : cap);
+  if (g_strcmp0 (text, req->session->expires_at) <= 0)
+    return;
+
+  /* A renewal that cannot be written is no reason to refuse the request:
+   * the session stays good until its old expiry. */
+  if (!bb_server_store_session_extend (req->store, req->session->token_hash, text, &error))
+    g_warning ("Could not renew a session: %s", error->message);
+  else
+    {
+      g_free (req->session->expires_at);
+      req->session->expires_at = g_steal_pointer (&text);
+    }
+}
+
 static gboolean
 authenticate (BbRequest *req)
 {
@@ -180,6 +219,7 @@ authenticate (BbRequest *req)
     }
 
   req->role = bb_role_from_string (req->user->role);
+  renew_session (req);
   return TRUE;
 }
 

@@ -14,8 +14,12 @@ G_BEGIN_DECLS
 /* sync-api.md "Push": at most 500 changes and 8 MiB per request. */
 #define BB_SERVER_MAX_CHANGES    500
 #define BB_SERVER_MAX_BODY_BYTES (8 * 1024 * 1024)
-/* How long a session token works (12 hours: a long shift). */
+/* How long a session token works after its last use (12 hours: a long
+ * shift); renewed as it is used (sliding expiry), at most every 15
+ * minutes, and never beyond 7 days after sign-in. */
 #define BB_SERVER_TOKEN_LIFETIME_SECONDS (12 * 3600)
+#define BB_SERVER_RENEW_INTERVAL_SECONDS (15 * 60)
+#define BB_SERVER_SESSION_MAX_SECONDS    (7 * 24 * 3600)
 /* sync-api.md "Sessions": 5 failures for one username within 15 minutes. */
 #define BB_SERVER_LOCKOUT_FAILURES 5
 #define BB_SERVER_LOCKOUT_WINDOW_SECONDS (15 * 60)

@@ -19,6 +19,7 @@
 #include "bb-server-auth.h"
 #include "bb-server-migrate.h"
 #include "bb-server-net.h"
+#include "bb-server-retention.h"
 #include "bb-server-store.h"
 #include "bb-server-util.h"
 
@@ -36,6 +37,7 @@ static const char commands_summary[] =
      "  user disable   Disable a user and revoke their sessions\n"
      "  device revoke  Revoke a device: it is told to wipe its data\n"
      "  migrate        Move a partnership from a SQLite file into PostgreSQL\n"
+     "  erase-expired  Erase the records past their kind's retention period\n"
      "\n"
      "Run “beatbook-server COMMAND --help” for the options of a command.");
 
@@ -112,7 +114,108 @@ open_store (const char *path)
   return store;
 }
 
+/* (transfer full) (nullable): the profile of @path, or the default. */
+static BbProfile *
+load_profile (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  BbProfile *profile;
+
+  if (path != NULL)
+    profile = bb_profile_new_from_file (path, &error);
+  else
+    profile = bb_profile_load_default (&error);
+  if (profile == NULL)
+    g_printerr ("beatbook-server: %s\n", error->message);
+  return profile;
+}
+
+/* Erases what is past retention at @as_of; prints and logs the count. */
+static gboolean
+sweep_retention (BbServerStore *store,
+                 BbProfile     *profile,
+                 GDateTime     *as_of,
+                 gboolean       print)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  if (!bb_server_erase_expired (store, profile, as_of, &n, &error))
+    {
+      g_printerr (_("beatbook-server: erasing the records past retention failed: %s\n"), error->message);
+      return FALSE;
+    }
+  if (print)
+    g_print ("erased %u\n", n);
+  else if (n > 0)
+    g_message ("Erased %u records past their retention period", n);
+  return TRUE;
+}
+
+/* erase-expired */
+
+static int
+command_erase_expired (int    argc,
+                       char **argv)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *as_of_text = NULL;
+  g_autofree char *profile_path = NULL;
+  g_autoptr(BbProfile) profile = NULL;
+  g_autoptr(GDateTime) as_of = NULL;
+  g_autoptr(BbServerStore) store = NULL;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of_text, N_("Erase what is past retention at this time (ISO 8601; default now)"), N_("TIME") },
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The partnership profile with the retention periods (default: as serve)"), N_("FILE") },
+    { NULL }
+  };
+
+  if (!parse_options ("erase-expired", _("Erases every record whose kind's retention_days have passed: its fields go, a tombstone stays for the devices, and an “erase” audit entry keeps the id, kind, occurred_at and the rule. Prints “erased N”."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (!require ("erase-expired", db, "--db", &status))
+    return status;
+  if (as_of_text != NULL)
+    {
+      as_of = g_date_time_new_from_iso8601 (as_of_text, NULL);
+      if (as_of == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("--as-of “%s” is not an ISO 8601 time such as 2027-03-01T00:00:00Z"), as_of_text);
+          return usage_error ("erase-expired", message);
+        }
+    }
+  else
+    as_of = g_date_time_new_now_utc ();
+
+  profile = load_profile (profile_path);
+  if (profile == NULL)
+    return EXIT_FAILED;
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  return sweep_retention (store, profile, as_of, TRUE) ? 0 : EXIT_FAILED;
+}
+
 /* serve */
+
+typedef struct
+{
+  BbServerStore *store;
+  BbProfile     *profile;
+} Retention;
+
+static gboolean
+daily_retention (gpointer data)
+{
+  Retention *retention = data;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  sweep_retention (retention->store, retention->profile, now, FALSE);
+  return G_SOURCE_CONTINUE;
+}
 
 typedef struct
 {
@@ -176,6 +279,8 @@ command_serve (int    argc,
   const char *exchange_log;
   ServeState state = { 0 };
   guint term_id, int_id;
+  guint retention_id = 0;
+  Retention retention = { 0 };
   guint fd_limit;
   int port = 8080;
   int idle_timeout = BB_SERVER_IDLE_TIMEOUT_DEFAULT;
@@ -239,6 +344,21 @@ command_serve (int    argc,
   fd_limit = bb_server_raise_fd_limit ();
   if (fd_limit == 0)
     fd_limit = 1024;
+  /* Retention is a duty, not a job someone may forget to schedule: once
+   * now, then every day while serving. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+    if (!sweep_retention (store, profile, now, FALSE))
+      {
+        bb_server_store_close (store);
+        return EXIT_FAILED;
+      }
+    retention.store = store;
+    retention.profile = profile;
+    retention_id = g_timeout_add_seconds (24 * 3600, daily_retention, &retention);
+  }
+
   g_message ("Open files limit %u: at most %u connections, idle ones closed after %d s",
              fd_limit, fd_limit > 2 * BB_SERVER_FD_RESERVE ? fd_limit - BB_SERVER_FD_RESERVE : fd_limit / 2,
              idle_timeout);
@@ -287,6 +407,7 @@ command_serve (int    argc,
 
   g_source_remove (term_id);
   g_source_remove (int_id);
+  g_clear_handle_id (&retention_id, g_source_remove);
   bb_server_close (server);
   /* Let the closed connections finish tearing down before the store goes. */
   while (g_main_context_iteration (NULL, FALSE))
@@ -606,6 +727,8 @@ main (int   argc,
     return command_serve (argc - 1, argv + 1);
   if (g_str_equal (command, "migrate"))
     return command_migrate (argc - 1, argv + 1);
+  if (g_str_equal (command, "erase-expired"))
+    return command_erase_expired (argc - 1, argv + 1);
 
   if (g_str_equal (command, "user") || g_str_equal (command, "device"))
     {
