@@ -750,6 +750,86 @@ test_audit_append_only (Fixture       *f,
   g_assert_cmpstr (((BbServerAuditEntry *) entries->pdata[0])->action, ==, "login");
 }
 
+/* The grants docs/operations.md gives the servers' role, word for word. */
+static const char app_role_grants[] =
+  "GRANT USAGE ON SCHEMA public TO %1$s;"
+  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %1$s;"
+  "REVOKE UPDATE, DELETE, TRUNCATE ON audit FROM %1$s;"
+  "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %1$s;";
+
+/* PostgreSQL: the servers' role may append to the audit log and read it,
+ * and nothing else, even without the trigger. */
+static void
+test_audit_app_role_may_only_append (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbServerUser) user = add_user (f, "admin", "admin");
+  g_autoptr(BbServerRecord) record = make_record (user->id, "vawg_walk", 1);
+  g_autoptr(BbServerStore) as_app = NULL;
+  g_autofree char *role = g_strdup_printf ("bbtest_app_%08x", g_random_int ());
+  g_autofree char *create = g_strdup_printf ("CREATE ROLE %s LOGIN", role);
+  g_autofree char *grants = g_strdup_printf (app_role_grants, role);
+  g_autofree char *drop = NULL;
+  g_autofree char *dbname = test_db_pg_name (f->path);
+  g_autofree char *app_uri = NULL;
+  const char *refused[] = { "UPDATE audit SET action = 'view'", "DELETE FROM audit",
+                            "TRUNCATE audit", NULL };
+  BbServerAuditEntry entry = { 0 };
+  PQconninfoOption *options;
+  const char *host = NULL, *port = NULL;
+  PGconn *conn;
+
+  test_db_pg_exec (NULL, create);
+  test_db_pg_exec (f->path, grants);
+  options = PQconninfoParse (f->path, NULL);
+  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
+    {
+      if (g_str_equal (o->keyword, "host"))
+        host = o->val;
+      else if (g_str_equal (o->keyword, "port"))
+        port = o->val;
+    }
+  app_uri = g_strdup_printf ("postgresql://%s@%s:%s/%s", role, host, port, dbname);
+  PQconninfoFree (options);
+
+  /* The server works as that role ... */
+  as_app = bb_server_store_open (app_uri, &error);
+  g_assert_no_error (error);
+  entry.at = (char *) "2026-03-01T21:14:00Z";
+  entry.user_id = user->id;
+  entry.action = (char *) "create";
+  entry.record_id = record->id;
+  bb_server_store_begin (as_app, &error);
+  g_assert_no_error (error);
+  bb_server_store_record_put (as_app, record, "h", &error);
+  g_assert_no_error (error);
+  bb_server_store_audit_append (as_app, &entry, &error);
+  g_assert_no_error (error);
+  bb_server_store_commit (as_app, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&as_app, bb_server_store_close);
+
+  /* ... and may not change the log, whatever the trigger says. */
+  conn = PQconnectdb (app_uri);
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  for (guint i = 0; refused[i] != NULL; i++)
+    {
+      PGresult *res = PQexec (conn, refused[i]);
+
+      g_assert_cmpint (PQresultStatus (res), ==, PGRES_FATAL_ERROR);
+      g_assert_cmpstr (PQresultErrorField (res, PG_DIAG_SQLSTATE), ==, "42501");
+      PQclear (res);
+    }
+  PQfinish (conn);
+
+  test_db_drop (f->path);
+  g_clear_pointer (&f->path, g_free);
+  f->path = test_db_new (f->dir, "server.db");
+  drop = g_strdup_printf ("DROP ROLE %s", role);
+  test_db_pg_exec (NULL, drop);
+}
+
 static void
 test_reopen_keeps_data_and_refuses_foreign_files (Fixture       *f,
                                                   gconstpointer  data)
@@ -844,6 +924,8 @@ main (int   argc,
   ADD ("/server/storage/pull/never-passes-a-change-still-in-flight", test_pull_never_passes_a_change_in_flight);
   ADD ("/server/storage/s59/lookup-by-mark-and-by-person", test_s59_lookup_by_vrm_and_person);
   ADD ("/server/storage/audit/is-append-only", test_audit_append_only);
+  if (test_db_is_postgresql ())
+    ADD ("/server/storage/audit/the-servers-role-may-only-append", test_audit_app_role_may_only_append);
   ADD ("/server/storage/file/reopens-and-refuses-foreign-files", test_reopen_keeps_data_and_refuses_foreign_files);
   g_test_add_func ("/server/storage/util/secure-equal-compares-whole-strings", test_secure_equal);
   g_test_add_func ("/server/storage/util/times-are-made-canonical-utc", test_time_canonical);
