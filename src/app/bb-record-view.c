@@ -10,6 +10,7 @@
 #include "bb-conflict-view.h"
 #include "bb-format.h"
 #include "bb-i18n.h"
+#include "bb-map.h"
 #include "bb-record-view.h"
 #include "bb-sync-indicator.h"
 
@@ -25,6 +26,7 @@ struct _BbRecordView
   GtkLabel  *subtitle_label;
   GtkBox    *groups_box;
   GtkScrolledWindow *scroller;
+  BbMap     *map;    /* (owned) (nullable): made when a record has a point */
 };
 
 G_DEFINE_FINAL_TYPE (BbRecordView, bb_record_view, ADW_TYPE_BIN)
@@ -314,6 +316,36 @@ resolve_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (view));
 }
 
+/* The record's point on the profile's map, under "When and where"; no tile
+ * source or no point, no map. One map for the view's life: its tiles stay
+ * loaded from one record to the next. */
+static void
+show_map (BbRecordView *self,
+          BbProfile    *profile)
+{
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_map_point_free);
+  BbMapPoint *point;
+
+  if (profile == NULL || bb_profile_get_map_tile_url (profile) == NULL)
+    return;
+  point = bb_map_point_new_for_record (self->record, profile);
+  if (point == NULL)
+    return;
+  g_ptr_array_add (points, point);
+
+  if (self->map == NULL)
+    {
+      self->map = g_object_ref_sink (BB_MAP (bb_map_new ()));
+      bb_map_set_profile (self->map, profile);
+      gtk_widget_set_size_request (GTK_WIDGET (self->map), -1, 220);
+      gtk_widget_add_css_class (GTK_WIDGET (self->map), "card");
+      gtk_widget_set_overflow (GTK_WIDGET (self->map), GTK_OVERFLOW_HIDDEN);
+    }
+  bb_map_set_points (self->map, points, TRUE);
+  gtk_box_append (self->groups_box, GTK_WIDGET (self->map));
+  g_string_append_printf (self->text, "[%s]\n", _("Map"));
+}
+
 static void
 show_record (BbRecordView *self,
              BbProfile    *profile)
@@ -375,6 +407,8 @@ show_record (BbRecordView *self,
       if (value != NULL)
         add_row (self, group, _(spec->label), value, NULL);
     }
+  show_map (self, profile);
+
   priority = bb_record_get_priority (record);
   if (priority >= 1 && priority <= 4)
     {
@@ -471,6 +505,7 @@ bb_record_view_dispose (GObject *object)
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_RECORD_VIEW);
   g_clear_object (&self->record);
+  g_clear_object (&self->map);
 
   G_OBJECT_CLASS (bb_record_view_parent_class)->dispose (object);
 }

@@ -19,6 +19,7 @@
 #include "bb-record-list-model.h"
 #include "bb-record-row.h"
 #include "bb-review-date.h"
+#include "bb-map.h"
 #include "bb-review-view.h"
 
 /* Records read per query while exporting. */
@@ -63,6 +64,8 @@ struct _BbReviewView
   GtkLabel          *count_label;
   GtkButton         *export_button;
   GtkStack          *list_stack;
+  GtkToggleButton   *map_button;
+  BbMap             *map;
   GtkListView       *list_view;
   GtkStack          *detail_stack;
   GtkButton         *back_button;
@@ -80,6 +83,8 @@ struct _BbReviewView
 G_DEFINE_FINAL_TYPE (BbReviewView, bb_review_view, GTK_TYPE_WIDGET)
 
 static void apply_filters (BbReviewView *self);
+static gboolean show_id (BbReviewView *self,
+                         const char   *id);
 
 /* Helpers */
 
@@ -432,7 +437,10 @@ update_count (BbReviewView *self)
   else
     self->count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record", "%u records", n), n);
   gtk_label_set_text (self->count_label, self->count_text);
-  gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
+  if (gtk_toggle_button_get_active (self->map_button))
+    gtk_stack_set_visible_child_name (self->list_stack, "map");
+  else
+    gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
   gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), n > 0);
 }
 
@@ -486,6 +494,46 @@ bb_review_view_get_query (BbReviewView *self,
   };
 }
 
+/* At most this many records are read for the map: a year of a busy
+ * partnership's patrols; more would not be readable as points anyway. */
+#define MAP_LIMIT 5000
+
+/* The records the filters select (the list's own query), those with a
+ * point as marks on the map. The count says how many have none. */
+static void
+fill_map (BbReviewView  *self,
+          const BbQuery *query)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_map_point_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  records = bb_store_list_records (store_of (self), query, 0, MAP_LIMIT, &error);
+  if (records == NULL)
+    {
+      g_warning ("Could not read the records for the map: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < records->len; i++)
+    {
+      BbMapPoint *point = bb_map_point_new_for_record (g_ptr_array_index (records, i),
+                                                       profile_of (self));
+
+      if (point != NULL)
+        g_ptr_array_add (points, point);
+    }
+  bb_map_set_points (self->map, points, TRUE);
+
+  /* Translators: the count above the map, "12 records, 9 on the map" */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record, %u on the map",
+                                       "%u records, %u on the map", records->len),
+                          records->len, points->len);
+  g_free (self->count_text);
+  self->count_text = g_steal_pointer (&text);
+  gtk_label_set_text (self->count_label, self->count_text);
+}
+
 static void
 apply_filters (BbReviewView *self)
 {
@@ -496,6 +544,24 @@ apply_filters (BbReviewView *self)
 
   bb_review_view_get_query (self, &query);
   reload_model (self, &query);
+  if (gtk_toggle_button_get_active (self->map_button))
+    fill_map (self, &query);
+}
+
+static void
+on_map_toggled (BbReviewView *self)
+{
+  apply_filters (self);
+}
+
+static void
+on_point_activated (BbMap        *map,
+                    const char   *id,
+                    BbReviewView *self)
+{
+  if (!show_id (self, id))
+    return;
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
 static void
@@ -970,6 +1036,8 @@ bb_review_view_class_init (BbReviewViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, count_label);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, export_button);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, BbReviewView, map_button);
+  gtk_widget_class_bind_template_child (widget_class, BbReviewView, map);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, list_view);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, back_button);
@@ -994,6 +1062,7 @@ bb_review_view_init (BbReviewView *self)
   g_type_ensure (ADW_TYPE_CLAMP);
   g_type_ensure (ADW_TYPE_LEAFLET);
   g_type_ensure (ADW_TYPE_STATUS_PAGE);
+  g_type_ensure (BB_TYPE_MAP);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->kind_ids = g_ptr_array_new_with_free_func (g_free);
@@ -1019,6 +1088,8 @@ bb_review_view_init (BbReviewView *self)
   g_signal_connect (self->unreviewed_button, "toggled", G_CALLBACK (on_unreviewed_toggled), self);
   g_signal_connect_swapped (self->clear_button, "clicked", G_CALLBACK (bb_review_view_clear_filters), self);
   g_signal_connect (self->export_button, "clicked", G_CALLBACK (on_export_clicked), self);
+  g_signal_connect_swapped (self->map_button, "toggled", G_CALLBACK (on_map_toggled), self);
+  g_signal_connect (self->map, "point-activated", G_CALLBACK (on_point_activated), self);
   g_signal_connect (gtk_text_view_get_buffer (self->comment_view), "changed",
                     G_CALLBACK (on_comment_changed), self);
   on_folded (self);
@@ -1040,6 +1111,13 @@ bb_review_view_new (BbSession *session)
   fill_filters (self);
   reload_authors (self);
   self->filling = FALSE;
+
+  /* No tile source in the profile: no map, and no button for one. */
+  if (bb_map_set_profile (self->map, bb_session_get_profile (session)))
+    {
+      bb_map_set_show_legend (self->map, TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->map_button), TRUE);
+    }
 
   filters[0] = self->kind_drop;
   filters[1] = self->ward_drop;
@@ -1085,6 +1163,25 @@ bb_review_view_get_n_records (BbReviewView *self)
   g_return_val_if_fail (BB_IS_REVIEW_VIEW (self), 0);
 
   return g_list_model_get_n_items (G_LIST_MODEL (self->model));
+}
+
+gboolean
+bb_review_view_set_show_map (BbReviewView *self,
+                             gboolean      show)
+{
+  g_return_val_if_fail (BB_IS_REVIEW_VIEW (self), FALSE);
+
+  if (!bb_map_has_tiles (self->map))
+    return FALSE;
+  gtk_toggle_button_set_active (self->map_button, show);
+  return TRUE;
+}
+
+GtkWidget *
+bb_review_view_get_map (BbReviewView *self)
+{
+  g_return_val_if_fail (BB_IS_REVIEW_VIEW (self), NULL);
+  return bb_map_has_tiles (self->map) ? GTK_WIDGET (self->map) : NULL;
 }
 
 const char *

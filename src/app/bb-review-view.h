@@ -33,6 +33,14 @@ void        bb_review_view_get_query         (BbReviewView *self,
 GtkWidget  *bb_review_view_get_filter_widget (BbReviewView *self,
                                               const char   *name);
 
+/* The records the filters select on a map instead of the list (when the
+ * profile has a tile source; FALSE and nothing changes otherwise). */
+gboolean    bb_review_view_set_show_map      (BbReviewView *self,
+                                              gboolean      show);
+/* (transfer none) (nullable): the map, NULL when the profile has no tile
+ * source. Its type is BbMap (bb-map.h). */
+GtkWidget  *bb_review_view_get_map           (BbReviewView *self);
+
 /* Shows the record @id in the review pane. */
 gboolean    bb_review_view_select            (BbReviewView *self,
                                               const char   *id);

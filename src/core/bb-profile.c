@@ -661,7 +661,8 @@ parse_ward_boundaries (BbProfile  *self,
                            _("“ward_boundaries” names the file “%s”, but this profile "
                              "was not read from a file: give the GeoJSON object itself"),
                            name);
-      path = g_build_filename (self->base_dir, name, NULL);
+      path = g_path_is_absolute (name) ? g_strdup (name)
+                                       : g_build_filename (self->base_dir, name, NULL);
       if (!g_file_get_contents (path, &contents, &length, &local_error))
         return check_fail (check, member_line (check, root, "ward_boundaries"), NULL,
                            _("cannot read the ward boundaries: %s"), local_error->message);
