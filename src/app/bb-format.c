@@ -354,6 +354,143 @@ bb_format_review_line (BbRecord *record)
 }
 
 char *
+bb_format_row_review_line (BbRecord *record)
+{
+  g_return_val_if_fail (BB_IS_RECORD (record), NULL);
+
+  if (g_strcmp0 (bb_record_get_review_state (record), "returned") != 0)
+    return NULL;
+  return bb_format_review_line (record);
+}
+
+char *
+bb_format_row_sync_line (BbRecord  *record,
+                         GDateTime *now)
+{
+  BbSyncState state;
+  const char *saved;
+  g_autoptr(GDateTime) saved_at = NULL;
+  g_autoptr(GDateTime) now_utc = NULL;
+  g_autofree char *when = NULL;
+
+  g_return_val_if_fail (BB_IS_RECORD (record), NULL);
+
+  state = bb_record_get_sync_state (record);
+  if (state == BB_SYNC_STATE_REJECTED || state == BB_SYNC_STATE_CONFLICT)
+    return bb_format_sync_line (record);
+  if (state != BB_SYNC_STATE_PENDING)
+    return NULL;
+
+  saved = bb_record_get_updated_at (record);
+  if (saved == NULL || *saved == '\0')
+    saved = bb_record_get_created_at (record);
+  saved_at = saved != NULL ? bb_time_parse (saved) : NULL;
+  if (saved_at == NULL)
+    return NULL;
+
+  now_utc = now_or (now);
+  if (g_date_time_difference (now_utc, saved_at) < BB_FORMAT_LONG_UNSYNCED_HOURS * G_TIME_SPAN_HOUR)
+    return NULL;
+
+  when = bb_format_time_short (saved, now);
+  /* Translators: a change saved long ago and still on the device only;
+   * %s is when it was saved, "28 Nov, 21:14" */
+  return g_strdup_printf (_("Not synced since %s"), when);
+}
+
+/* TRUE when @token (folded) begins the text at @p; *@end is set past the
+ * matching characters. */
+static gboolean
+token_begins_at (const char  *p,
+                 const char  *token,
+                 const char **end)
+{
+  const char *t = token;
+
+  while (*t != '\0')
+    {
+      gunichar a, b;
+
+      if (*p == '\0')
+        return FALSE;
+      a = g_unichar_tolower (g_utf8_get_char (p));
+      b = g_utf8_get_char (t);
+      if (a != b)
+        {
+          /* Accents fold away in the search: "e" finds "é". */
+          gunichar decomposed[4];
+          gsize n = g_unichar_fully_decompose (a, FALSE, decomposed, G_N_ELEMENTS (decomposed));
+
+          if (n == 0 || decomposed[0] != b)
+            return FALSE;
+        }
+      p = g_utf8_next_char (p);
+      t = g_utf8_next_char (t);
+    }
+
+  *end = p;
+  return TRUE;
+}
+
+char *
+bb_format_highlight (const char *text,
+                     const char *search)
+{
+  g_auto(GStrv) tokens = NULL;
+  GString *markup;
+  gboolean at_word_start = TRUE;
+  const char *p;
+
+  if (text == NULL)
+    return g_strdup ("");
+  if (search == NULL)
+    return g_markup_escape_text (text, -1);
+
+  tokens = g_str_tokenize_and_fold (search, NULL, NULL);
+  if (tokens == NULL || tokens[0] == NULL)
+    return g_markup_escape_text (text, -1);
+
+  markup = g_string_new (NULL);
+  for (p = text; *p != '\0'; )
+    {
+      gunichar c = g_utf8_get_char (p);
+      const char *next = g_utf8_next_char (p);
+
+      if (at_word_start && g_unichar_isalnum (c))
+        {
+          const char *longest = NULL;
+
+          for (guint i = 0; tokens[i] != NULL; i++)
+            {
+              const char *end;
+
+              if (token_begins_at (p, tokens[i], &end) && (longest == NULL || end > longest))
+                longest = end;
+            }
+          if (longest != NULL)
+            {
+              g_autofree char *part = g_markup_escape_text (p, longest - p);
+
+              g_string_append_printf (markup, "<b>%s</b>", part);
+              p = longest;
+              at_word_start = FALSE;
+              continue;
+            }
+        }
+
+      {
+        g_autofree char *part = g_markup_escape_text (p, next - p);
+
+        g_string_append (markup, part);
+      }
+      at_word_start = !g_unichar_isalnum (c);
+      p = next;
+    }
+
+  return g_string_free (markup, FALSE);
+}
+
+char *
 bb_format_sync_line (BbRecord *record)
 {
   BbSyncState state = bb_record_get_sync_state (record);

@@ -31,6 +31,25 @@ char       *bb_format_review_line       (BbRecord    *record);
  * carries the server's reason, "Refused: ward: ...". */
 char       *bb_format_sync_line         (BbRecord    *record);
 
+/* Hours a saved change may wait to sync before its list row says so. */
+#define BB_FORMAT_LONG_UNSYNCED_HOURS 24
+
+/* (transfer full) (nullable): the review line a list row shows, only when
+ * the record needs its author: a returned record. Awaiting review, reviewed
+ * and closed are the common case; the row stays quiet (NULL). */
+char       *bb_format_row_review_line   (BbRecord    *record);
+/* (transfer full) (nullable): the sync line a list row shows, only when it
+ * needs attention: refused, in conflict, or saved more than
+ * BB_FORMAT_LONG_UNSYNCED_HOURS ago and still waiting ("Not synced since
+ * 28 Nov, 21:14"). Waiting a little and synced are common: NULL. @now may
+ * be NULL for the current time. */
+char       *bb_format_row_sync_line     (BbRecord    *record,
+                                         GDateTime   *now);
+/* (transfer full): @text as Pango markup (escaped) with the beginnings of
+ * its words that match a word of @search in bold, as the list's search
+ * matches them. @search NULL or blank: @text escaped. */
+char       *bb_format_highlight         (const char  *text,
+                                         const char  *search);
 /* (transfer none): the icon beside bb_sync_state_get_label(). */
 const char *bb_sync_state_get_icon      (BbSyncState  state);
 

@@ -15,11 +15,15 @@ struct _BbRecordRow
   GtkWidget  parent_instance;
 
   BbRecord  *record;
+  char      *search;
 
   GtkWidget *box;
   GtkImage  *kind_icon;
   GtkLabel  *title_label;
   GtkLabel  *subtitle_label;
+  GtkWidget *states_box;
+  GtkWidget *review_box;
+  GtkWidget *sync_box;
   GtkImage  *review_icon;
   GtkLabel  *review_label;
   GtkImage  *sync_icon;
@@ -40,18 +44,32 @@ bb_record_row_dispose (GObject *object)
 }
 
 static void
+bb_record_row_finalize (GObject *object)
+{
+  BbRecordRow *self = BB_RECORD_ROW (object);
+
+  g_free (self->search);
+
+  G_OBJECT_CLASS (bb_record_row_parent_class)->finalize (object);
+}
+
+static void
 bb_record_row_class_init (BbRecordRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = bb_record_row_dispose;
+  object_class->finalize = bb_record_row_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/beatbook/Beatbook/bb-record-row.ui");
   gtk_widget_class_bind_template_child (widget_class, BbRecordRow, box);
   gtk_widget_class_bind_template_child (widget_class, BbRecordRow, kind_icon);
   gtk_widget_class_bind_template_child (widget_class, BbRecordRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, BbRecordRow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, BbRecordRow, states_box);
+  gtk_widget_class_bind_template_child (widget_class, BbRecordRow, review_box);
+  gtk_widget_class_bind_template_child (widget_class, BbRecordRow, sync_box);
   gtk_widget_class_bind_template_child (widget_class, BbRecordRow, review_icon);
   gtk_widget_class_bind_template_child (widget_class, BbRecordRow, review_label);
   gtk_widget_class_bind_template_child (widget_class, BbRecordRow, sync_icon);
@@ -83,6 +101,8 @@ bb_record_row_set_record (BbRecordRow *self,
   g_autofree char *subtitle = NULL;
   g_autofree char *review_line = NULL;
   g_autofree char *sync_line = NULL;
+  g_autofree char *title_markup = NULL;
+  g_autofree char *subtitle_markup = NULL;
   const char *review_state;
   BbSyncState sync_state;
 
@@ -97,6 +117,7 @@ bb_record_row_set_record (BbRecordRow *self,
       gtk_label_set_text (self->subtitle_label, "");
       gtk_label_set_text (self->review_label, "");
       gtk_label_set_text (self->sync_label, "");
+      gtk_widget_set_visible (self->states_box, FALSE);
       return;
     }
 
@@ -115,20 +136,31 @@ bb_record_row_set_record (BbRecordRow *self,
                                   kind != NULL ? bb_kind_get_label (kind) : bb_record_get_kind (record),
                                   -1);
 
-  gtk_label_set_text (self->title_label, title != NULL && *title != '\0' ? title : _("Untitled record"));
-  gtk_label_set_text (self->subtitle_label, subtitle);
+  /* What the search found shows in bold, so a long list is read at a glance. */
+  title_markup = bb_format_highlight (title != NULL && *title != '\0' ? title : _("Untitled record"),
+                                      self->search);
+  subtitle_markup = bb_format_highlight (subtitle, self->search);
+  gtk_label_set_markup (self->title_label, title_markup);
+  gtk_label_set_markup (self->subtitle_label, subtitle_markup);
   gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), *subtitle != '\0');
 
+  /* States show only where they need attention (returned, refused, in
+   * conflict, long unsynced): "Awaiting review · Waiting to sync" on every
+   * row would be noise, and would leave room for fewer rows. */
+  review_line = bb_format_row_review_line (record);
   gtk_image_set_from_icon_name (self->review_icon, bb_review_state_get_icon (review_state));
-  review_line = bb_format_review_line (record);
-  gtk_label_set_text (self->review_label, review_line);
+  gtk_label_set_text (self->review_label, review_line != NULL ? review_line : "");
   /* A long comment is cut in the row: the whole of it on hover. */
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->review_label), review_line);
+  gtk_widget_set_visible (self->review_box, review_line != NULL);
 
+  sync_line = bb_format_row_sync_line (record, NULL);
   gtk_image_set_from_icon_name (self->sync_icon, bb_sync_state_get_icon (sync_state));
-  sync_line = bb_format_sync_line (record);
-  gtk_label_set_text (self->sync_label, sync_line);
+  gtk_label_set_text (self->sync_label, sync_line != NULL ? sync_line : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_label), sync_line);
+  gtk_widget_set_visible (self->sync_box, sync_line != NULL);
+
+  gtk_widget_set_visible (self->states_box, review_line != NULL || sync_line != NULL);
 
   /* Colour backs up the words; it never carries the meaning alone. */
   gtk_widget_remove_css_class (GTK_WIDGET (self->sync_label), "error");
@@ -140,6 +172,16 @@ bb_record_row_set_record (BbRecordRow *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->sync_label), "warning");
   if (g_strcmp0 (review_state, "returned") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self->review_label), "warning");
+}
+
+void
+bb_record_row_set_search (BbRecordRow *self,
+                          const char  *search)
+{
+  g_return_if_fail (BB_IS_RECORD_ROW (self));
+
+  g_free (self->search);
+  self->search = g_strdup (search);
 }
 
 BbRecord *
@@ -155,9 +197,12 @@ bb_record_row_dup_text (BbRecordRow *self)
 {
   g_return_val_if_fail (BB_IS_RECORD_ROW (self), NULL);
 
-  return g_strdup_printf ("%s\n%s\n%s\n%s",
-                          gtk_label_get_text (self->title_label),
-                          gtk_label_get_text (self->subtitle_label),
-                          gtk_label_get_text (self->review_label),
-                          gtk_label_get_text (self->sync_label));
+  GString *text = g_string_new (gtk_label_get_text (self->title_label));
+
+  g_string_append_printf (text, "\n%s", gtk_label_get_text (self->subtitle_label));
+  if (gtk_widget_get_visible (self->review_box))
+    g_string_append_printf (text, "\n%s", gtk_label_get_text (self->review_label));
+  if (gtk_widget_get_visible (self->sync_box))
+    g_string_append_printf (text, "\n%s", gtk_label_get_text (self->sync_label));
+  return g_string_free (text, FALSE);
 }

@@ -19,8 +19,12 @@ void       bb_record_row_set_record (BbRecordRow *self,
                                      BbRecord    *record,
                                      BbProfile   *profile);
 BbRecord  *bb_record_row_get_record (BbRecordRow *self);
-/* The text of the row, for tests: title, subtitle and states, one per line.
- * (transfer full) */
+/* The words of the list's search (NULL: none): their matches show in bold
+ * from the next bb_record_row_set_record(). */
+void       bb_record_row_set_search (BbRecordRow *self,
+                                     const char  *search);
+/* The text of the row, for tests: title, subtitle and the states it shows
+ * (only those that need attention), one per line. (transfer full) */
 char      *bb_record_row_dup_text   (BbRecordRow *self);
 
 G_END_DECLS

@@ -74,13 +74,15 @@ struct _BbWindow
   GtkSearchEntry       *start_entry;
   GtkListBox           *start_list;
   GtkDropDown          *kind_dropdown;
+  GtkWidget            *filter_label;
   AdwPreferencesGroup  *drafts_group;
   GtkStack             *list_stack;
   GtkListView          *list_view;
   AdwStatusPage        *empty_page;
   GtkWidget            *detail_pane;
   AdwHeaderBar         *detail_header;
-  AdwWindowTitle       *detail_title;
+  GtkLabel             *detail_title;
+  GtkLabel             *detail_subtitle;
   GtkWidget            *back_button;
   GtkWidget            *save_button;
   GtkStack             *detail_stack;
@@ -312,6 +314,7 @@ factory_bind (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_list_item_get_child (item);
   g_autofree char *title = NULL;
 
+  bb_record_row_set_search (BB_RECORD_ROW (row), bb_record_list_model_get_search (self->model));
   bb_record_row_set_record (BB_RECORD_ROW (row), record, get_profile (self));
   if (record != NULL)
     {
@@ -371,6 +374,22 @@ end_model_change (BbWindow *self)
 /* The detail pane */
 
 static void
+set_detail_title (BbWindow   *self,
+                  const char *title)
+{
+  gtk_label_set_text (self->detail_title, title);
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_title), title != NULL && *title != '\0');
+}
+
+static void
+set_detail_subtitle (BbWindow   *self,
+                     const char *subtitle)
+{
+  gtk_label_set_text (self->detail_subtitle, subtitle);
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_subtitle), subtitle != NULL && *subtitle != '\0');
+}
+
+static void
 update_detail_header (BbWindow *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->detail_stack);
@@ -402,23 +421,23 @@ update_detail_header (BbWindow *self)
 
   if (editing && self->editor != NULL)
     {
-      adw_window_title_set_title (self->detail_title, bb_editor_get_title (self->editor));
-      adw_window_title_set_subtitle (self->detail_title, _("Saved as a draft while you type"));
+      set_detail_title (self, bb_editor_get_title (self->editor));
+      set_detail_subtitle (self, _("Saved as a draft while you type"));
     }
   else if (viewing && bb_record_view_get_record (self->record_view) != NULL)
     {
       BbRecord *record = bb_record_view_get_record (self->record_view);
       const BbKindSpec *kind = bb_record_get_kind_spec (record);
 
-      adw_window_title_set_title (self->detail_title,
+      set_detail_title (self,
                                   kind != NULL ? bb_kind_get_label (kind) : bb_record_get_kind (record));
-      adw_window_title_set_subtitle (self->detail_title,
+      set_detail_subtitle (self,
                                      bb_sync_state_get_label (bb_record_get_sync_state (record)));
     }
   else
     {
-      adw_window_title_set_title (self->detail_title, "");
-      adw_window_title_set_subtitle (self->detail_title, "");
+      set_detail_title (self, "");
+      set_detail_subtitle (self, "");
     }
 }
 
@@ -679,7 +698,7 @@ refresh_drafts (BbWindow *self)
       discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
       gtk_widget_set_valign (discard, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (discard, "flat");
-      gtk_widget_set_tooltip_text (discard, _("Discard Draft"));
+      gtk_widget_set_tooltip_text (discard, _("Discard draft"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (discard), "win.discard-draft");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (discard), "s", draft->id);
       discard_label = g_strdup_printf (_("Discard the %s draft"), kind_label);
@@ -983,7 +1002,24 @@ on_start_key_pressed (BbWindow        *self,
 {
   guint shown = self->start_hits != NULL ? MIN (self->start_hits->len, QUICK_START_ROWS) : 0;
 
-  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0 || shown == 0)
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
+    return FALSE;
+
+  switch (keyval)
+    {
+    /* Enter is taken here, before the entry: right after the search bar
+     * opens on a typed key, GtkSearchEntry (GTK 4.8) may drop a quick
+     * Enter instead of emitting "activate". */
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      quick_start_take (self, self->start_selected);
+      return TRUE;
+    default:
+      break;
+    }
+
+  if (shown == 0)
     return FALSE;
 
   switch (keyval)
@@ -1356,6 +1392,12 @@ on_folded_changed (BbWindow *self)
   gboolean folded = adw_leaflet_get_folded (self->leaflet);
 
   adw_header_bar_set_show_end_title_buttons (self->list_header, folded);
+  /* At 360 px minimise and maximise cost the titles their room (a phone's
+   * shell shows only close): one pane keeps close alone. */
+  adw_header_bar_set_decoration_layout (self->list_header, folded ? ":close" : NULL);
+  adw_header_bar_set_decoration_layout (self->detail_header, folded ? ":close" : NULL);
+  /* At 360 px the filter's "Show" gives its room to the sync status. */
+  gtk_widget_set_visible (self->filter_label, !folded);
   adw_header_bar_set_show_start_title_buttons (self->detail_header, folded);
   update_detail_header (self);
 }
@@ -1641,6 +1683,7 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbWindow, start_entry);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, start_list);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, kind_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, filter_label);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, drafts_group);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, list_view);
@@ -1648,6 +1691,7 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_pane);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_header);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_subtitle);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, detail_stack);

@@ -937,12 +937,90 @@ test_rows_show_states_in_words (Fixture       *f,
         text = bb_record_row_dup_text (g_ptr_array_index (rows, i));
     }
   g_assert_nonnull (text);
-  /* Title, ward and place, and the two states as words. */
+  /* Title, ward and place; a fresh record awaiting review and waiting to
+   * sync is the common case, which the row leaves unsaid. */
   g_assert_nonnull (strstr (text, "AB12 CDE"));
   g_assert_nonnull (strstr (text, "Joyden's Wood"));
   g_assert_nonnull (strstr (text, "Joyce Green Lane"));
-  g_assert_nonnull (strstr (text, "Awaiting review"));
-  g_assert_nonnull (strstr (text, bb_sync_state_get_label (BB_SYNC_STATE_PENDING)));
+  g_assert_null (strstr (text, "Awaiting review"));
+  g_assert_null (strstr (text, bb_sync_state_get_label (BB_SYNC_STATE_PENDING)));
+
+  /* What needs attention shows in words: returned, refused. */
+  {
+    g_autoptr(BbRecord) record = bb_store_get_record (fixture_store (f), id, NULL);
+    g_autoptr(JsonArray) comments = json_array_new ();
+    g_autoptr(JsonObject) comment = json_object_new ();
+    GtkWidget *row = g_object_ref_sink (bb_record_row_new ());
+    g_autofree char *returned = NULL;
+
+    json_object_set_string_member (comment, "text", "Add the crime reference");
+    json_array_add_object_element (comments, json_object_ref (comment));
+    bb_record_set_review_comments (record, comments);
+    bb_record_set_review_state (record, "returned");
+    bb_record_set_sync_state (record, BB_SYNC_STATE_REJECTED);
+    bb_record_set_sync_message (record, "ward: not a known choice");
+    bb_record_row_set_record (BB_RECORD_ROW (row), record, bb_session_get_profile (bb_application_get_session (f->app)));
+    returned = bb_record_row_dup_text (BB_RECORD_ROW (row));
+    g_assert_nonnull (strstr (returned, "Returned: Add the crime reference"));
+    g_assert_nonnull (strstr (returned, "Refused: ward: not a known choice"));
+    g_object_unref (row);
+  }
+}
+
+/* ux.md: a shift's records at a glance. Rows carry two lines (title;
+ * ward, place and time) unless a state needs attention, so at 1366x768 at
+ * least ten rows are on screen whole. */
+static void
+test_ten_rows_fit_at_768 (Fixture       *f,
+                          gconstpointer  data)
+{
+  BbSession *session;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GtkWidget *list;
+  GtkWidget *scroller;
+  guint whole = 0;
+  int height;
+
+  given_identity (f, "PCSO 4521", BB_ROLE_OFFICER);
+  fixture_open_window (f, 1366, 768);
+  session = bb_application_get_session (f->app);
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autofree char *when = g_strdup_printf ("2026-11-28T%02u:10:00Z", i);
+      g_autoptr(GError) error = NULL;
+
+      json_object_set_string_member (fields, "category", "street_drinking");
+      json_object_set_string_member (fields, "ward", "greenhithe_knockhall");
+      json_object_set_string_member (fields, "place", "Crossways Boulevard");
+      json_object_set_string_member (fields, "description", "Group with cans on the benches");
+      bb_record_set_fields (record, fields);
+      bb_record_set_occurred_at (record, when);
+      g_assert_true (bb_session_save_record (session, record, NULL, &error));
+      g_assert_no_error (error);
+    }
+  bb_window_reload (f->window);
+  wait_ms (300);
+
+  list = bb_window_get_list_view (f->window);
+  scroller = gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW);
+  height = gtk_widget_get_height (scroller);
+  g_assert_cmpint (height, >, 0);
+  collect_type (list, BB_TYPE_RECORD_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      graphene_rect_t bounds;
+
+      if (!gtk_widget_get_mapped (row) || bb_record_row_get_record (BB_RECORD_ROW (row)) == NULL ||
+          !gtk_widget_compute_bounds (row, scroller, &bounds))
+        continue;
+      if (bounds.origin.y >= 0 && bounds.origin.y + bounds.size.height <= height)
+        whole++;
+    }
+  g_test_message ("%u rows on screen whole in a list %d px high", whole, height);
+  g_assert_cmpuint (whole, >=, 10);
 }
 
 static void
@@ -1064,6 +1142,60 @@ test_format_times_and_states (void)
 }
 
 static void
+test_format_row_states_only_when_they_need_attention (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 28, 21, 30, 0);
+  g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+  g_autofree char *fresh_review = NULL;
+  g_autofree char *fresh_sync = NULL;
+  g_autofree char *old_sync = NULL;
+  g_autofree char *conflict = NULL;
+  g_autofree char *synced = NULL;
+  g_autofree char *reviewed = NULL;
+
+  bb_record_set_updated_at (record, "2026-11-28T12:00:00Z");
+  fresh_review = bb_format_row_review_line (record);
+  fresh_sync = bb_format_row_sync_line (record, now);
+  g_assert_null (fresh_review);
+  g_assert_null (fresh_sync);
+
+  /* Saved a day and more ago and still on the device only. */
+  bb_record_set_updated_at (record, "2026-11-27T21:00:00Z");
+  old_sync = bb_format_row_sync_line (record, now);
+  g_assert_cmpstr (old_sync, ==, "Not synced since 27 Nov, 21:00");
+
+  bb_record_set_sync_state (record, BB_SYNC_STATE_SYNCED);
+  synced = bb_format_row_sync_line (record, now);
+  g_assert_null (synced);
+  bb_record_set_sync_state (record, BB_SYNC_STATE_CONFLICT);
+  conflict = bb_format_row_sync_line (record, now);
+  g_assert_cmpstr (conflict, ==, bb_sync_state_get_label (BB_SYNC_STATE_CONFLICT));
+
+  bb_record_set_review_state (record, "reviewed");
+  reviewed = bb_format_row_review_line (record);
+  g_assert_null (reviewed);
+}
+
+static void
+test_format_highlight_marks_word_beginnings (void)
+{
+  g_autofree char *one = bb_format_highlight ("Town · Market Place · Today", "market");
+  g_autofree char *two = bb_format_highlight ("Joyden's Wood · Joyce Green Lane", "joy gre");
+  g_autofree char *inside = bb_format_highlight ("Supermarket car park", "market");
+  g_autofree char *escaped = bb_format_highlight ("Fish & chips <shop>", "fish");
+  g_autofree char *none = bb_format_highlight ("A & B", NULL);
+  g_autofree char *accent = bb_format_highlight ("Café quarter", "cafe");
+
+  g_assert_cmpstr (one, ==, "Town · <b>Market</b> Place · Today");
+  g_assert_cmpstr (two, ==, "<b>Joy</b>den&apos;s Wood · <b>Joy</b>ce <b>Gre</b>en Lane");
+  /* A search matches word beginnings only, and so does the bold. */
+  g_assert_cmpstr (inside, ==, "Supermarket car park");
+  g_assert_cmpstr (escaped, ==, "<b>Fish</b> &amp; chips &lt;shop&gt;");
+  g_assert_cmpstr (none, ==, "A &amp; B");
+  g_assert_cmpstr (accent, ==, "<b>Café</b> quarter");
+}
+
+static void
 test_format_field_values (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1120,6 +1252,9 @@ main (int   argc,
 
   g_test_add_func ("/window/format/state-line-says-what-waits-and-when-it-last-synced", test_format_state_line);
   g_test_add_func ("/window/format/times-in-london-and-states-in-words", test_format_times_and_states);
+  g_test_add_func ("/window/format/row-states-only-when-they-need-attention",
+                   test_format_row_states_only_when_they_need_attention);
+  g_test_add_func ("/window/format/highlight-marks-word-beginnings", test_format_highlight_marks_word_beginnings);
   g_test_add_func ("/window/format/field-values-read-as-people-write-them", test_format_field_values);
 
 #define ADD(path, func) \
@@ -1131,7 +1266,8 @@ main (int   argc,
   ADD ("/window/new/creates-each-kind-in-the-real-editor-and-finds-it-by-search",
        test_create_each_kind_and_find_it);
   ADD ("/window/list/kind-filter-changes-the-list-and-is-remembered", test_kind_filter_changes_the_list);
-  ADD ("/window/list/rows-show-review-and-sync-state-in-words", test_rows_show_states_in_words);
+  ADD ("/window/list/rows-show-only-the-states-that-need-attention", test_rows_show_states_in_words);
+  ADD ("/window/list/ten-rows-fit-at-768-px", test_ten_rows_fit_at_768);
   ADD ("/window/delete/asks-first-tombstones-and-undo-restores", test_delete_asks_then_undo_restores);
   ADD ("/window/undo/removes-a-new-record-or-restores-an-edit", test_undo_a_new_record_and_an_edit);
   ADD ("/window/drafts/escape-keeps-the-draft-and-it-is-offered-again",
