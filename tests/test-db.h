@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,4 +183,107 @@ test_db_drop (const char *db)
   dbname = test_db_pg_name (db);
   sql = g_strdup_printf ("DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
   test_db_pg_exec (NULL, sql);
+}
+
+/* Runs @sql on the database @db (a file or a URI test_db_new() made). */
+static void
+test_db_exec (const char *db,
+              const char *sql)
+{
+  sqlite3 *file = NULL;
+  char *message = NULL;
+
+  if (g_str_has_prefix (db, "postgres"))
+    {
+      test_db_pg_exec (db, sql);
+      return;
+    }
+  g_assert_cmpint (sqlite3_open (db, &file), ==, SQLITE_OK);
+  sqlite3_busy_timeout (file, 5000);
+  if (sqlite3_exec (file, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (file);
+}
+
+/* The first column of the first row @sql returns on @db, as text, or NULL.
+ * (transfer full) */
+static char *
+test_db_query (const char *db,
+               const char *sql)
+{
+  char *value = NULL;
+
+  if (g_str_has_prefix (db, "postgres"))
+    {
+      PGconn *conn = PQconnectdb (db);
+      PGresult *res;
+
+      if (PQstatus (conn) != CONNECTION_OK)
+        g_error ("cannot connect to %s: %s", db, PQerrorMessage (conn));
+      res = PQexec (conn, sql);
+      if (PQresultStatus (res) != PGRES_TUPLES_OK)
+        g_error ("%s: %s", sql, PQerrorMessage (conn));
+      if (PQntuples (res) > 0 && !PQgetisnull (res, 0, 0))
+        value = g_strdup (PQgetvalue (res, 0, 0));
+      PQclear (res);
+      PQfinish (conn);
+    }
+  else
+    {
+      sqlite3 *file = NULL;
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_open (db, &file), ==, SQLITE_OK);
+      sqlite3_busy_timeout (file, 5000);
+      if (sqlite3_prepare_v2 (file, sql, -1, &stmt, NULL) != SQLITE_OK)
+        g_error ("%s: %s", sql, sqlite3_errmsg (file));
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+      sqlite3_close (file);
+    }
+  return value;
+}
+
+/* Whether @needle is anywhere in the database: in the file's bytes (free
+ * pages too), or in any row of PostgreSQL's tables. */
+static gboolean
+test_db_contains (const char *db,
+                  const char *needle)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (g_str_has_prefix (db, "postgres"))
+    {
+      PGconn *conn = PQconnectdb (db);
+      PGresult *tables, *res;
+      gboolean found = FALSE;
+
+      if (PQstatus (conn) != CONNECTION_OK)
+        g_error ("cannot connect to %s: %s", db, PQerrorMessage (conn));
+      tables = PQexec (conn, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema ()");
+      g_assert_cmpint (PQresultStatus (tables), ==, PGRES_TUPLES_OK);
+      for (int i = 0; i < PQntuples (tables) && !found; i++)
+        {
+          g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s t WHERE strpos (t::text, $1) > 0",
+                                                  PQgetvalue (tables, i, 0));
+          const char *params[] = { needle };
+
+          res = PQexecParams (conn, sql, 1, NULL, params, NULL, NULL, 0);
+          g_assert_cmpint (PQresultStatus (res), ==, PGRES_TUPLES_OK);
+          found = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10) > 0;
+          PQclear (res);
+        }
+      PQclear (tables);
+      PQfinish (conn);
+      return found;
+    }
+
+  if (!g_file_get_contents (db, &data, &len, NULL))
+    return FALSE;
+  for (gsize at = 0; at + strlen (needle) <= len; at++)
+    if (memcmp (data + at, needle, strlen (needle)) == 0)
+      return TRUE;
+  return FALSE;
 }

@@ -7,7 +7,6 @@
 
 #include "config.h"
 
-#include <sqlite3.h>
 
 #include "sync-fixture.h"
 
@@ -132,21 +131,6 @@ count_entries (JsonArray  *entries,
   return n;
 }
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *data = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &data, &len, NULL))
-    return FALSE;
-  for (gsize at = 0; at + strlen (needle) <= len; at++)
-    if (memcmp (data + at, needle, strlen (needle)) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 test_erase_expired_reaches_devices (void)
 {
@@ -199,7 +183,7 @@ test_erase_expired_reaches_devices (void)
   /* The server keeps no trace of the words; the audit entry keeps the
    * metadata and the rule only. */
   server_kill (server, SIGTERM);
-  g_assert_false (file_contains (server->db, "ERASEME"));
+  g_assert_false (test_db_contains (server->db, "ERASEME"));
   server_start (server, 0);
   device_point_at (device, server);
   entries = audit_entries (server);
@@ -289,12 +273,8 @@ set_session_expiry (Server *server,
   g_autoptr(GDateTime) then = g_date_time_add_seconds (now, (gdouble) seconds);
   g_autofree char *at = g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
   g_autofree char *sql = g_strdup_printf ("UPDATE sessions SET expires_at = '%s'", at);
-  sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open (server->db, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  test_db_exec (server->db, sql);
 }
 
 /* The latest expiry of any session in the server's file, from now. */
@@ -303,15 +283,10 @@ session_seconds_left (Server *server)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) expires = NULL;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autofree char *latest = test_db_query (server->db, "SELECT max(expires_at) FROM sessions");
 
-  g_assert_cmpint (sqlite3_open (server->db, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT max(expires_at) FROM sessions", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  expires = g_date_time_new_from_iso8601 ((const char *) sqlite3_column_text (stmt, 0), NULL);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  g_assert_nonnull (latest);
+  expires = g_date_time_new_from_iso8601 (latest, NULL);
   g_assert_nonnull (expires);
   return g_date_time_difference (expires, now) / G_TIME_SPAN_SECOND;
 }
@@ -366,6 +341,7 @@ int
 main (int    argc,
       char **argv)
 {
+  test_db_require ();
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/data-protection/erase-expired/tombstones-reach-devices-and-the-log-keeps-metadata",
