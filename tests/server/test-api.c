@@ -524,6 +524,39 @@ test_health (Fixture       *fx,
   g_assert_cmpstr (api_json_string (r->body, "status"), ==, "ok");
 }
 
+/* The description is compiled in: the installed server needs no docs, and
+ * what it serves is what the build made of docs/openapi.yaml. */
+static void
+test_openapi (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(ApiResponse) r = api_request (fx->server, "GET", "/api/v1/openapi.json", NULL, NULL);
+  g_autoptr(ApiResponse) head = api_request (fx->server, "HEAD", "/api/v1/openapi.json", NULL, NULL);
+  g_autoptr(ApiResponse) post = api_request (fx->server, "POST", "/api/v1/openapi.json", NULL, NULL);
+  g_autofree char *built_path = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "src", "server",
+                                                  "openapi.json", NULL);
+  g_autofree char *built = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *served;
+  gsize served_length = 0;
+
+  api_expect_status (r, 200);
+  g_assert_cmpstr (r->content_type, ==, "application/json");
+  g_assert_true (g_str_has_prefix (api_json_string (r->body, "openapi"), "3.1."));
+  api_assert_has (r->body, "paths./api/v1/sync/push.post");
+  api_assert_has (r->body, "components.securitySchemes.bearer");
+
+  g_file_get_contents (built_path, &built, &length, &error);
+  g_assert_no_error (error);
+  served = g_bytes_get_data (r->raw, &served_length);
+  g_assert_cmpmem (served, served_length, built, length);
+
+  api_expect_status (head, 200);
+  g_assert_cmpuint (g_bytes_get_size (head->raw), ==, 0);
+  api_expect_error (post, 405, "method_not_allowed");
+}
+
 static void
 test_sessions_sign_in (Fixture       *fx,
                        gconstpointer  data)
@@ -2356,6 +2389,7 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/api/health/answers-ok-without-a-token", test_health);
+  ADD ("/api/openapi/is-served-without-a-token-as-built", test_openapi);
   ADD ("/api/sessions/sign-in-returns-a-working-token", test_sessions_sign_in);
   ADD ("/api/sessions/bad-credentials-answer-the-same-for-unknown-users", test_sessions_bad_credentials);
   ADD ("/api/sessions/five-failures-lock-the-username", test_sessions_lockout);
