@@ -352,28 +352,22 @@ api_drain_thread (gpointer data)
 
 /* BEATBOOK_EXCHANGE_LOG (set by the suite's meson.build) names the file
  * where this program's servers append every request and answer, which
- * tests/openapi checks against docs/openapi.yaml. It starts empty at the
- * program's first server, so it holds this run's exchanges only. */
-static inline void
-api_exchange_log_reset_once (void)
+ * tests/openapi checks against docs/openapi.yaml. It is emptied when the
+ * program starts, however it then starts its servers, so it holds this
+ * run's exchanges only. */
+__attribute__((constructor)) static void
+api_exchange_log_reset (void)
 {
-  static gsize done = 0;
+  const char *path = g_getenv ("BEATBOOK_EXCHANGE_LOG");
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (g_once_init_enter (&done))
-    {
-      const char *path = g_getenv ("BEATBOOK_EXCHANGE_LOG");
-
-      if (path != NULL && *path != '\0')
-        {
-          g_autofree char *dir = g_path_get_dirname (path);
-          g_autoptr(GError) error = NULL;
-
-          g_mkdir_with_parents (dir, 0755);
-          if (!g_file_set_contents (path, "", 0, &error))
-            g_error ("cannot empty the exchange log: %s", error->message);
-        }
-      g_once_init_leave (&done, 1);
-    }
+  if (path == NULL || *path == '\0')
+    return;
+  dir = g_path_get_dirname (path);
+  g_mkdir_with_parents (dir, 0755);
+  if (!g_file_set_contents (path, "", 0, &error))
+    g_error ("cannot empty the exchange log: %s", error->message);
 }
 
 /* Starts "beatbook-server serve" on @db, port 0, and waits for its
@@ -388,7 +382,6 @@ api_server_start (const char *db)
   ApiServer *server = g_new0 (ApiServer, 1);
   const char *prefix = "listening on ";
 
-  api_exchange_log_reset_once ();
   server->db = g_strdup (db);
   server->proc = g_subprocess_launcher_spawn (launcher, &error, api_server_binary (),
                                               "serve", "--db", db,

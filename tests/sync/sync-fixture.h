@@ -92,28 +92,22 @@ run_admin (const char *stdin_text,
 
 /* BEATBOOK_EXCHANGE_LOG (set by the suite's meson.build) names the file
  * where this program's servers append every request and answer, which
- * tests/openapi checks against docs/openapi.yaml. It starts empty at the
- * program's first server, so it holds this run's exchanges only. */
-static void
-exchange_log_reset_once (void)
+ * tests/openapi checks against docs/openapi.yaml. It is emptied when the
+ * program starts, however it then starts its servers, so it holds this
+ * run's exchanges only. */
+__attribute__((constructor)) static void
+exchange_log_reset (void)
 {
-  static gsize done = 0;
+  const char *path = g_getenv ("BEATBOOK_EXCHANGE_LOG");
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (g_once_init_enter (&done))
-    {
-      const char *path = g_getenv ("BEATBOOK_EXCHANGE_LOG");
-
-      if (path != NULL && *path != '\0')
-        {
-          g_autofree char *dir = g_path_get_dirname (path);
-          g_autoptr(GError) error = NULL;
-
-          g_mkdir_with_parents (dir, 0755);
-          if (!g_file_set_contents (path, "", 0, &error))
-            g_error ("cannot empty the exchange log: %s", error->message);
-        }
-      g_once_init_leave (&done, 1);
-    }
+  if (path == NULL || *path == '\0')
+    return;
+  dir = g_path_get_dirname (path);
+  g_mkdir_with_parents (dir, 0755);
+  if (!g_file_set_contents (path, "", 0, &error))
+    g_error ("cannot empty the exchange log: %s", error->message);
 }
 
 /* @port 0: any free port; otherwise the one it had before a restart. */
@@ -127,7 +121,6 @@ server_start (Server *server,
   g_autofree char *port_arg = g_strdup_printf ("%u", port);
   const char *colon;
 
-  exchange_log_reset_once ();
   server->process = spawn_server (&error,
                                   g_getenv ("BEATBOOK_SERVER"), "serve", "--db", server->db,
                                   "--address", "127.0.0.1", "--port", port_arg, NULL);
