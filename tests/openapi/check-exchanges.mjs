@@ -326,7 +326,7 @@ export function checkExchange(spec, ex, { page = false } = {}) {
     checkResponse(spec, spec.resolve(pointer('x-beatbook-unmatched', 'unknown-method')), ex, page, problems);
     if (!page) {
       const allow = (ex.response.headers.allow || '').split(',').map((m) => m.trim().toLowerCase()).filter(Boolean).sort();
-      const want = METHODS.filter((m) => item[m]).flatMap((m) => (m === 'get' ? ['get', 'head'] : [m])).sort();
+      const want = [...new Set(METHODS.filter((m) => item[m]).flatMap((m) => (m === 'get' ? ['get', 'head'] : [m])))].sort();
       if (allow.join() !== want.join())
         problems.push(`Allow: ${ex.response.headers.allow} but the path's methods are ${want.join(', ').toUpperCase()}`);
     }
