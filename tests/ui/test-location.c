@@ -339,12 +339,19 @@ press_use_my_location (Fixture       *f,
   GtkWidget *button = row_button (row, 0);
 
   g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_false (bb_location_row_get_locating (row));
+  gtk_widget_grab_focus (button);
   g_signal_emit_by_name (button, "clicked");
-  /* Nothing else waits: the rest of the form stays usable meanwhile. */
+  /* Nothing else waits: the rest of the form stays usable meanwhile, and
+   * the focus stays on the button (the form does not scroll away). */
   g_assert_cmpstr (bb_location_row_get_status (row), ==, "Finding where you are…");
+  g_assert_true (bb_location_row_get_locating (row));
   g_assert_true (gtk_widget_get_sensitive (bb_editor_get_field_widget (f->editor, "place")));
-  while (!gtk_widget_get_sensitive (button))
+  /* A second press while asking asks nothing more. */
+  g_signal_emit_by_name (button, "clicked");
+  while (bb_location_row_get_locating (row))
     g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gtk_widget_has_focus (button));
   g_assert_cmpstr (bb_location_row_get_status (row), !=, "Finding where you are…");
 }
 
@@ -444,7 +451,7 @@ test_editor_says_when_location_is_refused (Fixture       *f,
   gtk_editable_set_text (GTK_EDITABLE (bb_editor_get_field_widget (f->editor, "lat")), "0.018");
   gtk_editable_set_text (GTK_EDITABLE (bb_editor_get_field_widget (f->editor, "lon")), "0,002");
   g_assert_cmpstr (bb_location_row_get_suggested_ward (row), ==, "north");
-  /* Asking again asks again. */
+  /* Asking again asks again (once per press, not twice). */
   press_use_my_location (f, row);
   g_assert_cmpuint (bb_location_fixed_get_asked (source), ==, 2);
 }

@@ -35,6 +35,7 @@ struct _BbLocationRow
   BbLocationSource  *source;
   GCancellable      *cancellable;
   char              *suggested_ward;
+  gboolean           locating;
 };
 
 G_DEFINE_FINAL_TYPE (BbLocationRow, bb_location_row, ADW_TYPE_PREFERENCES_ROW)
@@ -210,16 +211,16 @@ on_located (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      self->locating = FALSE;
       gtk_spinner_stop (self->spinner);
       gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->locate_button), TRUE);
       set_status (self, error->message, TRUE);
       return;
     }
 
+  self->locating = FALSE;
   gtk_spinner_stop (self->spinner);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->locate_button), TRUE);
 
   lat = number_input (self, "lat");
   lon = number_input (self, "lon");
@@ -238,11 +239,16 @@ on_located (GObject      *object,
 static void
 on_locate_clicked (BbLocationRow *self)
 {
-  g_cancellable_cancel (self->cancellable);
+  /* One question at a time. The button stays sensitive: a focused button
+   * made insensitive hands the focus to the top of the form, and the form
+   * would scroll away from where the person is. */
+  if (self->locating)
+    return;
+  self->locating = TRUE;
+
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->locate_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
   gtk_spinner_start (self->spinner);
   set_status (self, _("Finding where you are…"), FALSE);
@@ -350,6 +356,13 @@ bb_location_row_get_status (BbLocationRow *self)
 {
   g_return_val_if_fail (BB_IS_LOCATION_ROW (self), NULL);
   return gtk_label_get_label (self->status_label);
+}
+
+gboolean
+bb_location_row_get_locating (BbLocationRow *self)
+{
+  g_return_val_if_fail (BB_IS_LOCATION_ROW (self), FALSE);
+  return self->locating;
 }
 
 const char *

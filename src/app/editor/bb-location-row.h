@@ -23,6 +23,8 @@ GtkWidget  *bb_location_row_new              (BbForm           *form,
 
 /* (transfer none): what the row says under "Location". */
 const char *bb_location_row_get_status       (BbLocationRow    *self);
+/* TRUE while the source is being asked. */
+gboolean    bb_location_row_get_locating     (BbLocationRow    *self);
 /* (transfer none) (nullable): the ward the point is in, when offered. */
 const char *bb_location_row_get_suggested_ward (BbLocationRow  *self);
 
