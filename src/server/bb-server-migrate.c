@@ -231,6 +231,60 @@ tally_pg (const TableSpec  *spec,
   return TRUE;
 }
 
+/* Tables the move leaves behind on purpose: the seq counter is set from the
+ * file's afterwards; SQLite keeps its own bookkeeping. */
+static const char *not_moved[] = { "counters", "sqlite_sequence", NULL };
+
+/* Refuses a file with a table or column this build does not know how to
+ * move, so nothing is ever left behind without a word (a newer server's
+ * file, or a schema step that forgot this list). */
+static gboolean
+check_schema_known (sqlite3     *src,
+                    const char  *from,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (src, "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info (m.name) p"
+                               " WHERE m.type = 'table' ORDER BY m.name, p.cid", -1, &stmt, NULL) != SQLITE_OK)
+    return sqlite_failed (src, from, error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *table = (const char *) sqlite3_column_text (stmt, 0);
+      const char *column = (const char *) sqlite3_column_text (stmt, 1);
+      const TableSpec *spec = NULL;
+      gboolean known = FALSE;
+
+      if (g_strv_contains (not_moved, table))
+        continue;
+      for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+        if (g_str_equal (tables[i].table, table))
+          spec = &tables[i];
+      if (spec != NULL)
+        {
+          g_auto(GStrv) columns = g_strsplit (spec->columns, ",", -1);
+
+          /* login_failures' id is numbered anew in the same order. */
+          known = g_str_equal (table, "login_failures") && g_str_equal (column, "id");
+          for (guint i = 0; columns[i] != NULL && !known; i++)
+            known = g_str_equal (g_strstrip (columns[i]), column);
+        }
+      if (!known)
+        {
+          g_set_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_FAILED,
+                       _("%s has %s.%s, which this beatbook-server does not know how to move; "
+                         "nothing was changed"), from, table, column);
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return sqlite_failed (src, from, error);
+  return TRUE;
+}
+
 static gint64
 pg_count (PGconn     *dst,
           const char *sql)
@@ -255,6 +309,9 @@ migrate_in_transaction (const char  *from,
   gboolean all_match = TRUE;
   sqlite3_stmt *stmt = NULL;
   gint64 record_seq = 0;
+
+  if (!check_schema_known (src, from, error))
+    return FALSE;
 
   /* Nobody writes while the partnership moves in. */
   if (!pg_exec (dst, "SELECT pg_advisory_xact_lock (" WRITE_LOCK_KEY ")", error))
