@@ -1116,19 +1116,9 @@ pg_record_put (BbServerStore   *store,
 
   g_return_val_if_fail (c != NULL, FALSE);
 
-  /* Under the write lock taken in begin(): see the top of this file. */
-  res = run (self, c,
-             "UPDATE counters SET value = value + 1 WHERE name = 'record_seq' RETURNING value",
-             NULL, "next seq", NULL, error);
-  if (res == NULL)
-    return FALSE;
-  seq = value_int (res, 0, 0);
-  g_clear_pointer (&res, PQclear);
-
   p_text (&p, record->id);
   p_text (&p, record->kind);
   p_int (&p, record->rev);
-  p_int (&p, seq);
   p_bool (&p, record->deleted);
   p_text (&p, record->occurred_at);
   p_text (&p, record->created_at);
@@ -1141,37 +1131,38 @@ pg_record_put (BbServerStore   *store,
   p_text (&p, record->lookup_vrm);
   p_text (&p, record->lookup_surname);
   p_text (&p, record->lookup_dob);
+  p_text (&p, change_hash);
+  /* One round trip: the next seq (under the write lock taken in begin(),
+   * see the top of this file), the record, and the revision a push
+   * applied. */
   res = run (self, c,
-             "INSERT INTO records (id, kind, rev, seq, deleted, occurred_at, created_at,"
-             " updated_at, priority, author_id, fields, review_state, review,"
-             " lookup_vrm, lookup_surname, lookup_dob)"
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-             " ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, rev = EXCLUDED.rev,"
-             " seq = EXCLUDED.seq, deleted = EXCLUDED.deleted,"
-             " occurred_at = EXCLUDED.occurred_at, updated_at = EXCLUDED.updated_at,"
-             " priority = EXCLUDED.priority, fields = EXCLUDED.fields,"
-             " review_state = EXCLUDED.review_state, review = EXCLUDED.review,"
-             " lookup_vrm = EXCLUDED.lookup_vrm, lookup_surname = EXCLUDED.lookup_surname,"
-             " lookup_dob = EXCLUDED.lookup_dob",
+             "WITH next AS (UPDATE counters SET value = value + 1"
+             "  WHERE name = 'record_seq' RETURNING value),"
+             " stored AS (INSERT INTO records (id, kind, rev, seq, deleted, occurred_at,"
+             "  created_at, updated_at, priority, author_id, fields, review_state, review,"
+             "  lookup_vrm, lookup_surname, lookup_dob)"
+             "  SELECT $1, $2, $3::bigint, next.value, $4::boolean, $5, $6, $7, $8::integer,"
+             "  $9, $10, $11, $12, $13, $14, $15 FROM next"
+             "  ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, rev = EXCLUDED.rev,"
+             "  seq = EXCLUDED.seq, deleted = EXCLUDED.deleted,"
+             "  occurred_at = EXCLUDED.occurred_at, updated_at = EXCLUDED.updated_at,"
+             "  priority = EXCLUDED.priority, fields = EXCLUDED.fields,"
+             "  review_state = EXCLUDED.review_state, review = EXCLUDED.review,"
+             "  lookup_vrm = EXCLUDED.lookup_vrm, lookup_surname = EXCLUDED.lookup_surname,"
+             "  lookup_dob = EXCLUDED.lookup_dob RETURNING seq),"
+             " revision AS (INSERT INTO record_revisions (record_id, rev, change_hash, seq)"
+             "  SELECT $1, $3::bigint, $16::text, stored.seq FROM stored WHERE $16::text IS NOT NULL)"
+             " SELECT seq FROM stored",
              &p, "store record", NULL, error);
   if (res == NULL)
     return FALSE;
-
-  if (change_hash != NULL)
+  if (PQntuples (res) != 1)
     {
-      g_auto(Params) q = { 0 };
-      g_autoptr(PGresult) rev = NULL;
-
-      p_text (&q, record->id);
-      p_int (&q, record->rev);
-      p_text (&q, change_hash);
-      p_int (&q, seq);
-      rev = run (self, c,
-                 "INSERT INTO record_revisions (record_id, rev, change_hash, seq)"
-                 " VALUES ($1, $2, $3, $4)", &q, "store revision", NULL, error);
-      if (rev == NULL)
-        return FALSE;
+      g_set_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_FAILED,
+                   _("Database error (store record) in %s: no seq counter"), self->display);
+      return FALSE;
     }
+  seq = value_int (res, 0, 0);
 
   record->seq = seq;
   return TRUE;
