@@ -56,6 +56,32 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbCachedStmt, bb_cached_stmt_release)
   "created_at, updated_at, author_id, author_name, author_role, " \
   "review_state, review_comments, 'synced', NULL"
 
+/* The outbox walked in its own order (outbox_order), each entry's record
+ * found by id: the pending rows are never all read and sorted for a batch.
+ * CROSS JOIN keeps SQLite from starting at records_sync_state instead. */
+#define OUTBOX_PAGE_SQL \
+  "SELECT " RECORD_COLUMNS_R ", o.position FROM outbox o" \
+  " CROSS JOIN records r ON r.id = o.id" \
+  " WHERE o.position > ?1 AND r.sync_state = 'pending'" \
+  " ORDER BY o.position LIMIT ?2"
+/* The partial index of unsynced rows, not every row. */
+#define OUTBOX_COUNT_SQL \
+  "SELECT count(*) FROM records r" \
+  " WHERE r.sync_state = 'pending' AND r.sync_state != 'synced'" \
+  " AND EXISTS (SELECT 1 FROM outbox o WHERE o.id = r.id)"
+
+/* One query that runs often (each list page, each sync batch), for the test
+ * that checks SQLite starts it from an index. */
+typedef struct
+{
+  const char *name;
+  char       *sql;
+} BbStoreHotQuery;
+
+/* (transfer full) (element-type BbStoreHotQuery) */
+GPtrArray *bb_store_hot_queries (void);
+void       bb_store_hot_query_free (BbStoreHotQuery *query);
+
 /* Builds one item from the current row of a statement. */
 typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
 
@@ -180,6 +206,9 @@ gboolean bb_store_fill_search_index (BbStore  *self,
                                      GError  **error);
 
 /* bb-store-records.c */
+BbRecord *bb_store_row_to_record (BbStore       *self,
+                                  sqlite3_stmt  *stmt,
+                                  GError       **error);
 
 gboolean bb_store_append_record_rows (BbStore       *self,
                                       sqlite3_stmt  *stmt,

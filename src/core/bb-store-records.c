@@ -18,10 +18,10 @@
 #include "bb-store-private.h"
 
 /* (transfer full): the record in the current row (RECORD_COLUMNS order). */
-static BbRecord *
-row_to_record (BbStore       *self,
-               sqlite3_stmt  *stmt,
-               GError       **error)
+BbRecord *
+bb_store_row_to_record (BbStore       *self,
+                        sqlite3_stmt  *stmt,
+                        GError       **error)
 {
   const char *id = bb_store_column_text (stmt, 0);
   g_autoptr(BbRecord) record = bb_record_new (bb_store_column_text (stmt, 1));
@@ -76,7 +76,7 @@ bb_store_append_record_rows (BbStore       *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      BbRecord *record = row_to_record (self, stmt, error);
+      BbRecord *record = bb_store_row_to_record (self, stmt, error);
 
       if (record == NULL)
         return FALSE;
@@ -459,7 +459,7 @@ bb_store_get_record_locked (BbStore     *self,
   bb_store_bind_text (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return row_to_record (self, stmt, error);
+    return bb_store_row_to_record (self, stmt, error);
 
   if (rc == SQLITE_DONE)
     bb_store_set_not_found (error, id);
@@ -516,7 +516,13 @@ query_where (const BbQuery  *query,
   if (query->priority > 0)
     g_string_append (sql, " AND priority = :priority");
   if (query->sync_state != NULL)
-    g_string_append (sql, " AND sync_state = :sync_state");
+    {
+      g_string_append (sql, " AND sync_state = :sync_state");
+      /* Spelt out so SQLite may use the partial index of unsynced rows
+       * (records_sync_state): it cannot see that a bound value differs. */
+      if (g_strcmp0 (query->sync_state, "synced") != 0)
+        g_string_append (sql, " AND sync_state != 'synced'");
+    }
 
   *match = bb_store_search_to_match (query->search);
   if (*match != NULL)
@@ -524,6 +530,26 @@ query_where (const BbQuery  *query,
                           " WHERE records_fts MATCH :match)");
 
   return g_string_free (sql, FALSE);
+}
+
+static char *
+list_sql (const BbQuery  *query,
+          char          **match)
+{
+  g_autofree char *where = query_where (query, match);
+
+  return g_strconcat ("SELECT " RECORD_COLUMNS " FROM records", where,
+                      " ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset",
+                      NULL);
+}
+
+static char *
+count_sql (const BbQuery  *query,
+           char          **match)
+{
+  g_autofree char *where = query_where (query, match);
+
+  return g_strconcat ("SELECT count(*) FROM records", where, NULL);
 }
 
 static void
@@ -558,7 +584,6 @@ bb_store_list_records (BbStore       *self,
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
   g_autofree char *match = NULL;
-  g_autofree char *where = NULL;
   g_autofree char *sql = NULL;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
@@ -568,10 +593,7 @@ bb_store_list_records (BbStore       *self,
   if (limit == 0)
     return g_steal_pointer (&records);
 
-  where = query_where (query, &match);
-  sql = g_strconcat ("SELECT " RECORD_COLUMNS " FROM records", where,
-                     " ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset",
-                     NULL);
+  sql = list_sql (query, &match);
 
   locker = g_mutex_locker_new (&self->lock);
   if (match != NULL && !bb_store_flush_search_pending_locked (self, NULL, error))
@@ -600,15 +622,13 @@ bb_store_count_records (BbStore       *self,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
   g_autofree char *match = NULL;
-  g_autofree char *where = NULL;
   g_autofree char *sql = NULL;
 
   g_return_val_if_fail (BB_IS_STORE (self), FALSE);
   g_return_val_if_fail (n_records != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  where = query_where (query, &match);
-  sql = g_strconcat ("SELECT count(*) FROM records", where, NULL);
+  sql = count_sql (query, &match);
 
   locker = g_mutex_locker_new (&self->lock);
   if (match != NULL && !bb_store_flush_search_pending_locked (self, NULL, error))
@@ -754,4 +774,47 @@ bb_store_list_authors (BbStore  *self,
     return NULL;
 
   return g_steal_pointer (&authors);
+}
+
+/* Hot queries, for the plan test */
+
+void
+bb_store_hot_query_free (BbStoreHotQuery *query)
+{
+  g_free (query->sql);
+  g_free (query);
+}
+
+static void
+add_hot (GPtrArray  *queries,
+         const char *name,
+         char       *sql)
+{
+  BbStoreHotQuery *query = g_new0 (BbStoreHotQuery, 1);
+
+  query->name = name;
+  query->sql = sql;
+  g_ptr_array_add (queries, query);
+}
+
+GPtrArray *
+bb_store_hot_queries (void)
+{
+  GPtrArray *queries = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_store_hot_query_free);
+  const BbQuery by_kind = { .kind = "patrol_observation" };
+  const BbQuery by_ward = { .ward = "town" };
+  const BbQuery conflicts = { .sync_state = "conflict" };
+  const BbQuery pending = { .sync_state = "pending" };
+  g_autofree char *match = NULL;
+
+  add_hot (queries, "list page", list_sql (NULL, &match));
+  add_hot (queries, "list page of a kind", list_sql (&by_kind, &match));
+  add_hot (queries, "list page of a ward", list_sql (&by_ward, &match));
+  add_hot (queries, "count of a kind", count_sql (&by_kind, &match));
+  add_hot (queries, "count of conflicts (every sync)", count_sql (&conflicts, &match));
+  add_hot (queries, "count of pending records", count_sql (&pending, &match));
+  add_hot (queries, "outbox page (every push batch)", g_strdup (OUTBOX_PAGE_SQL));
+  add_hot (queries, "outbox count", g_strdup (OUTBOX_COUNT_SQL));
+
+  return queries;
 }

@@ -20,13 +20,17 @@
 /* Outbox */
 
 GPtrArray *
-bb_store_outbox_list (BbStore  *self,
-                      guint     limit,
-                      GError  **error)
+bb_store_outbox_list_after (BbStore  *self,
+                            gint64    after,
+                            guint     limit,
+                            gint64   *last_position,
+                            GError  **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
+  gint64 last = after;
+  int rc;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -34,20 +38,38 @@ bb_store_outbox_list (BbStore  *self,
   records = g_ptr_array_new_with_free_func (g_object_unref);
 
   locker = g_mutex_locker_new (&self->lock);
-  stmt = bb_store_get_stmt (self,
-                            "SELECT " RECORD_COLUMNS_R " FROM outbox o"
-                            " JOIN records r ON r.id = o.id"
-                            " WHERE r.sync_state = 'pending'"
-                            " ORDER BY o.position LIMIT ?1",
-                            error);
+  stmt = bb_store_get_stmt (self, OUTBOX_PAGE_SQL, error);
   if (stmt == NULL)
     return NULL;
 
-  sqlite3_bind_int64 (stmt, 1, limit == G_MAXUINT ? -1 : (gint64) limit);
-  if (!bb_store_append_record_rows (self, stmt, records, _("Could not read the outbox"), error))
-    return NULL;
+  sqlite3_bind_int64 (stmt, 1, after);
+  sqlite3_bind_int64 (stmt, 2, limit == G_MAXUINT ? -1 : (gint64) limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      BbRecord *record = bb_store_row_to_record (self, stmt, error);
 
+      if (record == NULL)
+        return NULL;
+      g_ptr_array_add (records, record);
+      last = sqlite3_column_int64 (stmt, 18);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      bb_store_set_db_error (self, error, _("Could not read the outbox"));
+      return NULL;
+    }
+
+  if (last_position != NULL)
+    *last_position = last;
   return g_steal_pointer (&records);
+}
+
+GPtrArray *
+bb_store_outbox_list (BbStore  *self,
+                      guint     limit,
+                      GError  **error)
+{
+  return bb_store_outbox_list_after (self, G_MININT64, limit, NULL, error);
 }
 
 guint
@@ -61,8 +83,7 @@ bb_store_outbox_count (BbStore *self)
 
   locker = g_mutex_locker_new (&self->lock);
   if (!bb_store_query_int (self,
-                           "SELECT count(*) FROM outbox o JOIN records r ON r.id = o.id"
-                           " WHERE r.sync_state = 'pending'",
+                           OUTBOX_COUNT_SQL,
                            &count, &error))
     {
       g_warning ("%s", error->message);
@@ -509,9 +530,15 @@ bb_store_apply_pulled_record (BbStore   *self,
         .created_at = created_at != NULL ? created_at : updated_at,
         .updated_at = updated_at,
         .sync_state = BB_SYNC_STATE_SYNCED,
+        /* A page of thousands: their search text goes in after the sync,
+         * in one transaction (bb_store_index_pending()). */
+        .defer_index = TRUE,
+        .was_indexed = local.found,
       };
 
-      return bb_store_write_record_row (self, record, &row, error) &&
+      if (!bb_store_write_record_row (self, record, &row, error))
+        return FALSE;
+      return !local.in_conflict ||
              bb_store_run_with_id (self, "DELETE FROM conflicts WHERE id = ?1", id,
                                    _("Could not apply the server’s changes"), error);
     }

@@ -126,6 +126,16 @@ GPtrArray *bb_store_outbox_list       (BbStore     *self,
                                        guint        limit,
                                        GError     **error);
 guint      bb_store_outbox_count      (BbStore     *self);
+/* The next page of the outbox: up to @limit entries after position @after
+ * (G_MININT64 for the first page); *@last_position gets the position of the
+ * last one, to ask for the page after it. An entry queued again while it
+ * was being sent keeps its place, so a walk from the start to the end sees
+ * every entry once. */
+GPtrArray *bb_store_outbox_list_after (BbStore     *self,
+                                       gint64       after,
+                                       guint        limit,
+                                       gint64      *last_position,
+                                       GError     **error);
 
 /* Drafts. @draft_id is the caller's (a UUID); saving again replaces it. */
 gboolean   bb_store_save_draft        (BbStore     *self,

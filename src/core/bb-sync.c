@@ -167,15 +167,18 @@ push_all (BbStore       *store,
           GError       **error)
 {
   guint batch_size = BB_SYNC_MAX_BATCH;
-  guint rounds_without_progress = 0;
+  gint64 position = G_MININT64;
 
+  /* One walk through the outbox in its order, nothing counted: each batch
+   * starts after the last one, so the walk ends. An entry edited while its
+   * push was in flight keeps its place and goes at the next sync. */
   for (;;)
     {
       g_autoptr(GPtrArray) batch = NULL;
       g_autoptr(GError) local_error = NULL;
-      guint before = bb_store_outbox_count (store);
+      gint64 last = position;
 
-      batch = bb_store_outbox_list (store, batch_size, error);
+      batch = bb_store_outbox_list_after (store, position, batch_size, &last, error);
       if (batch == NULL)
         return FALSE;
       if (batch->len == 0)
@@ -195,10 +198,7 @@ push_all (BbStore       *store,
           return FALSE;
         }
 
-      /* An edit made while its push was in flight stays queued, so the
-       * outbox may not shrink; it can't keep failing to shrink for long. */
-      if (bb_store_outbox_count (store) >= before && ++rounds_without_progress > 3)
-        return TRUE;
+      position = last;
     }
 }
 
@@ -420,6 +420,16 @@ bb_sync_run (BbStore       *store,
     return FALSE;
   if (!pull_all (store, client, stats, cancellable, error))
     return FALSE;
+
+  /* The idle moment after a pull: what it wrote goes into the search index
+   * in one transaction. The records are safe already; should this fail, the
+   * next search indexes them itself. */
+  {
+    g_autoptr(GError) index_error = NULL;
+
+    if (!bb_store_index_pending (store, NULL, &index_error))
+      g_warning ("%s", index_error->message);
+  }
 
   if (!bb_store_count_records (store, &conflicts, &stats->conflicts, error))
     return FALSE;

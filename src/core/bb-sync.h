@@ -11,8 +11,9 @@ G_BEGIN_DECLS
 
 /* At most this many changes per push request (sync-api.md). */
 #define BB_SYNC_MAX_BATCH 500
-/* Records per pull page asked for. */
-#define BB_SYNC_PULL_LIMIT 500
+/* Records per pull page asked for: the API's most, so a large pull takes
+ * as few requests and commits as it can. */
+#define BB_SYNC_PULL_LIMIT 1000
 
 /* Meta keys the cycle keeps in the store. */
 #define BB_SYNC_META_CURSOR       "sync.cursor"
