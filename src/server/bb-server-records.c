@@ -245,11 +245,15 @@ problem_code (const BbProblem *problem)
   return "invalid_field";
 }
 
+/* Applies one change of a push inside its savepoint. Its audit entry goes
+ * into @audit, written with the others of the batch in the same
+ * transaction once the change is kept. */
 static void
 apply_change (BbRequest    *req,
               JsonNode     *change,
               GDateTime    *now,
               const char   *now_iso,
+              GPtrArray    *audit,
               ChangeResult *result,
               GError      **error)
 {
@@ -269,6 +273,8 @@ apply_change (BbRequest    *req,
   JsonObject *fields;
   gint64 rev = -1, base_rev = -1, priority = 0, applied_seq = 0;
   gboolean deleted = FALSE, found = FALSE;
+  /* The stored revision is the one the device holds: no need to send it back. */
+  gboolean as_sent = TRUE;
 
   member_int (object, "rev", &rev);
   member_int (object, "base_rev", &base_rev);
@@ -383,20 +389,28 @@ apply_change (BbRequest    *req,
   occurred_at = bb_server_time_canonical (member_string (object, "occurred_at"));
   if (occurred_at == NULL)
     occurred_at = g_strdup (existing != NULL ? existing->occurred_at : now_iso);
+  if (g_strcmp0 (occurred_at, member_string (object, "occurred_at")) != 0)
+    as_sent = FALSE;
   record->occurred_at = g_steal_pointer (&occurred_at);
 
   fields = member_object (object, "fields");
   if (member_int (object, "priority", &priority) && priority >= 1 && priority <= 4)
     record->priority = (int) priority;
-  else if (existing != NULL)
-    record->priority = existing->priority;
   else
-    record->priority = bb_kind_default_priority (spec, fields);
+    {
+      as_sent = FALSE;
+      if (existing != NULL)
+        record->priority = existing->priority;
+      else
+        record->priority = bb_kind_default_priority (spec, fields);
+    }
 
   if (deleted)
     {
-      /* A tombstone keeps metadata only: no personal data outlives deletion. */
+      /* A tombstone keeps metadata only: no personal data outlives deletion.
+       * The deleting device still holds the fields: it gets the tombstone. */
       record->fields_json = g_strdup ("{}");
+      as_sent = FALSE;
     }
   else
     {
@@ -419,12 +433,18 @@ apply_change (BbRequest    *req,
 
       record->review_state = g_strdup (resubmitted ? "new" : existing->review_state);
       record->review_json = g_strdup (existing->review_json);
+      /* The device still shows "returned": it must hear of the change. */
+      if (resubmitted)
+        as_sent = FALSE;
     }
   else
     {
       record->review_state = g_strdup ("new");
       record->review_json = g_strdup ("[]");
     }
+
+  if (as_sent && req->device != NULL)
+    record->written_by = g_strdup (req->device->id);
 
   if (!bb_server_store_record_put (req->store, record, change_hash, error))
     {
@@ -434,11 +454,17 @@ apply_change (BbRequest    *req,
 
   action = deleted ? "delete" : existing != NULL ? "update" : "create";
   detail = g_strdup_printf ("kind=%s rev=%" G_GINT64_FORMAT, kind, rev);
-  if (!bb_request_audit (req, action, id, detail, error))
-    {
-      result->outcome = OUTCOME_STORAGE_FAILED;
-      return;
-    }
+  {
+    BbServerAuditEntry *entry = g_new0 (BbServerAuditEntry, 1);
+
+    entry->at = g_strdup (now_iso);
+    entry->user_id = g_strdup (req->user != NULL ? req->user->id : NULL);
+    entry->device_id = g_strdup (req->device != NULL ? req->device->id : NULL);
+    entry->action = g_strdup (action);
+    entry->record_id = g_strdup (id);
+    entry->detail = g_steal_pointer (&detail);
+    g_ptr_array_add (audit, entry);
+  }
 
   result->outcome = OUTCOME_APPLIED;
   result->rev = record->rev;
@@ -503,6 +529,7 @@ bb_server_handle_push (BbRequest *req)
   JsonObject *object;
   JsonNode *changes_node;
   JsonArray *changes;
+  g_autoptr(GPtrArray) audit = NULL;
   guint n_changes;
 
   body = bb_request_parse_body (req);
@@ -542,6 +569,7 @@ bb_server_handle_push (BbRequest *req)
 
   now = g_date_time_new_now_utc ();
   now_iso = bb_server_time_format (now);
+  audit = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_server_audit_entry_free);
 
   /* One transaction for the batch (one fsync), one savepoint per change so
    * each is applied whole or not at all. */
@@ -561,9 +589,11 @@ bb_server_handle_push (BbRequest *req)
       JsonNode *change = json_array_get_element (changes, i);
       ChangeResult result = { 0 };
 
+      guint n_audit = audit->len;
+
       if (!bb_server_store_savepoint (req->store, &error))
         break;
-      apply_change (req, change, now, now_iso, &result, &error);
+      apply_change (req, change, now, now_iso, audit, &result, &error);
       if (result.outcome == OUTCOME_STORAGE_FAILED)
         {
           change_result_clear (&result);
@@ -578,15 +608,24 @@ bb_server_handle_push (BbRequest *req)
             }
         }
       else
-        bb_server_store_rollback_to (req->store);
+        {
+          /* Nothing of it was kept, so nothing of it is logged. */
+          bb_server_store_rollback_to (req->store);
+          g_ptr_array_set_size (audit, n_audit);
+        }
 
       add_result_json (builder, member_string (json_node_get_object (change), "id"), &result);
       change_result_clear (&result);
     }
 
-  /* A storage failure is the server's, not the client's: nothing of the
-   * batch is kept and the client sends it again later. */
-  if (error != NULL || !bb_server_store_commit (req->store, &error))
+  /* Every kept change keeps its own entry, written in one statement in the
+   * batch's transaction: a change and its entry commit together. A storage
+   * failure is the server's, not the client's: nothing of the batch is kept
+   * and the client sends it again later. */
+  if (error != NULL ||
+      !bb_server_store_audit_append_many (req->store, (BbServerAuditEntry * const *) audit->pdata,
+                                          audit->len, &error) ||
+      !bb_server_store_commit (req->store, &error))
     {
       bb_server_store_rollback (req->store);
       bb_request_storage_error (req, error);
@@ -600,6 +639,18 @@ bb_server_handle_push (BbRequest *req)
 
 /* Pull */
 
+/* Rows a pull request reads at most while skipping the device's own. */
+#define PULL_SCAN_MAX 50000
+
+/* Written by the pulling device's own push, exactly as it holds it. */
+static gboolean
+is_own_revision (BbRequest      *req,
+                 BbServerRecord *record)
+{
+  return record->written_by != NULL && req->device != NULL &&
+         g_strcmp0 (record->written_by, req->device->id) == 0;
+}
+
 void
 bb_server_handle_pull (BbRequest *req)
 {
@@ -608,8 +659,9 @@ bb_server_handle_pull (BbRequest *req)
   g_autoptr(JsonBuilder) builder = NULL;
   g_autofree char *window_start = NULL;
   BbServerScope scope = { 0 };
-  gint64 since, limit, next;
+  gint64 since, limit, last_seq;
   gboolean more = FALSE;
+  guint n_sent = 0, n_scanned = 0;
 
   if (!bb_request_query_int (req, "since", 0, G_MAXINT64, 0, &since) ||
       !bb_request_query_int (req, "limit", 1, 1000, 500, &limit))
@@ -624,14 +676,37 @@ bb_server_handle_pull (BbRequest *req)
       scope.s59_since = window_start;
     }
 
-  records = bb_server_store_records_pull (req->store, &scope, since, (guint) limit, &more, &error);
-  if (records == NULL)
+  /* A page holds up to @limit changes for the device; its own revisions
+   * are read past (up to PULL_SCAN_MAX rows a request), so a pull after a
+   * large push takes a few requests, not one per page of echoes. */
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_server_record_free);
+  last_seq = since;
+  do
     {
-      bb_request_storage_error (req, error);
-      return;
-    }
+      g_autoptr(GPtrArray) page = NULL;
 
-  if (records->len > 0)
+      page = bb_server_store_records_pull (req->store, &scope, last_seq,
+                                           (guint) limit - n_sent, &more, &error);
+      if (page == NULL)
+        {
+          bb_request_storage_error (req, error);
+          return;
+        }
+      for (guint i = 0; i < page->len; i++)
+        {
+          BbServerRecord *record = page->pdata[i];
+
+          last_seq = record->seq;
+          n_scanned++;
+          if (is_own_revision (req, record))
+            continue;
+          g_ptr_array_add (records, g_steal_pointer (&page->pdata[i]));
+          n_sent++;
+        }
+    }
+  while (more && n_sent < (guint) limit && n_scanned < PULL_SCAN_MAX);
+
+  if (n_sent > 0)
     {
       g_autoptr(GString) detail = g_string_new (NULL);
 
@@ -649,21 +724,17 @@ bb_server_handle_pull (BbRequest *req)
         }
     }
 
-  next = since;
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "changes");
   json_builder_begin_array (builder);
   for (guint i = 0; i < records->len; i++)
-    {
-      BbServerRecord *record = records->pdata[i];
-
-      json_builder_add_value (builder, record_to_json (record));
-      next = record->seq;
-    }
+    json_builder_add_value (builder, record_to_json (records->pdata[i]));
   json_builder_end_array (builder);
+  /* Past the last row read, sent or not: the device's own revisions are
+   * not asked for again. */
   json_builder_set_member_name (builder, "next");
-  json_builder_add_int_value (builder, next);
+  json_builder_add_int_value (builder, last_seq);
   json_builder_set_member_name (builder, "more");
   json_builder_add_boolean_value (builder, more);
   json_builder_end_object (builder);
@@ -766,6 +837,8 @@ bb_server_handle_review (BbRequest  *req,
   record->review_state = g_strdup (state);
   g_free (record->review_json);
   record->review_json = json_to_string (comments, FALSE);
+  /* A review is news to every device, the author's above all. */
+  g_clear_pointer (&record->written_by, g_free);
 
   detail = g_strdup_printf ("state=%s", state);
   if (!bb_server_store_begin (req->store, &error) ||

@@ -109,6 +109,9 @@ static const char *migrations[] = {
   "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
   "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
   "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
+  /* 2: which device's push wrote a record's current revision, so its own
+   * pull can leave it out. */
+  "ALTER TABLE records ADD COLUMN written_by TEXT;",
 };
 
 int
@@ -673,7 +676,7 @@ sqlite_login_failures_count (BbServerStore  *store,
 #define RECORD_COLUMNS \
   "r.id, r.kind, r.rev, r.seq, r.deleted, r.occurred_at, r.created_at, r.updated_at," \
   " r.priority, r.author_id, u.display_name, u.role, r.fields, r.review_state, r.review," \
-  " r.lookup_vrm, r.lookup_surname, r.lookup_dob"
+  " r.lookup_vrm, r.lookup_surname, r.lookup_dob, r.written_by"
 
 static BbServerRecord *
 record_from_row (sqlite3_stmt *stmt)
@@ -698,6 +701,7 @@ record_from_row (sqlite3_stmt *stmt)
   record->lookup_vrm = column_dup (stmt, 15);
   record->lookup_surname = column_dup (stmt, 16);
   record->lookup_dob = column_dup (stmt, 17);
+  record->written_by = column_dup (stmt, 18);
 
   return record;
 }
@@ -827,12 +831,12 @@ sqlite_record_put (BbServerStore   *store,
   stmt = statement (self,
                     "INSERT INTO records (id, kind, rev, seq, deleted, occurred_at, created_at,"
                     " updated_at, priority, author_id, fields, review_state, review,"
-                    " lookup_vrm, lookup_surname, lookup_dob)"
-                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+                    " lookup_vrm, lookup_surname, lookup_dob, written_by)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
                     " ON CONFLICT (id) DO UPDATE SET kind = ?2, rev = ?3, seq = ?4, deleted = ?5,"
                     " occurred_at = ?6, updated_at = ?8, priority = ?9, fields = ?11,"
                     " review_state = ?12, review = ?13, lookup_vrm = ?14,"
-                    " lookup_surname = ?15, lookup_dob = ?16", error);
+                    " lookup_surname = ?15, lookup_dob = ?16, written_by = ?17", error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, record->id);
@@ -851,6 +855,7 @@ sqlite_record_put (BbServerStore   *store,
   bind_text (stmt, 14, record->lookup_vrm);
   bind_text (stmt, 15, record->lookup_surname);
   bind_text (stmt, 16, record->lookup_dob);
+  bind_text (stmt, 17, record->written_by);
   if (!step_done (self, stmt, "store record", error))
     return FALSE;
 
@@ -954,6 +959,68 @@ sqlite_audit_append (BbServerStore             *store,
   return step_done (self, stmt, "append audit entry", error);
 }
 
+/* Rows per multi-row INSERT of the audit log. */
+#define AUDIT_ROWS_PER_INSERT 50
+
+static const char *
+audit_many_sql (void)
+{
+  static gsize once = 0;
+  static char *sql;
+
+  if (g_once_init_enter (&once))
+    {
+      GString *text = g_string_new ("INSERT INTO audit (at, user_id, device_id, action, record_id, detail) VALUES ");
+
+      for (guint i = 0; i < AUDIT_ROWS_PER_INSERT; i++)
+        g_string_append (text, i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
+      sql = g_string_free (text, FALSE);
+      g_once_init_leave (&once, 1);
+    }
+
+  return sql;
+}
+
+static gboolean
+sqlite_audit_append_many (BbServerStore              *store,
+                          BbServerAuditEntry * const *entries,
+                          guint                       n_entries,
+                          GError                    **error)
+{
+  BbServerStoreSqlite *self = sqlite_store (store);
+  guint done = 0;
+
+  /* Rows of one INSERT get consecutive seqs in the order given. */
+  while (n_entries - done >= AUDIT_ROWS_PER_INSERT)
+    {
+      sqlite3_stmt *stmt = statement (self, audit_many_sql (), error);
+
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < AUDIT_ROWS_PER_INSERT; i++)
+        {
+          const BbServerAuditEntry *entry = entries[done + i];
+          int base = (int) i * 6;
+
+          bind_text (stmt, base + 1, entry->at);
+          bind_text (stmt, base + 2, entry->user_id);
+          bind_text (stmt, base + 3, entry->device_id);
+          bind_text (stmt, base + 4, entry->action);
+          bind_text (stmt, base + 5, entry->record_id);
+          bind_text (stmt, base + 6, entry->detail);
+        }
+      if (!step_done (self, stmt, "append audit entries", error))
+        return FALSE;
+      done += AUDIT_ROWS_PER_INSERT;
+    }
+
+  for (; done < n_entries; done++)
+    if (!sqlite_audit_append (store, entries[done], error))
+      return FALSE;
+
+  return TRUE;
+}
+
 static GPtrArray *
 sqlite_audit_list (BbServerStore  *store,
                    gint64          since,
@@ -1033,6 +1100,7 @@ static const BbServerStoreVTable sqlite_vtable = {
   .records_pull = sqlite_records_pull,
   .s59_lookup = sqlite_s59_lookup,
   .audit_append = sqlite_audit_append,
+  .audit_append_many = sqlite_audit_append_many,
   .audit_list = sqlite_audit_list,
 };
 

@@ -281,6 +281,26 @@ bb_server_store_audit_append (BbServerStore *self,
   return self->vtable->audit_append (self, entry, error);
 }
 
+gboolean
+bb_server_store_audit_append_many (BbServerStore              *self,
+                                   BbServerAuditEntry * const *entries,
+                                   guint                       n_entries,
+                                   GError                    **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (entries != NULL || n_entries == 0, FALSE);
+
+  if (n_entries == 0)
+    return TRUE;
+  if (self->vtable->audit_append_many != NULL)
+    return self->vtable->audit_append_many (self, entries, n_entries, error);
+
+  for (guint i = 0; i < n_entries; i++)
+    if (!self->vtable->audit_append (self, entries[i], error))
+      return FALSE;
+  return TRUE;
+}
+
 GPtrArray      *
 bb_server_store_audit_list (BbServerStore *self,
                             gint64 since,
@@ -355,6 +375,7 @@ bb_server_record_free (BbServerRecord *record)
   g_free (record->lookup_vrm);
   g_free (record->lookup_surname);
   g_free (record->lookup_dob);
+  g_free (record->written_by);
   g_free (record);
 }
 

@@ -74,6 +74,10 @@ typedef struct
   char     *lookup_vrm;    /* normalised registration mark */
   char     *lookup_surname;/* last word of driver.name, folded to lower case */
   char     *lookup_dob;    /* driver.date_of_birth, "1990-04-01" */
+  /* The device whose push wrote this revision exactly as that device holds
+   * it, or NULL (a review, a revision the server changed on the way in): a
+   * pull leaves a device's own revisions out. */
+  char     *written_by;
 } BbServerRecord;
 
 typedef struct
@@ -134,6 +138,8 @@ struct _BbServerStoreVTable
   GPtrArray      *(*s59_lookup)         (BbServerStore *self, const char *vrm, const char *surname, const char *dob, const char *issued_since, GError **error);
 
   gboolean        (*audit_append)       (BbServerStore *self, const BbServerAuditEntry *entry, GError **error);
+  /* Optional: several entries in one statement (else one by one). */
+  gboolean        (*audit_append_many)  (BbServerStore *self, BbServerAuditEntry * const *entries, guint n_entries, GError **error);
   GPtrArray      *(*audit_list)         (BbServerStore *self, gint64 since, guint limit, gboolean *more, GError **error);
 };
 
@@ -270,6 +276,12 @@ GPtrArray       *bb_server_store_s59_lookup  (BbServerStore *self,
  * removes one afterwards. */
 gboolean         bb_server_store_audit_append (BbServerStore *self,
                                               const BbServerAuditEntry *entry,
+                                              GError       **error);
+/* Appends @n_entries entries, in order, each with its own seq: a push's
+ * entries in one statement where the engine can. */
+gboolean         bb_server_store_audit_append_many (BbServerStore *self,
+                                              BbServerAuditEntry * const *entries,
+                                              guint          n_entries,
                                               GError       **error);
 /* (transfer full) (element-type BbServerAuditEntry) */
 GPtrArray       *bb_server_store_audit_list  (BbServerStore *self,

@@ -64,6 +64,9 @@ typedef struct
   ApiServer *server;
   char      *token[N_USERS];
   char      *device_id[N_USERS];
+  /* A second device of each user (its office desktop), which pull() reads
+   * with: a device is not sent back its own revisions. */
+  char      *reader_token[N_USERS];
   char      *user_id[N_USERS];
 } Fixture;
 
@@ -132,6 +135,7 @@ fixture_teardown (Fixture       *fx,
   for (guint u = 0; u < N_USERS; u++)
     {
       g_free (fx->token[u]);
+      g_free (fx->reader_token[u]);
       g_free (fx->device_id[u]);
       g_free (fx->user_id[u]);
     }
@@ -189,6 +193,23 @@ call (Fixture    *fx,
       JsonNode   *body)
 {
   return api_request (fx->server, method, path, token (fx, u), body);
+}
+
+/* The token of @u's second device, signed in on first use. */
+static const char *
+reader_token (Fixture *fx,
+              User     u)
+{
+  if (fx->reader_token[u] == NULL)
+    {
+      g_autofree char *pw = password_for (u);
+      g_autofree char *device = g_strdup_printf ("Office desktop of %s", users[u].display_name);
+      g_autoptr(ApiResponse) r = sign_in (fx, users[u].username, pw, device);
+
+      api_expect_status (r, 201);
+      fx->reader_token[u] = g_strdup (api_json_string (r->body, "token"));
+    }
+  return fx->reader_token[u];
 }
 
 /* ------------------------------------------------------------------ */
@@ -375,12 +396,14 @@ pulled_free (Pulled *p)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pulled, pulled_free)
 
 /* Pulls pages of @limit (0: the server's default) from @since until `more`
- * is false, checking the page shape and that seq strictly increases. */
+ * is false, checking the page shape and that seq strictly increases, with
+ * @token (NULL: @u's second device, which sees what @u's pushes stored). */
 static Pulled *
-pull (Fixture *fx,
-      User     u,
-      gint64   since,
-      guint    limit)
+pull_with (Fixture    *fx,
+           User        u,
+           const char *with_token,
+           gint64      since,
+           guint       limit)
 {
   Pulled *p = g_new0 (Pulled, 1);
   gint64 last_seq = -1;
@@ -392,7 +415,9 @@ pull (Fixture *fx,
     {
       g_autofree char *path = limit ? g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT "&limit=%u", p->next, limit)
                                     : g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT, p->next);
-      g_autoptr(ApiResponse) r = call (fx, u, "GET", path, NULL);
+      g_autoptr(ApiResponse) r = api_request (fx->server, "GET", path,
+                                              with_token != NULL ? with_token : reader_token (fx, u),
+                                              NULL);
       JsonArray *page;
 
       api_expect_status (r, 200);
@@ -421,6 +446,15 @@ pull (Fixture *fx,
       g_assert_cmpuint (p->pages, <, 10000);
     }
   return p;
+}
+
+static Pulled *
+pull (Fixture *fx,
+      User     u,
+      gint64   since,
+      guint    limit)
+{
+  return pull_with (fx, u, NULL, since, limit);
 }
 
 /* (transfer none) (nullable): the last copy of record @id in @p. */
@@ -1579,7 +1613,8 @@ test_pull_pages (Fixture       *fx,
     json_array_add_element (changes, new_change ("vawg_walk", 600 + i));
   res = push_array (fx, COUNCILLOR, changes);
 
-  first = call (fx, COUNCILLOR, "GET", "/api/v1/sync/pull?since=0&limit=3", NULL);
+  first = api_request (fx->server, "GET", "/api/v1/sync/pull?since=0&limit=3",
+                       reader_token (fx, COUNCILLOR), NULL);
   api_expect_status (first, 200);
   g_assert_cmpuint (json_array_get_length (api_json_array (first->body, "changes")), ==, 3);
   g_assert_true (api_json_bool (first->body, "more"));
@@ -1599,6 +1634,82 @@ test_pull_pages (Fixture       *fx,
   after = pull (fx, COUNCILLOR, paged->next, 3);
   g_assert_cmpuint (json_array_get_length (after->changes), ==, 0);
   g_assert_cmpint (after->next, ==, paged->next);
+}
+
+static JsonNode *review_body (const char *state,
+                              const char *comment);
+
+/* A device is not sent back what it pushed, but the cursor moves past it;
+ * what others do to those records (a review, an edit, and the deletion's
+ * tombstone, which the server stored differently) still comes. */
+static void
+test_pull_leaves_out_own_revisions (Fixture       *fx,
+                                    gconstpointer  data)
+{
+  g_autoptr(JsonArray) changes = json_array_new ();
+  g_autoptr(JsonNode) res = NULL;
+  g_autoptr(JsonNode) other = NULL;
+  g_autoptr(JsonNode) pushed_other = NULL;
+  g_autoptr(JsonNode) tombstone = NULL;
+  g_autoptr(JsonNode) deleted = NULL;
+  g_autoptr(Pulled) own = NULL;
+  g_autoptr(Pulled) again = NULL;
+  g_autoptr(Pulled) desktop = NULL;
+  g_autoptr(Pulled) after_review = NULL;
+  g_autoptr(Pulled) after_delete = NULL;
+  g_autoptr(ApiResponse) reviewed = NULL;
+  g_autoptr(JsonNode) returned = review_body ("returned", "Which way did they go?");
+  g_autofree char *path = NULL;
+  const char *laptop = token (fx, OFFICER);
+  JsonNode *got;
+
+  for (guint i = 0; i < 5; i++)
+    json_array_add_element (changes, new_change ("patrol_observation", 600 + i));
+  res = push_array (fx, OFFICER, changes);
+  for (guint i = 0; i < 5; i++)
+    result_at (res, i, "applied");
+  /* Someone else's record in between. */
+  other = new_change ("patrol_observation", 300);
+  pushed_other = push (fx, SUPERVISOR, other, NULL);
+  result_at (pushed_other, 0, "applied");
+
+  /* Pages of 2: the laptop's five are read past, never sent. */
+  own = pull_with (fx, OFFICER, laptop, 0, 2);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (pulled_count (own, change_id (json_array_get_element (changes, i))), ==, 0);
+  g_assert_cmpuint (pulled_count (own, change_id (other)), ==, 0); /* an officer sees only its own */
+  g_assert_cmpint (own->next, >, 0);
+  again = pull_with (fx, OFFICER, laptop, own->next, 2);
+  g_assert_cmpuint (json_array_get_length (again->changes), ==, 0);
+  g_assert_cmpint (again->next, ==, own->next);
+
+  /* The officer's other device gets all five. */
+  desktop = pull (fx, OFFICER, 0, 0);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (pulled_count (desktop, change_id (json_array_get_element (changes, i))), ==, 1);
+
+  /* A review of one reaches the laptop that wrote it. */
+  path = g_strdup_printf ("/api/v1/records/%s/review", change_id (json_array_get_element (changes, 2)));
+  reviewed = call (fx, SUPERVISOR, "POST", path, returned);
+  api_expect_status (reviewed, 200);
+  after_review = pull_with (fx, OFFICER, laptop, own->next, 0);
+  g_assert_cmpuint (json_array_get_length (after_review->changes), ==, 1);
+  got = pulled_find (after_review, change_id (json_array_get_element (changes, 2)));
+  g_assert_nonnull (got);
+  g_assert_cmpstr (api_json_string (got, "review.state"), ==, "returned");
+
+  /* A deletion: the server keeps a tombstone without the fields, which the
+   * laptop must learn. */
+  tombstone = json_node_copy (json_array_get_element (changes, 0));
+  json_object_set_boolean_member (json_node_get_object (tombstone), "deleted", TRUE);
+  json_object_set_int_member (json_node_get_object (tombstone), "rev", 2);
+  json_object_set_int_member (json_node_get_object (tombstone), "base_rev", 1);
+  deleted = push (fx, OFFICER, tombstone, NULL);
+  result_at (deleted, 0, "applied");
+  after_delete = pull_with (fx, OFFICER, laptop, after_review->next, 0);
+  got = pulled_find (after_delete, change_id (tombstone));
+  g_assert_nonnull (got);
+  g_assert_true (api_json_bool (got, "deleted"));
 }
 
 static void
@@ -2411,6 +2522,7 @@ main (int   argc,
   ADD ("/api/pull/is-scoped-by-role", test_pull_scoped_by_role);
   ADD ("/api/pull/pages-with-cursor-and-more", test_pull_pages);
   ADD ("/api/pull/pages-miss-nothing-while-others-push", test_pull_pages_while_pushing);
+  ADD ("/api/pull/leaves-out-the-devices-own-revisions", test_pull_leaves_out_own_revisions);
   ADD ("/api/pull/concurrent-pushes-get-distinct-seqs", test_pull_concurrent_pushes);
   ADD ("/api/pull/bad-since-or-limit-is-400", test_pull_bad_parameters);
   ADD ("/api/pull/deletions-arrive-as-tombstones", test_pull_tombstones);
