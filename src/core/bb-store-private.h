@@ -27,6 +27,9 @@ struct _BbStore
   guint64     rows_fetched;
 };
 
+/* PRAGMA cache_size: 16 MiB. */
+#define BB_STORE_CACHE_SIZE -16384
+
 /* A cached statement: "freeing" it resets it, so an early return never leaves
  * a read transaction open (which would pin a WAL snapshot). */
 typedef sqlite3_stmt BbCachedStmt;

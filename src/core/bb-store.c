@@ -688,7 +688,7 @@ configure (BbStore  *self,
                       /* 16 MiB of page cache: a pull page of thousands of
                        * records (and the search index it updates) stays in
                        * memory instead of going back and forth to the disk. */
-                      "PRAGMA cache_size = -16384;"
+                      "PRAGMA cache_size = " G_STRINGIFY (BB_STORE_CACHE_SIZE) ";"
                       "PRAGMA temp_store = MEMORY;",
                       _("Could not open the database"), error);
 }

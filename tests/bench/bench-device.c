@@ -23,12 +23,12 @@
 
 #define PAGE 50
 
-/* Words the generated descriptions are made of (run-bench.py WORDS). */
-static const char * const words[] = {
+/* Words to search for when no --words file is given. */
+static const char * const default_words[] = {
   "youths", "gathering", "bikes", "rubble", "mattress", "bags", "shouting",
   "cans", "graffiti", "fire", "smoke", "car", "cruising", "music", "dispersed",
   "advised", "residents", "complained", "evening", "morning", "wall", "bench",
-  "shop", "alley", "gate", "fence", "broken", "lighting", "dark", "path",
+  "shop", "alley", "gate", "fence", "broken", "lighting", "dark", "path", NULL
 };
 
 static int
@@ -91,9 +91,10 @@ time_page (BbStore       *store,
 }
 
 static int
-run_store (BbSession *session,
-           guint      n_saves,
-           guint      n_searches)
+run_store (BbSession          *session,
+           const char * const *words,
+           guint               n_saves,
+           guint               n_searches)
 {
   BbStore *store = bb_session_get_store (session);
   g_autoptr(GArray) save_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -119,9 +120,9 @@ run_store (BbSession *session,
 
   for (guint i = 0; i < n_searches; i++)
     {
-      const char *word = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
+      const char *word = words[g_rand_int_range (rand, 0, (gint32) g_strv_length ((GStrv) words))];
       /* A prefix of 3 letters up to the whole word, as someone typing. */
-      guint length = (guint) g_rand_int_range (rand, 3, (gint32) strlen (word) + 1);
+      guint length = (guint) g_rand_int_range (rand, 3, (gint32) MAX (strlen (word), 3) + 1);
       g_autofree char *prefix = g_strndup (word, length);
       BbQuery query = { .search = prefix };
 
@@ -214,7 +215,10 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(BbSession) session = NULL;
   int saves = 200, searches = 60, runs = 5;
+  g_autofree char *words_path = NULL;
+  g_auto(GStrv) words = NULL;
   const GOptionEntry entries[] = {
+    { "words", 0, 0, G_OPTION_ARG_FILENAME, &words_path, "Search prefixes of the words of FILE, one a line", "FILE" },
     { "saves", 0, 0, G_OPTION_ARG_INT, &saves, "Durable saves to time", "N" },
     { "searches", 0, 0, G_OPTION_ARG_INT, &searches, "Searches to time", "N" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Sync cycles to time", "N" },
@@ -236,8 +240,21 @@ main (int   argc,
       return 1;
     }
 
+  if (words_path != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (!g_file_get_contents (words_path, &text, NULL, &error))
+        {
+          g_printerr ("bench-device: %s\n", error->message);
+          return 1;
+        }
+      words = g_strsplit (g_strstrip (text), "\n", -1);
+    }
+
   if (g_str_equal (argv[1], "store"))
-    return run_store (session, (guint) saves, (guint) searches);
+    return run_store (session, words != NULL ? (const char * const *) words : default_words,
+                      (guint) saves, (guint) searches);
   if (g_str_equal (argv[1], "sync"))
     return run_sync (session, (guint) runs);
 

@@ -40,11 +40,31 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 
-# The words of the generated descriptions; bench-device.c searches prefixes
-# of the same words.
-WORDS = ("youths gathering bikes rubble mattress bags shouting cans graffiti fire "
-         "smoke car cruising music dispersed advised residents complained evening "
-         "morning wall bench shop alley gate fence broken lighting dark path").split()
+# The words of the generated descriptions: 30 common ones and 3,000 made of
+# syllables, drawn with a Zipf law as words are in real notes, so a search
+# for a word prefix matches anything from a handful of records to most of
+# them. bench-device searches prefixes of words picked evenly from the list.
+COMMON = ("youths gathering bikes rubble mattress bags shouting cans graffiti fire "
+          "smoke car cruising music dispersed advised residents complained evening "
+          "morning wall bench shop alley gate fence broken lighting dark path").split()
+SYLLABLES = ("ka ro mi te su na lo vi de pa gu ri mo ta se ni bo fa le ku "
+             "dra ster plin gor mab wen tho lis ven cor").split()
+
+
+def vocabulary(seed=7, size=3000):
+    rng = random.Random(seed)
+    words, seen = list(COMMON), set(COMMON)
+    while len(words) < len(COMMON) + size:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+WORDS = vocabulary()
+# Zipf weights: the k-th word is 1/k as likely as the first.
+ZIPF = [1.0 / (k + 1) for k in range(len(WORDS))]
 WARDS = ["bean_village_park", "brent", "bridge", "burnham", "darenth", "ebbsfleet",
          "greenhithe_knockhall", "heath", "joydens_wood", "longfield_new_barn_southfleet",
          "maypole_leyton_cross", "newtown", "princes", "stone_castle", "stone_house",
@@ -72,7 +92,7 @@ def generate(path, n, seed=15):
     rng = random.Random(seed)
     with open(path, "w", encoding="utf-8") as out:
         for i in range(n):
-            description = " ".join(rng.choice(WORDS) for _ in range(40)) + " ref%d" % i
+            description = " ".join(rng.choices(WORDS, weights=ZIPF, k=40)) + " ref%d" % i
             record = {
                 "kind": "patrol_observation",
                 "occurred_at": "20%02d-%02d-%02dT%02d:%02d:%02dZ" % (
@@ -379,7 +399,10 @@ def main():
             big_dir = make_store(tools, work, big, args.big, "big")
             os.remove(big)
             if "store" in only:
-                _, _, out, _ = tools.run_rss([tools.device, "store", big_dir])
+                words_file = os.path.join(work, "words.txt")
+                with open(words_file, "w", encoding="utf-8") as out:
+                    out.write("\n".join(WORDS) + "\n")
+                _, _, out, _ = tools.run_rss([tools.device, "store", big_dir, "--words", words_file])
                 for line in out.strip().splitlines():
                     print(line, flush=True)
             if "app" in only:
