@@ -750,6 +750,7 @@ sqlite_record_get (BbServerStore  *store,
 {
   BbServerStoreSqlite *self = sqlite_store (store);
   g_autoptr(GPtrArray) found = NULL;
+  BbServerRecord *record;
   sqlite3_stmt *stmt;
 
   stmt = statement (self,
@@ -762,7 +763,11 @@ sqlite_record_get (BbServerStore  *store,
   if (found == NULL || found->len == 0)
     return NULL;
 
-  return g_ptr_array_steal_index (found, 0);
+  record = g_ptr_array_steal_index (found, 0);
+  /* Whoever puts this record back (a review, an erasure) writes a new
+   * revision that every device must get, unless it says otherwise. */
+  g_clear_pointer (&record->written_by, g_free);
+  return record;
 }
 
 static gboolean

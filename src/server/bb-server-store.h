@@ -75,8 +75,11 @@ typedef struct
   char     *lookup_surname;/* last word of driver.name, folded to lower case */
   char     *lookup_dob;    /* driver.date_of_birth, "1990-04-01" */
   /* The device whose push wrote this revision exactly as that device holds
-   * it, or NULL (a review, a revision the server changed on the way in): a
-   * pull leaves a device's own revisions out. */
+   * it, or NULL (a review, an erasure, a revision the server changed on the
+   * way in): a pull leaves a device's own revisions out. Filled by
+   * records_pull only; record_get leaves it NULL, so a record put back
+   * reaches every device unless the caller sets it. An engine that does not
+   * keep it leaves it NULL: devices then get their own revisions back. */
   char     *written_by;
 } BbServerRecord;
 
