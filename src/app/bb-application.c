@@ -480,9 +480,9 @@ bb_application_records_changed (BbApplication *self)
 {
   g_return_if_fail (BB_IS_APPLICATION (self));
 
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    if (BB_IS_WINDOW (l->data))
-      bb_window_reload (l->data);
+  /* Each window listens to the session. */
+  if (self->session != NULL)
+    bb_session_records_changed (self->session);
 }
 
 void

@@ -27,8 +27,8 @@ BbSession     *bb_application_get_session       (BbApplication *self);
 const GError  *bb_application_get_session_error (BbApplication *self);
 
 /* Hook for whoever changes the store behind the windows' back (the sync
- * engine after a push or pull): every window reloads its list and its state
- * line (pending changes, last sync). */
+ * engine after a push or pull): emits BbSession::records-changed, on which
+ * every window reloads its list and its state line. */
 void           bb_application_records_changed   (BbApplication *self);
 /* Lighter hook: only the header's state line (e.g. after "sync.last_success"
  * changed with no record changing). */

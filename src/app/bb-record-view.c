@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include "bb-application.h"
 #include "bb-conflict-view.h"
 #include "bb-format.h"
 #include "bb-i18n.h"
@@ -19,6 +18,7 @@ struct _BbRecordView
   AdwBin     parent_instance;
 
   BbRecord  *record;
+  BbSession *session;
   GString   *text;   /* what is shown, for tests */
 
   GtkImage  *kind_icon;
@@ -291,23 +291,22 @@ resolve_action (GtkWidget  *widget,
 {
   BbRecordView *self = BB_RECORD_VIEW (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
-  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
   g_autoptr(GError) error = NULL;
   BbConflictView *view;
 
-  if (self->record == NULL || !BB_IS_APPLICATION (app) || bb_application_get_session (BB_APPLICATION (app)) == NULL)
+  if (self->record == NULL || self->session == NULL)
     return;
 
-  view = bb_conflict_view_new (bb_application_get_session (BB_APPLICATION (app)),
-                               bb_record_get_id (self->record), GTK_WINDOW (root), &error);
+  view = bb_conflict_view_new (self->session, bb_record_get_id (self->record),
+                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, &error);
   if (view == NULL)
     {
       /* Resolved meanwhile (e.g. on another window): show what is there now. */
       g_debug ("No conflict to resolve: %s", error->message);
-      bb_application_records_changed (BB_APPLICATION (app));
+      bb_session_records_changed (self->session);
       return;
     }
-  g_signal_connect_object (view, "resolved", G_CALLBACK (bb_application_records_changed), app,
+  g_signal_connect_object (view, "resolved", G_CALLBACK (bb_session_records_changed), self->session,
                            G_CONNECT_SWAPPED);
   /* The choice goes to the server at once: the other device waits for it. */
   if (bb_sync_engine_from_widget (widget) != NULL)
@@ -505,6 +504,7 @@ bb_record_view_dispose (GObject *object)
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_RECORD_VIEW);
   g_clear_object (&self->record);
+  g_clear_object (&self->session);
   g_clear_object (&self->map);
 
   G_OBJECT_CLASS (bb_record_view_parent_class)->dispose (object);
@@ -570,6 +570,16 @@ bb_record_view_set_record (BbRecordView *self,
   /* A different record starts at its top, not where the last one was left. */
   vadj = gtk_scrolled_window_get_vadjustment (self->scroller);
   gtk_adjustment_set_value (vadj, gtk_adjustment_get_lower (vadj));
+}
+
+void
+bb_record_view_set_session (BbRecordView *self,
+                            BbSession    *session)
+{
+  g_return_if_fail (BB_IS_RECORD_VIEW (self));
+  g_return_if_fail (session == NULL || BB_IS_SESSION (session));
+
+  g_set_object (&self->session, session);
 }
 
 BbRecord *

@@ -19,6 +19,9 @@ void       bb_record_view_set_record (BbRecordView *self,
                                       BbRecord     *record,
                                       BbProfile    *profile);
 BbRecord  *bb_record_view_get_record (BbRecordView *self);
+/* The session a conflict is resolved in; it is told when records change. */
+void       bb_record_view_set_session (BbRecordView *self,
+                                       BbSession    *session);
 /* (transfer full): what the view shows, "Label: value" one per line (tests). */
 char      *bb_record_view_dup_text   (BbRecordView *self);
 

@@ -1579,6 +1579,11 @@ set_up (BbWindow      *self,
     }
 
   bb_first_run_set_session (self->first_run, self->session);
+  bb_record_view_set_session (self->record_view, self->session);
+  /* A sync, a conflict resolved, a sign-out: the session says records
+   * changed, whoever changed them. */
+  g_signal_connect_object (self->session, "records-changed", G_CALLBACK (bb_window_reload), self,
+                           G_CONNECT_SWAPPED);
 
   attach_model (self);
 

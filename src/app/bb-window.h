@@ -19,8 +19,9 @@ G_DECLARE_FINAL_TYPE (BbWindow, bb_window, BB, WINDOW, AdwApplicationWindow)
 
 BbWindow          *bb_window_new              (BbApplication *application);
 
-/* Hooks for code that changed the store (the sync engine, through
- * bb_application_records_changed / bb_application_refresh_state). */
+/* Reload runs on the session's BbSession::records-changed (a sync, a
+ * conflict resolved, a sign-out); refresh_state through
+ * bb_application_refresh_state. */
 void               bb_window_reload           (BbWindow      *self);
 void               bb_window_refresh_state    (BbWindow      *self);
 

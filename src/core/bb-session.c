@@ -48,6 +48,13 @@ struct _BbSession
 
 G_DEFINE_FINAL_TYPE (BbSession, bb_session, G_TYPE_OBJECT)
 
+enum {
+  RECORDS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 bb_session_dispose (GObject *object)
 {
@@ -85,6 +92,18 @@ bb_session_class_init (BbSessionClass *klass)
 
   object_class->dispose = bb_session_dispose;
   object_class->finalize = bb_session_finalize;
+
+  /**
+   * BbSession::records-changed:
+   *
+   * The records in the store changed outside the view that shows them (a
+   * sync, a conflict resolved, a sign-out): whoever shows records reloads.
+   * A widget tells through the session it was given, never by calling up
+   * into the application that made it.
+   */
+  signals[RECORDS_CHANGED] = g_signal_new ("records-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
 }
 
 static void
@@ -721,4 +740,12 @@ bb_session_sync (BbSession     *self,
 
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+void
+bb_session_records_changed (BbSession *self)
+{
+  g_return_if_fail (BB_IS_SESSION (self));
+
+  g_signal_emit (self, signals[RECORDS_CHANGED], 0);
 }

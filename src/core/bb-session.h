@@ -95,4 +95,8 @@ gboolean    bb_session_sync                  (BbSession     *self,
                                               GCancellable  *cancellable,
                                               GError       **error);
 
+/* Emits BbSession::records-changed (main thread only): the store's records
+ * changed, and every view of them should reload. */
+void        bb_session_records_changed       (BbSession     *self);
+
 G_END_DECLS
