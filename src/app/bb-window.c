@@ -1,4 +1,4 @@
-/* bb-window.c
+/* bb-window.c: the main window: the records list beside the detail pane
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,108 +9,32 @@
 #include "bb-format.h"
 #include "bb-i18n.h"
 #include "bb-record-row.h"
-#include "bb-review-window.h"
 #include "bb-sync-indicator.h"
 #include "bb-window.h"
+#include "bb-window-private.h"
 
-/* How far down the list a saved or shown record is looked for to select it:
- * a record just saved is near the top; deeper than this, paging in the whole
- * list to find it would cost more than the selection is worth. */
-#define FIND_LIMIT 500
-
-/* Quick-start hits shown at once: six fit above the list at 360x640. */
-#define QUICK_START_ROWS 6
-
-typedef enum {
-  UNDO_NONE,
-  UNDO_NEW_RECORD,  /* delete the record just created */
-  UNDO_EDIT,        /* save the previous content back as a new revision */
-  UNDO_DELETE,      /* restore the tombstoned record as a new revision */
-  UNDO_DISCARD_DRAFT,
-} UndoKind;
-
-struct _BbWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GSettings            *settings;   /* NULL when the schema is not installed */
-  BbSession            *session;
-  BbRecordListModel    *model;
-  GtkSingleSelection   *selection;
-
-  BbEditor             *editor;
-  BbRecord             *editing_previous;
-  GPtrArray            *retired_editors;
-  guint                 retire_idle_id;
-
-  UndoKind              undo_kind;
-  char                 *undo_record_id;
-  BbRecord             *undo_previous;
-  BbDraft              *undo_draft;
-  AdwToast             *undo_toast;
-  char                 *last_toast;
-
-  GPtrArray            *draft_rows;
-  guint                 suppress_selection;
-
-  GPtrArray            *start_hits;     /* (element-type BbQuickStart) */
-  guint                 start_selected;
-  guint                 refocus_id;
-
-  /* template */
-  AdwToastOverlay      *toast_overlay;
-  GtkStack             *main_stack;
-  AdwStatusPage        *error_page;
-  BbFirstRun           *first_run;
-  AdwLeaflet           *leaflet;
-  GtkWidget            *list_pane;
-  AdwHeaderBar         *list_header;
-  AdwWindowTitle       *state_title;
-  AdwSqueezer          *state_squeezer;
-  AdwSplitButton       *new_button;
-  GtkSearchBar         *search_bar;
-  GtkSearchEntry       *search_entry;
-  GtkSearchBar         *start_bar;
-  GtkSearchEntry       *start_entry;
-  GtkListBox           *start_list;
-  GtkDropDown          *kind_dropdown;
-  GtkWidget            *filter_label;
-  AdwPreferencesGroup  *drafts_group;
-  GtkStack             *list_stack;
-  GtkListView          *list_view;
-  AdwStatusPage        *empty_page;
-  GtkWidget            *detail_pane;
-  AdwHeaderBar         *detail_header;
-  GtkLabel             *detail_title;
-  GtkLabel             *detail_subtitle;
-  GtkWidget            *back_button;
-  GtkWidget            *save_button;
-  GtkStack             *detail_stack;
-  BbRecordView         *record_view;
-  AdwBin               *editor_bin;
-};
+/* The list, the detail pane, the editors' comings and goings and the public
+ * API; the actions, their shortcuts, undo and the quick start are in
+ * bb-window-actions.c. */
 
 G_DEFINE_FINAL_TYPE (BbWindow, bb_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static void update_actions (BbWindow *self);
-static void refresh_drafts (BbWindow *self);
-
 /* Helpers */
 
-static BbProfile *
-get_profile (BbWindow *self)
+BbProfile *
+_bb_window_get_profile (BbWindow *self)
 {
   return self->session != NULL ? bb_session_get_profile (self->session) : NULL;
 }
 
-static BbStore *
-get_store (BbWindow *self)
+BbStore *
+_bb_window_get_store (BbWindow *self)
 {
   return self->session != NULL ? bb_session_get_store (self->session) : NULL;
 }
 
-static BbRole
-get_role (BbWindow *self)
+BbRole
+_bb_window_get_role (BbWindow *self)
 {
   return self->session != NULL ? bb_session_get_role (self->session) : BB_ROLE_NONE;
 }
@@ -134,10 +58,10 @@ settings_new_if_installed (void)
   return g_settings_new (APP_ID);
 }
 
-static void
-show_toast (BbWindow   *self,
-            const char *title,
-            gboolean    with_undo)
+void
+_bb_window_show_toast (BbWindow   *self,
+                       const char *title,
+                       gboolean    with_undo)
 {
   AdwToast *toast = adw_toast_new (title);
 
@@ -155,18 +79,18 @@ show_toast (BbWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-static void
-show_error_toast (BbWindow     *self,
-                  const char   *what,
-                  const GError *error)
+void
+_bb_window_show_error_toast (BbWindow     *self,
+                             const char   *what,
+                             const GError *error)
 {
   g_autofree char *message = g_strdup_printf ("%s: %s", what, error != NULL ? error->message : _("unknown error"));
 
-  show_toast (self, message, FALSE);
+  _bb_window_show_toast (self, message, FALSE);
 }
 
-static void
-clear_undo (BbWindow *self)
+void
+_bb_window_clear_undo (BbWindow *self)
 {
   self->undo_kind = UNDO_NONE;
   g_clear_pointer (&self->undo_record_id, g_free);
@@ -179,8 +103,8 @@ clear_undo (BbWindow *self)
     }
 }
 
-static BbDraft *
-draft_copy (const BbDraft *draft)
+BbDraft *
+_bb_window_draft_copy (const BbDraft *draft)
 {
   BbDraft *copy = g_new0 (BbDraft, 1);
 
@@ -192,12 +116,12 @@ draft_copy (const BbDraft *draft)
   return copy;
 }
 
-static BbDraft *
-find_draft (BbWindow   *self,
-            const char *draft_id,
-            GError    **error)
+BbDraft *
+_bb_window_find_draft (BbWindow   *self,
+                       const char *draft_id,
+                       GError    **error)
 {
-  g_autoptr(GPtrArray) drafts = bb_store_list_drafts (get_store (self), error);
+  g_autoptr(GPtrArray) drafts = bb_store_list_drafts (_bb_window_get_store (self), error);
 
   if (drafts == NULL)
     return NULL;
@@ -207,7 +131,7 @@ find_draft (BbWindow   *self,
       BbDraft *draft = g_ptr_array_index (drafts, i);
 
       if (g_strcmp0 (draft->id, draft_id) == 0)
-        return draft_copy (draft);
+        return _bb_window_draft_copy (draft);
     }
 
   g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_NOT_FOUND,
@@ -253,7 +177,7 @@ update_empty_state (BbWindow *self)
       /* Translators: "No Patrol observations Yet" reads oddly; the plural
        * label is used as a sentence. */
       title = g_strdup_printf (_("No %s yet"), _(kind->plural_label));
-      description = bb_kind_can_create (kind, get_role (self))
+      description = bb_kind_can_create (kind, _bb_window_get_role (self))
         ? _("Press New (Ctrl+N) to log one, or show all kinds of record.")
         : _("Your role cannot create these. Show all kinds of record to see the others.");
     }
@@ -315,7 +239,7 @@ factory_bind (GtkSignalListItemFactory *factory,
   g_autofree char *title = NULL;
 
   bb_record_row_set_search (BB_RECORD_ROW (row), bb_record_list_model_get_search (self->model));
-  bb_record_row_set_record (BB_RECORD_ROW (row), record, get_profile (self));
+  bb_record_row_set_record (BB_RECORD_ROW (row), record, _bb_window_get_profile (self));
   if (record != NULL)
     {
       /* A screen reader reads the row as one sentence-like line. */
@@ -334,9 +258,9 @@ factory_unbind (GtkSignalListItemFactory *factory,
   bb_record_row_set_record (BB_RECORD_ROW (gtk_list_item_get_child (item)), NULL, NULL);
 }
 
-static void
-select_record (BbWindow   *self,
-               const char *id)
+void
+_bb_window_select_record (BbWindow   *self,
+                          const char *id)
 {
   guint position = bb_record_list_model_find (self->model, id, FIND_LIMIT);
 
@@ -447,7 +371,7 @@ set_detail_page (BbWindow   *self,
 {
   gtk_stack_set_visible_child_name (self->detail_stack, page);
   update_detail_header (self);
-  update_actions (self);
+  _bb_window_update_actions (self);
 }
 
 static void
@@ -456,8 +380,8 @@ show_detail_pane (BbWindow *self)
   adw_leaflet_set_visible_child (self->leaflet, self->detail_pane);
 }
 
-static void
-show_list_pane (BbWindow *self)
+void
+_bb_window_show_list_pane (BbWindow *self)
 {
   adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
 }
@@ -466,8 +390,8 @@ show_list_pane (BbWindow *self)
  * arrows and Tab work: on its rows when it has any, else on New. Focus must
  * never be left on nothing (a closed editor, a hidden list), or the next
  * key goes nowhere until a click. */
-static void
-focus_list (BbWindow *self)
+void
+_bb_window_focus_list (BbWindow *self)
 {
   GtkWidget *focus;
 
@@ -480,11 +404,11 @@ focus_list (BbWindow *self)
     gtk_widget_grab_focus (GTK_WIDGET (self->new_button));
 }
 
-static void
-show_record_object (BbWindow *self,
-                    BbRecord *record)
+void
+_bb_window_show_record_object (BbWindow *self,
+                               BbRecord *record)
 {
-  bb_record_view_set_record (self->record_view, record, get_profile (self));
+  bb_record_view_set_record (self->record_view, record, _bb_window_get_profile (self));
   set_detail_page (self, record != NULL ? "view" : "empty");
 }
 
@@ -525,9 +449,9 @@ detach_editor (BbWindow *self)
 }
 
 /* Leaves the open editor; the draft is kept unless @discard. */
-static void
-close_editor (BbWindow *self,
-              gboolean  discard)
+void
+_bb_window_close_editor (BbWindow *self,
+                         gboolean  discard)
 {
   BbEditor *editor;
   gboolean modified;
@@ -541,19 +465,19 @@ close_editor (BbWindow *self,
   bb_editor_close (editor, discard);
 
   if (modified && !discard)
-    show_toast (self, _("Draft kept: restore it from the list to finish it"), FALSE);
+    _bb_window_show_toast (self, _("Draft kept: restore it from the list to finish it"), FALSE);
 
-  refresh_drafts (self);
+  _bb_window_refresh_drafts (self);
 }
 
-static void
-open_editor (BbWindow *self,
-             BbEditor *editor,
-             BbRecord *record)
+void
+_bb_window_open_editor (BbWindow *self,
+                        BbEditor *editor,
+                        BbRecord *record)
 {
   g_assert (BB_IS_EDITOR (editor));
 
-  close_editor (self, FALSE);
+  _bb_window_close_editor (self, FALSE);
 
   self->editor = g_object_ref_sink (editor);
   g_clear_object (&self->editing_previous);
@@ -565,7 +489,7 @@ open_editor (BbWindow *self,
   adw_bin_set_child (self->editor_bin, GTK_WIDGET (editor));
   set_detail_page (self, "editor");
   show_detail_pane (self);
-  refresh_drafts (self);
+  _bb_window_refresh_drafts (self);
 
   /* The editor knows its first empty required field (bb_editor_grab_focus). */
   gtk_widget_grab_focus (GTK_WIDGET (editor));
@@ -580,7 +504,7 @@ on_editor_closed (BbWindow *self,
 
   detach_editor (self);
   g_clear_object (&self->editing_previous);
-  refresh_drafts (self);
+  _bb_window_refresh_drafts (self);
 }
 
 static void
@@ -613,29 +537,29 @@ on_editor_saved (BbWindow *self,
       g_settings_set_string (self->settings, "last-place", place != NULL ? place : "");
     }
 
-  clear_undo (self);
+  _bb_window_clear_undo (self);
   self->undo_kind = previous != NULL ? UNDO_EDIT : UNDO_NEW_RECORD;
   self->undo_record_id = g_strdup (id);
   self->undo_previous = g_steal_pointer (&previous);
 
-  stored = bb_store_get_record (get_store (self), id, NULL);
+  stored = bb_store_get_record (_bb_window_get_store (self), id, NULL);
   bb_window_reload (self);
-  show_record_object (self, stored != NULL ? stored : record);
-  select_record (self, id);
+  _bb_window_show_record_object (self, stored != NULL ? stored : record);
+  _bb_window_select_record (self, id);
 
   /* ux.md: the editor closes to the list. */
   if (adw_leaflet_get_folded (self->leaflet))
-    show_list_pane (self);
-  focus_list (self);
+    _bb_window_show_list_pane (self);
+  _bb_window_focus_list (self);
 
-  show_toast (self, _("Saved offline"), TRUE);
-  update_actions (self);
+  _bb_window_show_toast (self, _("Saved offline"), TRUE);
+  _bb_window_update_actions (self);
 }
 
 /* Drafts */
 
-static void
-refresh_drafts (BbWindow *self)
+void
+_bb_window_refresh_drafts (BbWindow *self)
 {
   g_autoptr(GPtrArray) drafts = NULL;
   g_autoptr(GError) error = NULL;
@@ -645,13 +569,13 @@ refresh_drafts (BbWindow *self)
     adw_preferences_group_remove (self->drafts_group, g_ptr_array_index (self->draft_rows, i));
   g_ptr_array_set_size (self->draft_rows, 0);
 
-  if (get_store (self) == NULL || !bb_session_has_identity (self->session))
+  if (_bb_window_get_store (self) == NULL || !bb_session_has_identity (self->session))
     {
       gtk_widget_set_visible (GTK_WIDGET (self->drafts_group), FALSE);
       return;
     }
 
-  drafts = bb_store_list_drafts (get_store (self), &error);
+  drafts = bb_store_list_drafts (_bb_window_get_store (self), &error);
   if (drafts == NULL)
     {
       g_warning ("Could not list drafts: %s", error->message);
@@ -761,8 +685,8 @@ rebuild_new_menu (BbWindow *self)
     }
 }
 
-static void
-update_actions (BbWindow *self)
+void
+_bb_window_update_actions (BbWindow *self)
 {
   gboolean home = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "home") == 0;
   const char *page = gtk_stack_get_visible_child_name (self->detail_stack);
@@ -785,7 +709,7 @@ update_actions (BbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.restore-draft", home);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.discard-draft", home);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.review",
-                                 home && get_role (self) == BB_ROLE_SUPERVISOR);
+                                 home && _bb_window_get_role (self) == BB_ROLE_SUPERVISOR);
 }
 
 static void
@@ -794,561 +718,11 @@ show_home (BbWindow *self)
   gtk_stack_set_visible_child_name (self->main_stack, "home");
   rebuild_new_menu (self);
   bb_window_refresh_state (self);
-  refresh_drafts (self);
+  _bb_window_refresh_drafts (self);
   update_empty_state (self);
   update_detail_header (self);
-  update_actions (self);
-  focus_list (self);
-}
-
-/* Undo */
-
-static void
-perform_undo (BbWindow *self)
-{
-  BbStore *store = get_store (self);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(BbRecord) record = NULL;
-  UndoKind kind = self->undo_kind;
-  g_autofree char *id = g_strdup (self->undo_record_id);
-  g_autoptr(BbRecord) previous = self->undo_previous != NULL ? g_object_ref (self->undo_previous) : NULL;
-  BbDraft *draft = self->undo_draft != NULL ? draft_copy (self->undo_draft) : NULL;
-
-  clear_undo (self);
-
-  switch (kind)
-    {
-    case UNDO_NEW_RECORD:
-      if (!bb_store_delete_record (store, id, &error))
-        show_error_toast (self, _("Could not undo"), error);
-      else
-        {
-          show_record_object (self, NULL);
-          show_toast (self, _("Record removed"), FALSE);
-        }
-      break;
-
-    case UNDO_EDIT:
-      record = bb_store_get_record (store, id, &error);
-      if (record == NULL)
-        {
-          show_error_toast (self, _("Could not undo"), error);
-          break;
-        }
-      bb_record_set_fields (record, bb_record_get_fields (previous));
-      bb_record_set_occurred_at (record, bb_record_get_occurred_at (previous));
-      bb_record_set_priority (record, bb_record_get_priority (previous));
-      /* The earlier content was valid when saved; the store takes it back as
-       * a new revision without re-checking against today's clock. */
-      if (!bb_store_save_record (store, record, &error))
-        show_error_toast (self, _("Could not undo"), error);
-      else
-        {
-          show_record_object (self, record);
-          show_toast (self, _("Changes undone"), FALSE);
-        }
-      break;
-
-    case UNDO_DELETE:
-      record = bb_store_get_record (store, id, &error);
-      if (record == NULL)
-        {
-          show_error_toast (self, _("Could not undo"), error);
-          break;
-        }
-      bb_record_set_deleted (record, FALSE);
-      if (!bb_store_save_record (store, record, &error))
-        show_error_toast (self, _("Could not undo"), error);
-      else
-        {
-          show_record_object (self, record);
-          show_toast (self, _("Record restored"), FALSE);
-        }
-      break;
-
-    case UNDO_DISCARD_DRAFT:
-      if (draft == NULL ||
-          !bb_store_save_draft (store, draft->id, draft->kind, draft->record_id, draft->json, &error))
-        show_error_toast (self, _("Could not bring the draft back"), error);
-      else
-        show_toast (self, _("Draft restored to the list"), FALSE);
-      break;
-
-    case UNDO_NONE:
-    default:
-      break;
-    }
-
-  g_clear_pointer (&draft, bb_draft_free);
-  bb_window_reload (self);
-  if (record != NULL && kind != UNDO_NEW_RECORD)
-    select_record (self, bb_record_get_id (record));
-}
-
-/* Quick start */
-
-static void
-quick_start_select (BbWindow *self,
-                    guint     index)
-{
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->start_list, index);
-
-  if (row == NULL)
-    return;
-  self->start_selected = index;
-  gtk_list_box_select_row (self->start_list, row);
-}
-
-static void
-quick_start_rebuild (BbWindow *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->start_entry));
-  GtkWidget *child;
-
-  g_clear_pointer (&self->start_hits, g_ptr_array_unref);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->start_list))) != NULL)
-    gtk_list_box_remove (self->start_list, child);
-  self->start_selected = 0;
-
-  if (self->session == NULL)
-    return;
-
-  self->start_hits = bb_quick_start_match (get_profile (self), get_role (self), text);
-  for (guint i = 0; i < self->start_hits->len && i < QUICK_START_ROWS; i++)
-    {
-      BbQuickStart *start = g_ptr_array_index (self->start_hits, i);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *icon = gtk_image_new_from_icon_name (start->kind->icon_name);
-
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), start->title);
-      if (start->subtitle != NULL)
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), start->subtitle);
-      gtk_widget_add_css_class (row, "property");
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      /* The entry keeps focus; arrows move the choice. */
-      gtk_widget_set_focusable (row, FALSE);
-      gtk_list_box_append (self->start_list, row);
-    }
-  quick_start_select (self, 0);
-}
-
-static void
-quick_start_close (BbWindow *self)
-{
-  gtk_editable_set_text (GTK_EDITABLE (self->start_entry), "");
-  gtk_search_bar_set_search_mode (self->start_bar, FALSE);
-}
-
-/* Opens an editor for the @index'th hit, with its preset fields. */
-static void
-quick_start_take (BbWindow *self,
-                  guint     index)
-{
-  BbQuickStart *start;
-  g_autoptr(JsonObject) fields = NULL;
-  const BbKindSpec *kind;
-
-  /* The hits follow the text as it changes (no search delay), so Enter
-   * straight after typing takes what was typed. */
-  if (self->start_hits == NULL)
-    quick_start_rebuild (self);
-  if (self->start_hits == NULL || index >= self->start_hits->len)
-    {
-      gtk_widget_error_bell (GTK_WIDGET (self->start_entry));
-      return;
-    }
-
-  start = g_ptr_array_index (self->start_hits, index);
-  kind = start->kind;
-  fields = json_object_ref (start->fields);
-  quick_start_close (self);
-
-  open_editor (self, bb_editor_new_with_fields (self->session, kind->id, fields), NULL);
-}
-
-static void
-on_start_changed (BbWindow *self)
-{
-  quick_start_rebuild (self);
-}
-
-static void
-on_start_activate (BbWindow *self)
-{
-  quick_start_take (self, self->start_selected);
-}
-
-static void
-on_start_row_activated (BbWindow      *self,
-                        GtkListBoxRow *row)
-{
-  quick_start_take (self, gtk_list_box_row_get_index (row));
-}
-
-static void
-on_start_stopped (BbWindow *self)
-{
-  quick_start_close (self);
-  focus_list (self);
-}
-
-static gboolean
-on_start_key_pressed (BbWindow        *self,
-                      guint            keyval,
-                      guint            keycode,
-                      GdkModifierType  state)
-{
-  guint shown = self->start_hits != NULL ? MIN (self->start_hits->len, QUICK_START_ROWS) : 0;
-
-  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
-    return FALSE;
-
-  switch (keyval)
-    {
-    /* Enter is taken here, before the entry: right after the search bar
-     * opens on a typed key, GtkSearchEntry (GTK 4.8) may drop a quick
-     * Enter instead of emitting "activate". */
-    case GDK_KEY_Return:
-    case GDK_KEY_KP_Enter:
-    case GDK_KEY_ISO_Enter:
-      quick_start_take (self, self->start_selected);
-      return TRUE;
-    default:
-      break;
-    }
-
-  if (shown == 0)
-    return FALSE;
-
-  switch (keyval)
-    {
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-      quick_start_select (self, MIN (self->start_selected + 1, shown - 1));
-      return TRUE;
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-      quick_start_select (self, self->start_selected > 0 ? self->start_selected - 1 : 0);
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-static void
-quick_start_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-
-  if (adw_leaflet_get_folded (self->leaflet))
-    show_list_pane (self);
-  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
-  gtk_search_bar_set_search_mode (self->start_bar, TRUE);
-  quick_start_rebuild (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->start_entry));
-}
-
-/* Actions */
-
-static const BbKindSpec *
-most_used_kind (BbWindow *self)
-{
-  g_autoptr(GPtrArray) kinds = bb_window_dup_creatable_kinds (self);
-
-  return kinds->len > 0 ? g_ptr_array_index (kinds, 0) : NULL;
-}
-
-static void
-new_action (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
-{
-  bb_window_new_record (BB_WINDOW (widget), g_variant_get_string (parameter, NULL));
-}
-
-static void
-new_default_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-  const BbKindSpec *kind = most_used_kind (self);
-
-  if (kind != NULL)
-    bb_window_new_record (self, kind->id);
-}
-
-static void
-repeat_last_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-  BbQuery query = { 0 };
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GError) error = NULL;
-  BbRecord *previous = NULL;
-
-  query.kind = bb_record_list_model_get_kind (self->model);
-  records = bb_store_list_records (get_store (self), &query, 0, 20, &error);
-  if (records == NULL)
-    {
-      show_error_toast (self, _("Could not read the last record"), error);
-      return;
-    }
-
-  for (guint i = 0; i < records->len && previous == NULL; i++)
-    {
-      BbRecord *record = g_ptr_array_index (records, i);
-      const BbKindSpec *kind = bb_record_get_kind_spec (record);
-
-      if (kind != NULL && bb_kind_can_create (kind, get_role (self)))
-        previous = record;
-    }
-
-  if (previous == NULL)
-    {
-      show_toast (self, _("Nothing to repeat yet: save a record first"), FALSE);
-      return;
-    }
-
-  open_editor (self, bb_editor_new_from_previous (self->session, previous), NULL);
-}
-
-static void
-save_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-
-  if (self->editor != NULL)
-    bb_editor_save (self->editor);
-}
-
-static void
-close_editor_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-
-  close_editor (self, FALSE);
-  if (adw_leaflet_get_folded (self->leaflet))
-    show_list_pane (self);
-  /* The editor took the focus with it: give it back somewhere useful. */
-  focus_list (self);
-}
-
-static void
-back_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-
-  if (self->editor != NULL)
-    close_editor (self, FALSE);
-  show_list_pane (self);
-  focus_list (self);
-}
-
-static void
-edit_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-  BbRecord *shown = bb_record_view_get_record (self->record_view);
-  g_autoptr(BbRecord) record = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (shown == NULL)
-    return;
-
-  /* Edit what the store holds now, not what was shown a while ago. */
-  record = bb_store_get_record (get_store (self), bb_record_get_id (shown), &error);
-  if (record == NULL)
-    {
-      show_error_toast (self, _("Could not open the record"), error);
-      return;
-    }
-
-  open_editor (self, bb_editor_new (self->session, NULL, record, NULL, NULL), record);
-}
-
-static void
-delete_response (AdwMessageDialog *dialog,
-                 const char       *response,
-                 BbWindow         *self)
-{
-  const char *id = g_object_get_data (G_OBJECT (dialog), "record-id");
-  g_autoptr(GError) error = NULL;
-
-  if (g_strcmp0 (response, "delete") != 0 || id == NULL)
-    return;
-
-  if (!bb_store_delete_record (get_store (self), id, &error))
-    {
-      show_error_toast (self, _("Could not delete the record"), error);
-      return;
-    }
-
-  clear_undo (self);
-  self->undo_kind = UNDO_DELETE;
-  self->undo_record_id = g_strdup (id);
-
-  show_record_object (self, NULL);
-  bb_window_reload (self);
-  if (adw_leaflet_get_folded (self->leaflet))
-    show_list_pane (self);
-  focus_list (self);
-  show_toast (self, _("Record deleted"), TRUE);
-  update_actions (self);
-}
-
-static void
-delete_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-  BbRecord *record = bb_record_view_get_record (self->record_view);
-  g_autofree char *title = NULL;
-  GtkWidget *dialog;
-
-  if (record == NULL)
-    return;
-
-  title = bb_record_dup_title (record, get_profile (self));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Delete This Record?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("“%s” is removed from this device, and from the server at the next sync. "
-                                    "You can undo this straight after."),
-                                  title);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "record-id",
-                          g_strdup (bb_record_get_id (record)), g_free);
-  g_signal_connect (dialog, "response", G_CALLBACK (delete_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-/* Supervisors: Review and Figures, one window per application. */
-static void
-review_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  GtkWindow *review = NULL;
-
-  if (self->session == NULL || get_role (self) != BB_ROLE_SUPERVISOR)
-    return;
-  for (GList *l = app != NULL ? gtk_application_get_windows (app) : NULL; l != NULL; l = l->next)
-    if (BB_IS_REVIEW_WINDOW (l->data))
-      review = l->data;
-  if (review == NULL)
-    review = GTK_WINDOW (bb_review_window_new (app, self->session));
-  gtk_window_present (review);
-}
-
-static void
-search_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-
-  if (adw_leaflet_get_folded (self->leaflet))
-    show_list_pane (self);
-  quick_start_close (self);
-  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
-}
-
-static void
-undo_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  perform_undo (BB_WINDOW (widget));
-}
-
-static void
-restore_draft_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(BbRecord) record = NULL;
-  BbDraft *draft;
-
-  draft = find_draft (self, g_variant_get_string (parameter, NULL), &error);
-  if (draft == NULL)
-    {
-      show_error_toast (self, _("Could not restore the draft"), error);
-      refresh_drafts (self);
-      return;
-    }
-
-  if (draft->record_id != NULL)
-    {
-      record = bb_store_get_record (get_store (self), draft->record_id, NULL);
-      /* The record went away (deleted on another device and synced): the
-       * draft's content is still worth keeping, as a new record. */
-      if (record != NULL && bb_record_get_deleted (record))
-        g_clear_object (&record);
-    }
-
-  open_editor (self,
-               bb_editor_new (self->session, draft->kind, record, draft->id, draft->json),
-               record);
-  bb_draft_free (draft);
-}
-
-static void
-discard_draft_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  BbWindow *self = BB_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  BbDraft *draft;
-
-  draft = find_draft (self, g_variant_get_string (parameter, NULL), &error);
-  if (draft == NULL)
-    {
-      show_error_toast (self, _("Could not discard the draft"), error);
-      refresh_drafts (self);
-      return;
-    }
-
-  if (!bb_store_delete_draft (get_store (self), draft->id, &error))
-    {
-      show_error_toast (self, _("Could not discard the draft"), error);
-      bb_draft_free (draft);
-      return;
-    }
-
-  clear_undo (self);
-  self->undo_kind = UNDO_DISCARD_DRAFT;
-  self->undo_draft = draft;
-  refresh_drafts (self);
-  show_toast (self, _("Draft discarded"), TRUE);
-  update_actions (self);
+  _bb_window_update_actions (self);
+  _bb_window_focus_list (self);
 }
 
 /* Callbacks */
@@ -1365,7 +739,7 @@ refocus_idle (gpointer data)
       if (self->editor != NULL)
         gtk_widget_grab_focus (GTK_WIDGET (self->editor));
       else
-        focus_list (self);
+        _bb_window_focus_list (self);
     }
   return G_SOURCE_REMOVE;
 }
@@ -1445,7 +819,7 @@ on_search_stopped (BbWindow *self)
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   on_search_changed (self);
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
-  focus_list (self);
+  _bb_window_focus_list (self);
 }
 
 static void
@@ -1484,7 +858,7 @@ on_selection_changed (BbWindow *self)
 
   /* Wide: the detail pane follows the selection, as in a mail app. Narrow:
    * moving through the list does not leave it; activation does. */
-  show_record_object (self, record);
+  _bb_window_show_record_object (self, record);
 }
 
 static void
@@ -1496,8 +870,8 @@ on_list_activate (BbWindow *self,
   if (record == NULL)
     return;
 
-  close_editor (self, FALSE);
-  show_record_object (self, record);
+  _bb_window_close_editor (self, FALSE);
+  _bb_window_show_record_object (self, record);
   show_detail_pane (self);
 }
 
@@ -1507,7 +881,7 @@ bb_window_close_request (GtkWindow *window)
   BbWindow *self = BB_WINDOW (window);
 
   /* Leaving with an editor open keeps its draft, offered at the next start. */
-  close_editor (self, FALSE);
+  _bb_window_close_editor (self, FALSE);
 
   if (self->settings != NULL)
     {
@@ -1574,7 +948,7 @@ set_up (BbWindow      *self,
                                              error != NULL ? error->message : _("unknown error"));
       adw_status_page_set_description (self->error_page, description);
       gtk_stack_set_visible_child_name (self->main_stack, "error");
-      update_actions (self);
+      _bb_window_update_actions (self);
       return;
     }
 
@@ -1603,7 +977,7 @@ set_up (BbWindow      *self,
   else
     {
       gtk_stack_set_visible_child_name (self->main_stack, "first-run");
-      update_actions (self);
+      _bb_window_update_actions (self);
     }
 }
 
@@ -1661,7 +1035,6 @@ bb_window_class_init (BbWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
-  const BbKindSpec * const *kinds = bb_kind_all ();
 
   object_class->dispose = bb_window_dispose;
   object_class->finalize = bb_window_finalize;
@@ -1710,45 +1083,8 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_stopped);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_filter_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_start_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_start_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_start_stopped);
-  gtk_widget_class_bind_template_callback (widget_class, on_start_row_activated);
 
-  gtk_widget_class_install_action (widget_class, "win.new", "s", new_action);
-  gtk_widget_class_install_action (widget_class, "win.new-default", NULL, new_default_action);
-  gtk_widget_class_install_action (widget_class, "win.repeat-last", NULL, repeat_last_action);
-  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
-  gtk_widget_class_install_action (widget_class, "win.close-editor", NULL, close_editor_action);
-  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
-  gtk_widget_class_install_action (widget_class, "win.edit", NULL, edit_action);
-  gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "win.quick-start", NULL, quick_start_action);
-  gtk_widget_class_install_action (widget_class, "win.review", NULL, review_action);
-  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
-  gtk_widget_class_install_action (widget_class, "win.restore-draft", "s", restore_draft_action);
-  gtk_widget_class_install_action (widget_class, "win.discard-draft", "s", discard_draft_action);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-default", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "win.repeat-last", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_N, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "win.repeat-last", NULL);
-  for (guint i = 0; kinds[i] != NULL && i < 9; i++)
-    {
-      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK,
-                                           "win.new", "s", kinds[i]->id);
-      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_1 + i, GDK_CONTROL_MASK,
-                                           "win.new", "s", kinds[i]->id);
-    }
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.close-editor", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.edit", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.quick-start", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  _bb_window_class_init_actions (widget_class);
 }
 
 static void
@@ -1757,7 +1093,6 @@ bb_window_init (BbWindow *self)
   g_autoptr(GtkStringList) filters = gtk_string_list_new (NULL);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   const BbKindSpec * const *kinds = bb_kind_all ();
-  GtkEventController *key;
 
   self->draft_rows = g_ptr_array_new ();
   self->retired_editors = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1791,10 +1126,7 @@ bb_window_init (BbWindow *self)
   /* Typing on the list starts a record by what happened (the records are
    * searched with Ctrl+F); typing in the editor must do neither. */
   gtk_search_bar_set_key_capture_widget (self->start_bar, self->list_pane);
-  key = gtk_event_controller_key_new ();
-  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
-  g_signal_connect_swapped (key, "key-pressed", G_CALLBACK (on_start_key_pressed), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->start_entry), key);
+  _bb_window_init_quick_start (self);
   g_signal_connect (self, "notify::focus-widget", G_CALLBACK (on_focus_widget_changed), NULL);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_button),
@@ -1828,18 +1160,18 @@ bb_window_reload (BbWindow *self)
   if (self->model == NULL)
     return;
 
-  if (bb_record_list_model_get_store (self->model) != get_store (self))
+  if (bb_record_list_model_get_store (self->model) != _bb_window_get_store (self))
     {
       /* Another user's store: nothing of the last one stays on screen. */
-      close_editor (self, FALSE);
-      show_record_object (self, NULL);
-      clear_undo (self);
+      _bb_window_close_editor (self, FALSE);
+      _bb_window_show_record_object (self, NULL);
+      _bb_window_clear_undo (self);
       attach_model (self);
       on_kind_filter_changed (self);
       if (!bb_session_has_identity (self->session))
         {
           gtk_stack_set_visible_child_name (self->main_stack, "first-run");
-          update_actions (self);
+          _bb_window_update_actions (self);
           return;
         }
       show_home (self);
@@ -1855,25 +1187,25 @@ bb_window_reload (BbWindow *self)
 
   if (shown_id != NULL)
     {
-      g_autoptr(BbRecord) fresh = bb_store_get_record (get_store (self), shown_id, NULL);
+      g_autoptr(BbRecord) fresh = bb_store_get_record (_bb_window_get_store (self), shown_id, NULL);
 
       if (fresh == NULL || bb_record_get_deleted (fresh))
-        show_record_object (self, NULL);
+        _bb_window_show_record_object (self, NULL);
       else
         {
           if (self->editor == NULL)
-            show_record_object (self, fresh);
+            _bb_window_show_record_object (self, fresh);
           else
-            bb_record_view_set_record (self->record_view, fresh, get_profile (self));
-          select_record (self, shown_id);
+            bb_record_view_set_record (self->record_view, fresh, _bb_window_get_profile (self));
+          _bb_window_select_record (self, shown_id);
         }
     }
 
   update_empty_state (self);
   rebuild_new_menu (self);
-  refresh_drafts (self);
+  _bb_window_refresh_drafts (self);
   bb_window_refresh_state (self);
-  update_actions (self);
+  _bb_window_update_actions (self);
 
   /* A save, delete or undo may have left a change to send: the engine sends
    * it after its debounce (and does nothing when none waits). */
@@ -1890,7 +1222,7 @@ bb_window_refresh_state (BbWindow *self)
 
   g_return_if_fail (BB_IS_WINDOW (self));
 
-  store = get_store (self);
+  store = _bb_window_get_store (self);
   if (store == NULL)
     return;
 
@@ -1911,18 +1243,18 @@ bb_window_new_record (BbWindow   *self,
   if (kind == NULL || self->session == NULL)
     return;
 
-  if (!bb_kind_can_create (kind, get_role (self)))
+  if (!bb_kind_can_create (kind, _bb_window_get_role (self)))
     {
       /* Translators: "A Ward councillor cannot create Section 59 warnings" */
       g_autofree char *message = g_strdup_printf (_("Your role (%s) cannot create %s"),
-                                                  bb_role_get_label (get_role (self)),
+                                                  bb_role_get_label (_bb_window_get_role (self)),
                                                   _(kind->plural_label));
 
-      show_toast (self, message, FALSE);
+      _bb_window_show_toast (self, message, FALSE);
       return;
     }
 
-  open_editor (self, bb_editor_new (self->session, kind->id, NULL, NULL, NULL), NULL);
+  _bb_window_open_editor (self, bb_editor_new (self->session, kind->id, NULL, NULL, NULL), NULL);
 }
 
 gboolean
@@ -1934,16 +1266,16 @@ bb_window_show_record (BbWindow   *self,
   g_return_val_if_fail (BB_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  if (get_store (self) == NULL)
+  if (_bb_window_get_store (self) == NULL)
     return FALSE;
 
-  record = bb_store_get_record (get_store (self), id, NULL);
+  record = bb_store_get_record (_bb_window_get_store (self), id, NULL);
   if (record == NULL || bb_record_get_deleted (record))
     return FALSE;
 
-  close_editor (self, FALSE);
-  show_record_object (self, record);
-  select_record (self, id);
+  _bb_window_close_editor (self, FALSE);
+  _bb_window_show_record_object (self, record);
+  _bb_window_select_record (self, id);
   show_detail_pane (self);
   return TRUE;
 }
@@ -1958,7 +1290,7 @@ bb_window_dup_creatable_kinds (BbWindow *self)
 
   g_return_val_if_fail (BB_IS_WINDOW (self), kinds);
 
-  role = get_role (self);
+  role = _bb_window_get_role (self);
   for (guint i = 0; all[i] != NULL && i < G_N_ELEMENTS (counts); i++)
     {
       BbQuery query = { 0 };
@@ -1966,8 +1298,8 @@ bb_window_dup_creatable_kinds (BbWindow *self)
       if (!bb_kind_can_create (all[i], role))
         continue;
       query.kind = all[i]->id;
-      if (get_store (self) != NULL)
-        bb_store_count_records (get_store (self), &query, &counts[i], NULL);
+      if (_bb_window_get_store (self) != NULL)
+        bb_store_count_records (_bb_window_get_store (self), &query, &counts[i], NULL);
       g_ptr_array_add (kinds, (gpointer) all[i]);
     }
 
