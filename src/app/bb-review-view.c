@@ -85,6 +85,7 @@ G_DEFINE_FINAL_TYPE (BbReviewView, bb_review_view, GTK_TYPE_WIDGET)
 static void apply_filters (BbReviewView *self);
 static gboolean show_id (BbReviewView *self,
                          const char   *id);
+static void on_map_toggled (BbReviewView *self);
 
 /* Helpers */
 
@@ -233,6 +234,23 @@ fill_filters (BbReviewView *self)
   gtk_flow_box_append (self->filters, self->from_date);
   self->to_date = bb_review_date_new (_("To (last day)"), _("To any date"));
   gtk_flow_box_append (self->filters, self->to_date);
+
+  /* The map, with the filters it follows; its place stays hidden when the
+   * profile has no tile source (bb_review_view_new). */
+  {
+    GtkWidget *content = adw_button_content_new ();
+
+    adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "find-location-symbolic");
+    adw_button_content_set_label (ADW_BUTTON_CONTENT (content), _("_Map"));
+    adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
+    self->map_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
+    gtk_button_set_child (GTK_BUTTON (self->map_button), content);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->map_button),
+                                 _("Show the records the filters select on a map"));
+    g_signal_connect_swapped (self->map_button, "toggled", G_CALLBACK (on_map_toggled), self);
+    gtk_flow_box_append (self->filters, GTK_WIDGET (self->map_button));
+    gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->map_button)), FALSE);
+  }
 
   /* The flow box's own children would take a Tab stop each. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->filters)); child != NULL;
@@ -502,7 +520,8 @@ bb_review_view_get_query (BbReviewView *self,
  * point as marks on the map. The count says how many have none. */
 static void
 fill_map (BbReviewView  *self,
-          const BbQuery *query)
+          const BbQuery *query,
+          gboolean       fit)
 {
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_map_point_free);
@@ -523,7 +542,7 @@ fill_map (BbReviewView  *self,
       if (point != NULL)
         g_ptr_array_add (points, point);
     }
-  bb_map_set_points (self->map, points, TRUE);
+  bb_map_set_points (self->map, points, fit);
 
   /* Translators: the count above the map, "12 records, 9 on the map" */
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record, %u on the map",
@@ -545,7 +564,7 @@ apply_filters (BbReviewView *self)
   bb_review_view_get_query (self, &query);
   reload_model (self, &query);
   if (gtk_toggle_button_get_active (self->map_button))
-    fill_map (self, &query);
+    fill_map (self, &query, TRUE);
 }
 
 static void
@@ -1036,7 +1055,6 @@ bb_review_view_class_init (BbReviewViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, count_label);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, export_button);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, list_stack);
-  gtk_widget_class_bind_template_child (widget_class, BbReviewView, map_button);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, map);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, list_view);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, detail_stack);
@@ -1088,7 +1106,6 @@ bb_review_view_init (BbReviewView *self)
   g_signal_connect (self->unreviewed_button, "toggled", G_CALLBACK (on_unreviewed_toggled), self);
   g_signal_connect_swapped (self->clear_button, "clicked", G_CALLBACK (bb_review_view_clear_filters), self);
   g_signal_connect (self->export_button, "clicked", G_CALLBACK (on_export_clicked), self);
-  g_signal_connect_swapped (self->map_button, "toggled", G_CALLBACK (on_map_toggled), self);
   g_signal_connect (self->map, "point-activated", G_CALLBACK (on_point_activated), self);
   g_signal_connect (gtk_text_view_get_buffer (self->comment_view), "changed",
                     G_CALLBACK (on_comment_changed), self);
@@ -1116,7 +1133,7 @@ bb_review_view_new (BbSession *session)
   if (bb_map_set_profile (self->map, bb_session_get_profile (session)))
     {
       bb_map_set_show_legend (self->map, TRUE);
-      gtk_widget_set_visible (GTK_WIDGET (self->map_button), TRUE);
+      gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->map_button)), TRUE);
     }
 
   filters[0] = self->kind_drop;
@@ -1143,6 +1160,14 @@ bb_review_view_reload (BbReviewView *self)
 
   reload_authors (self);
   reload_model (self, NULL);
+  if (gtk_toggle_button_get_active (self->map_button))
+    {
+      BbQuery query;
+
+      /* New records join the map; the view stays where it was. */
+      bb_review_view_get_query (self, &query);
+      fill_map (self, &query, FALSE);
+    }
   if (self->record != NULL)
     {
       id = g_strdup (bb_record_get_id (self->record));
