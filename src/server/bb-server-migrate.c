@@ -15,6 +15,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -232,8 +235,10 @@ tally_pg (const TableSpec  *spec,
 }
 
 /* Tables the move leaves behind on purpose: the seq counter is set from the
- * file's afterwards; SQLite keeps its own bookkeeping. */
-static const char *not_moved[] = { "counters", "sqlite_sequence", NULL };
+ * file's afterwards; SQLite keeps its own bookkeeping; record_blobs is an
+ * index of the records' fields.attachments, which the PostgreSQL engine
+ * reads from the fields themselves. */
+static const char *not_moved[] = { "counters", "sqlite_sequence", "record_blobs", NULL };
 
 /* Refuses a file with a table or column this build does not know how to
  * move, so nothing is ever left behind without a word (a newer server's
@@ -385,9 +390,136 @@ migrate_in_transaction (const char  *from,
   return TRUE;
 }
 
+static gboolean
+is_sha256_name (const char *name)
+{
+  if (strlen (name) != 64)
+    return FALSE;
+  for (const char *c = name; *c != '\0'; c++)
+    if (!g_ascii_isdigit (*c) && !(*c >= 'a' && *c <= 'f'))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+sha256_of_file (const char  *path,
+                GError     **error)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
+  guchar buffer[65536];
+  gssize n;
+
+  if (in == NULL)
+    return NULL;
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buffer, sizeof buffer, NULL, error)) > 0)
+    g_checksum_update (sum, buffer, n);
+  if (n < 0)
+    return NULL;
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* Copies the evidence files (whole ones, named by their SHA-256) from
+ * beside the file into @blob_dir, each checked by hashing the copy. A file
+ * already there with the right bytes is left as it is. Unfinished uploads
+ * stay behind: devices resume them. */
+static gboolean
+copy_blobs (const char  *from,
+            const char  *blob_dir,
+            GString     *report,
+            GError     **error)
+{
+  g_autofree char *source = g_strconcat (from, ".blobs", NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n_source = 0, n_copied = 0, n_present = 0;
+
+  if (!g_file_test (source, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  dir = g_dir_open (source, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (source, name, NULL);
+
+      if (is_sha256_name (name) && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        n_source++;
+    }
+  if (n_source == 0)
+    return TRUE;
+  if (blob_dir == NULL)
+    {
+      g_set_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_FAILED,
+                   _("%s holds %u evidence files: give --blob-dir DIR, the directory the "
+                     "PostgreSQL servers keep them in; nothing was changed"), source, n_source);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (blob_dir, 0700) != 0)
+    {
+      g_set_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_FAILED,
+                   _("Cannot create %s: %s"), blob_dir, g_strerror (errno));
+      return FALSE;
+    }
+
+  g_dir_rewind (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (source, name, NULL);
+      g_autofree char *target = g_build_filename (blob_dir, name, NULL);
+      g_autofree char *partial = g_strconcat (target, ".migrating", NULL);
+      g_autofree char *held = NULL;
+      g_autofree char *copied = NULL;
+      g_autoptr(GFile) src = NULL;
+      g_autoptr(GFile) dst = NULL;
+
+      if (!is_sha256_name (name) || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+      if (g_file_test (target, G_FILE_TEST_EXISTS))
+        {
+          held = sha256_of_file (target, error);
+          if (held == NULL)
+            return FALSE;
+          if (g_str_equal (held, name))
+            {
+              n_present++;
+              continue;
+            }
+        }
+      src = g_file_new_for_path (path);
+      dst = g_file_new_for_path (partial);
+      if (!g_file_copy (src, dst, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+        return FALSE;
+      copied = sha256_of_file (partial, error);
+      if (copied == NULL)
+        return FALSE;
+      if (!g_str_equal (copied, name))
+        {
+          g_unlink (partial);
+          g_set_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_FAILED,
+                       _("The evidence file %s does not hash to its name (it is %s); "
+                         "nothing was changed in PostgreSQL"), path, copied);
+          return FALSE;
+        }
+      if (g_rename (partial, target) != 0)
+        {
+          g_set_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_FAILED,
+                       _("Cannot rename %s: %s"), partial, g_strerror (errno));
+          return FALSE;
+        }
+      n_copied++;
+    }
+
+  g_string_append_printf (report, "%-17s %7u -> %-7u sha256 of each file checked: %u copied, %u there already\n",
+                          "evidence files", n_source, n_copied + n_present, n_copied, n_present);
+  return TRUE;
+}
+
 gboolean
 bb_server_migrate_sqlite_to_pg (const char  *from,
                                 const char  *to,
+                                const char  *blob_dir,
                                 GString     *report,
                                 GError     **error)
 {
@@ -432,6 +564,20 @@ bb_server_migrate_sqlite_to_pg (const char  *from,
                    _("Could not connect to PostgreSQL: %s"), message);
       goto out;
     }
+
+  /* A second run is refused before any file is touched (and again below,
+   * under the lock, in case a server wrote meanwhile). */
+  if (pg_count (dst, "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM devices)"
+                     " + (SELECT count(*) FROM records) + (SELECT count(*) FROM audit)") != 0)
+    {
+      g_set_error (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_EXISTS,
+                   _("The PostgreSQL database already holds a partnership’s data "
+                     "(users, devices, records or audit entries): migrate only into an "
+                     "empty database. Nothing was changed."));
+      goto out;
+    }
+  if (!copy_blobs (from, blob_dir, report, error))
+    goto out;
 
   /* One snapshot of the file; one transaction in PostgreSQL. */
   if (sqlite3_exec (src, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)

@@ -13,9 +13,12 @@ G_BEGIN_DECLS
  * @from into the PostgreSQL database at @to, which must hold no data yet
  * (BB_SERVER_STORE_ERROR_EXISTS otherwise, with nothing changed). Each
  * table's row count and SHA-256 on both sides is appended to @report, one
- * line each; any difference rolls everything back. */
+ * line each; any difference rolls everything back. The evidence files kept
+ * beside the file (@from.blobs) are copied into @blob_dir, each checked
+ * by its hash; @blob_dir may be NULL only when there are none. */
 gboolean bb_server_migrate_sqlite_to_pg (const char  *from,
                                          const char  *to,
+                                         const char  *blob_dir,
                                          GString     *report,
                                          GError     **error);
 

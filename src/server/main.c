@@ -645,6 +645,7 @@ command_migrate (int    argc,
 {
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
+  g_autofree char *blob_dir = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) report = g_string_new (NULL);
   int status = 0;
@@ -652,10 +653,11 @@ command_migrate (int    argc,
   GOptionEntry entries[] = {
     { "from", 0, 0, G_OPTION_ARG_FILENAME, &from, N_("The SQLite database file to move from"), N_("PATH") },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("The PostgreSQL database to move into (postgresql://…), empty"), N_("URI") },
+    { "blob-dir", 0, 0, G_OPTION_ARG_FILENAME, &blob_dir, N_("Where the PostgreSQL servers keep evidence files: those beside the file (PATH.blobs) are copied there"), N_("DIR") },
     { NULL }
   };
 
-  if (!parse_options ("migrate", _("Moves a partnership’s users, devices, sessions, records with their revisions and seq order, reviews and audit log from a SQLite file into an empty PostgreSQL database, in one transaction, and prints each table’s row count and checksum on both sides. Devices go on syncing with their tokens and cursors. Stop the server first."),
+  if (!parse_options ("migrate", _("Moves a partnership’s users, devices, sessions, records with their revisions and seq order, reviews, audit log and evidence files from a SQLite file into an empty PostgreSQL database, in one transaction, and prints each table’s row count and checksum on both sides. Devices go on syncing with their tokens and cursors. Stop the server first."),
                       entries, &argc, &argv, &status))
     return status;
   if (!require ("migrate", from, "--from", &status) ||
@@ -666,7 +668,7 @@ command_migrate (int    argc,
   if (!bb_server_store_is_pg_uri (to))
     return usage_error ("migrate", _("--to takes a postgresql:// or postgres:// URI"));
 
-  ok = bb_server_migrate_sqlite_to_pg (from, to, report, &error);
+  ok = bb_server_migrate_sqlite_to_pg (from, to, blob_dir, report, &error);
   if (report->len > 0)
     {
       g_print ("%-17s %7s    %-7s %s\n", _("table"), _("rows"), _("rows"), _("checksums (SQLite = PostgreSQL)"));

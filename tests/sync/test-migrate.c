@@ -5,7 +5,8 @@
  * Devices sync with a server on a SQLite file; the server stops,
  * "beatbook-server migrate" moves the file into PostgreSQL, and a server on
  * PostgreSQL takes the same address. The devices go on with the tokens and
- * cursors they hold: an officer's new record reaches the supervisor's
+ * cursors they hold (and the evidence files move with the records): an
+ * officer's new record reaches the supervisor's
  * device, and the supervisor's device pulls only that. Runs on PostgreSQL
  * only (BEATBOOK_TEST_BACKEND=postgresql).
  */
@@ -31,14 +32,16 @@ run_clear (Run *run)
 
 static Run
 run_server_command (const char *from,
-                    const char *to)
+                    const char *to,
+                    const char *blob_dir)
 {
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   Run run = { 0 };
 
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           g_getenv ("BEATBOOK_SERVER"), "migrate", "--from", from, "--to", to, NULL);
+                           g_getenv ("BEATBOOK_SERVER"), "migrate", "--from", from, "--to", to,
+                           blob_dir != NULL ? "--blob-dir" : NULL, blob_dir, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &run.out, &run.err, &error);
   g_assert_no_error (error);
@@ -67,6 +70,12 @@ rows_of (const char *out,
           g_assert_nonnull (strstr (lines[i], "match"));
           return atoi (w->pdata[1]);
         }
+      if (w->len >= 5 && g_str_equal (w->pdata[0], table) && g_str_equal (w->pdata[3], "->"))
+        {
+          g_assert_cmpstr (w->pdata[2], ==, w->pdata[4]);
+          g_assert_nonnull (strstr (lines[i], "checked"));
+          return atoi (w->pdata[2]);
+        }
     }
   return -1;
 }
@@ -83,7 +92,12 @@ test_migrated_partnership_syncs_on (void)
   g_autoptr(BbRecord) second = NULL;
   g_autoptr(BbRecord) after = NULL;
   g_autoptr(GHashTable) held = NULL;
-  Run moved, again;
+  Run refused, moved, again;
+  const char *evidence = "%PDF-1.4 a scanned notice";
+  g_autofree char *blobs = NULL;
+  g_autofree char *blob_dir = NULL;
+  g_autofree char *evidence_hash = NULL;
+  g_autofree char *evidence_path = NULL;
   BbSyncStats stats;
   guint port;
 
@@ -110,9 +124,21 @@ test_migrated_partnership_syncs_on (void)
   g_assert_cmpuint (count (sergeant, NULL), ==, 2);
   server_kill (&sqlite_server, SIGTERM);
 
-  /* The move. */
+  /* An evidence file beside the database, as the server keeps them. */
+  blobs = g_strconcat (sqlite_server.db, ".blobs", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (blobs, 0700), ==, 0);
+  evidence_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, evidence, -1);
+  evidence_path = g_build_filename (blobs, evidence_hash, NULL);
+  g_file_set_contents (evidence_path, evidence, -1, &error);
+  g_assert_no_error (error);
+  blob_dir = g_build_filename (sqlite_server.dir, "pg-blobs", NULL);
+
+  /* The move: without a place for the evidence it is refused. */
   pg_uri = test_db_new (sqlite_server.dir, "unused");
-  moved = run_server_command (sqlite_server.db, pg_uri);
+  refused = run_server_command (sqlite_server.db, pg_uri, NULL);
+  g_assert_cmpint (refused.status, ==, 1);
+  g_assert_nonnull (strstr (refused.err, "--blob-dir"));
+  moved = run_server_command (sqlite_server.db, pg_uri, blob_dir);
   if (moved.status != 0)
     g_error ("migrate failed: %s%s", moved.out, moved.err);
   g_test_message ("%s", moved.out);
@@ -122,10 +148,19 @@ test_migrated_partnership_syncs_on (void)
   g_assert_cmpint (rows_of (moved.out, "records"), ==, 2);
   g_assert_cmpint (rows_of (moved.out, "record_revisions"), ==, 3);
   g_assert_cmpint (rows_of (moved.out, "audit"), >=, 5);
+  g_assert_cmpint (rows_of (moved.out, "evidence"), ==, 1);
   g_assert_nonnull (strstr (moved.out, "checksums match"));
+  {
+    g_autofree char *copied_path = g_build_filename (blob_dir, evidence_hash, NULL);
+    g_autofree char *copied = NULL;
+
+    g_file_get_contents (copied_path, &copied, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (copied, ==, evidence);
+  }
 
   /* Twice is refused, and changes nothing. */
-  again = run_server_command (sqlite_server.db, pg_uri);
+  again = run_server_command (sqlite_server.db, pg_uri, blob_dir);
   g_assert_cmpint (again.status, ==, 1);
   g_assert_nonnull (strstr (again.err, "already holds"));
 
@@ -154,6 +189,7 @@ test_migrated_partnership_syncs_on (void)
   g_free (sqlite_server.dir);
   g_free (sqlite_server.db);
   g_free (sqlite_server.url);
+  run_clear (&refused);
   run_clear (&moved);
   run_clear (&again);
 }
