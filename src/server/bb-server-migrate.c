@@ -239,6 +239,10 @@ tally_pg (const TableSpec  *spec,
  * index of the records' fields.attachments, which the PostgreSQL engine
  * reads from the fields themselves. */
 static const char *not_moved[] = { "counters", "sqlite_sequence", "record_blobs", NULL };
+/* Columns known and left behind on purpose. records.written_by only spares
+ * a device its own revisions in a pull; without it, each device gets them
+ * back once, which is harmless. */
+static const char *columns_not_moved[] = { "records.written_by", NULL };
 
 /* Refuses a file with a table or column this build does not know how to
  * move, so nothing is ever left behind without a word (a newer server's
@@ -263,6 +267,12 @@ check_schema_known (sqlite3     *src,
 
       if (g_strv_contains (not_moved, table))
         continue;
+      {
+        g_autofree char *qualified = g_strdup_printf ("%s.%s", table, column);
+
+        if (g_strv_contains (columns_not_moved, qualified))
+          continue;
+      }
       for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
         if (g_str_equal (tables[i].table, table))
           spec = &tables[i];
