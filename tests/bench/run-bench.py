@@ -377,6 +377,9 @@ def main():
                         help="comma-separated: store, app, sync, crowd, peer")
     parser.add_argument("--work", default=None, help="a folder for the data (default: a new temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the data afterwards")
+    parser.add_argument("--big-dir", default=None,
+                        help="a data directory holding --big records made by an earlier run "
+                             "(--keep), instead of importing them again")
     args = parser.parse_args()
 
     only = set(args.only.split(","))
@@ -394,10 +397,13 @@ def main():
         generate(small, args.n)
 
         if "store" in only or "app" in only:
-            log("generating and importing %d records" % args.big)
-            generate(big, args.big, seed=16)
-            big_dir = make_store(tools, work, big, args.big, "big")
-            os.remove(big)
+            if args.big_dir:
+                big_dir = args.big_dir
+            else:
+                log("generating and importing %d records" % args.big)
+                generate(big, args.big, seed=16)
+                big_dir = make_store(tools, work, big, args.big, "big")
+                os.remove(big)
             if "store" in only:
                 words_file = os.path.join(work, "words.txt")
                 with open(words_file, "w", encoding="utf-8") as out:
