@@ -397,10 +397,16 @@ _bb_window_focus_list (BbWindow *self)
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0 &&
       g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
-    gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+      /* On a row, not the bare list: Enter opens it, arrows move from it. */
+      if (gtk_root_get_focus (GTK_ROOT (self)) == GTK_WIDGET (self->list_view))
+        gtk_widget_child_focus (GTK_WIDGET (self->list_view), GTK_DIR_TAB_FORWARD);
+    }
 
   focus = gtk_root_get_focus (GTK_ROOT (self));
-  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view)))
+  if (focus == NULL ||
+      (focus != GTK_WIDGET (self->list_view) && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view))))
     gtk_widget_grab_focus (GTK_WIDGET (self->new_button));
 }
 
@@ -872,6 +878,10 @@ on_list_activate (BbWindow *self,
 
   _bb_window_close_editor (self, FALSE);
   _bb_window_show_record_object (self, record);
+  /* Opened by Enter or a tap: marked in the list as well. */
+  self->suppress_selection++;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->suppress_selection--;
   show_detail_pane (self);
 }
 
