@@ -15,6 +15,7 @@ typedef struct
   GOutputStream *out;
   BbProfile     *profile;
   guint          n_records;
+  GPtrArray     *ids;       /* every record written, for the export notice */
 } ExportState;
 
 static gboolean
@@ -25,6 +26,7 @@ write_csv_record (BbRecord  *record,
   ExportState *state = user_data;
 
   state->n_records++;
+  g_ptr_array_add (state->ids, g_strdup (bb_record_get_id (record)));
   return bb_csv_write_record (state->out, state->profile, record, NULL, error);
 }
 
@@ -39,6 +41,7 @@ write_json_record (BbRecord  *record,
   const char *separator = state->n_records > 0 ? ",\n" : "\n";
 
   state->n_records++;
+  g_ptr_array_add (state->ids, g_strdup (bb_record_get_id (record)));
   return g_output_stream_write_all (state->out, separator, strlen (separator), NULL, NULL, error) &&
          g_output_stream_write_all (state->out, text, strlen (text), NULL, NULL, error);
 }
@@ -51,6 +54,7 @@ export_to (const char  *path,
            BbSession   *session,
            const char  *format,
            const char  *kind,
+           GPtrArray   *ids,
            guint       *n_records,
            GError     **error)
 {
@@ -69,6 +73,7 @@ export_to (const char  *path,
 
   state.out = out;
   state.profile = bb_session_get_profile (session);
+  state.ids = ids;
   query.kind = kind;
 
   if (g_strcmp0 (format, "csv") == 0)
@@ -110,6 +115,7 @@ bb_cli_cmd_export (BbCli  *cli,
   g_autofree char *format = NULL;
   g_autofree char *kind_id = NULL;
   g_autofree char *output = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
   gboolean to_directory;
   BbSession *session;
   const GOptionEntry entries[] = {
@@ -190,6 +196,7 @@ bb_cli_cmd_export (BbCli  *cli,
   session = bb_cli_get_session (cli);
   if (session == NULL)
     return BB_CLI_EXIT_INVALID;
+  ids = g_ptr_array_new_with_free_func (g_free);
 
   if (to_directory)
     {
@@ -201,7 +208,7 @@ bb_cli_cmd_export (BbCli  *cli,
           g_autofree char *path = g_build_filename (output, name, NULL);
           guint n_records = 0;
 
-          if (!export_to (path, session, format, kinds[i]->id, &n_records, &error))
+          if (!export_to (path, session, format, kinds[i]->id, ids, &n_records, &error))
             {
               bb_cli_error (_("the export to %s failed: %s"), path, error->message);
               return BB_CLI_EXIT_INVALID;
@@ -214,7 +221,7 @@ bb_cli_cmd_export (BbCli  *cli,
     {
       guint n_records = 0;
 
-      if (!export_to (output, session, format, kind_id, &n_records, &error))
+      if (!export_to (output, session, format, kind_id, ids, &n_records, &error))
         {
           bb_cli_error (_("the export to %s failed: %s"),
                         output != NULL ? output : _("standard output"), error->message);
@@ -223,6 +230,27 @@ bb_cli_cmd_export (BbCli  *cli,
       if (output != NULL && g_strcmp0 (output, "-") != 0)
         g_print (g_dngettext (GETTEXT_PACKAGE, "%s: %u record\n", "%s: %u records\n", n_records),
                  output, n_records);
+    }
+
+  /* A disclosure of personal data (DPA 2018 s62), logged on the server at
+   * the next sync, as the app does for its exports. */
+  if (ids->len > 0)
+    {
+      g_autofree char *filter = g_strdup_printf ("beatbook-cli export --format %s%s%s", format,
+                                                 kind_id != NULL ? " --kind " : "",
+                                                 kind_id != NULL ? kind_id : "");
+      guint n = ids->len;
+
+      g_ptr_array_add (ids, NULL);
+      if (!bb_store_queue_export_notice (bb_session_get_store (session), format,
+                                         n <= BB_EXPORT_NOTICE_MAX_IDS ? (const char * const *) ids->pdata : NULL,
+                                         n, NULL, NULL, filter, NULL, &error))
+        {
+          bb_cli_error (_("the export was written, but its notice for the audit log could not be queued: %s"),
+                        error->message);
+          return BB_CLI_EXIT_INVALID;
+        }
+      g_printerr ("%s\n", _("An export notice goes to the server's audit log at the next sync."));
     }
 
   return BB_CLI_EXIT_OK;

@@ -418,10 +418,10 @@ bb_store_queue_export_notice (BbStore            *self,
   g_return_val_if_fail (BB_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_strcmp0 (what, "csv") != 0 && g_strcmp0 (what, "pdf") != 0)
+  if (g_strcmp0 (what, "csv") != 0 && g_strcmp0 (what, "pdf") != 0 && g_strcmp0 (what, "json") != 0)
     {
       g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
-                   _("An export is a CSV or a PDF, not “%s”"), what != NULL ? what : "");
+                   _("An export is a CSV, a JSON file or a PDF, not “%s”"), what != NULL ? what : "");
       return FALSE;
     }
 

@@ -320,7 +320,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbExportNotice, bb_export_notice_free)
 /* Queues a notice: @what "csv" or "pdf"; @record_ids (nullable,
  * NULL-terminated) the records disclosed; @count how many; @period_from and
  * @period_to (nullable) the report's local dates; @filter and @recipient
- * (nullable) in words. The notice gets its own UUID and the time now. */
+ * (nullable) in words ("json" for beatbook-cli's JSON). The notice gets its own UUID and the time now. */
 gboolean   bb_store_queue_export_notice (BbStore            *self,
                                          const char         *what,
                                          const char * const *record_ids,

@@ -177,10 +177,11 @@ bb_server_handle_audit_exports (BbRequest *req)
       return;
     }
   what = export_string (object, "what", &bad);
-  if (bad || (g_strcmp0 (what, "csv") != 0 && g_strcmp0 (what, "pdf") != 0))
+  if (bad || (g_strcmp0 (what, "csv") != 0 && g_strcmp0 (what, "pdf") != 0 &&
+              g_strcmp0 (what, "json") != 0))
     {
       bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                        _("“what” must be “csv” or “pdf”."));
+                        _("“what” must be “csv”, “json” or “pdf”."));
       return;
     }
   count_node = json_object_get_member (object, "count");

@@ -264,6 +264,42 @@ test_audit_names_the_records_seen (void)
   g_assert_cmpuint (count_entries (entries, "lookup", NULL, "matches=0 ids="), ==, 1);
 }
 
+static void
+test_cli_export_queues_a_notice (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  g_autoptr(JsonArray) entries = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out_path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  sign_in (device, server, "sergeant");
+  id = log_old_observation (device, "Exported by the command line", 1);
+  sync_ok (device);
+
+  out_path = g_build_filename (device->dir, "export.csv", NULL);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           g_getenv ("BEATBOOK_CLI"), "--data-dir", device->dir, "export",
+                           "--format", "csv", "--kind", "patrol_observation", "--output", out_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (proc))
+    g_error ("beatbook-cli export failed: %s%s", out, err);
+  g_assert_nonnull (strstr (err, "export notice"));
+
+  /* The next sync tells the server, which logs the disclosure with the
+   * record it named. */
+  sync_ok (device);
+  entries = audit_entries (server);
+  g_assert_cmpuint (count_entries (entries, "export", NULL, "\"filter\":\"beatbook-cli export --format csv --kind patrol_observation\""), ==, 1);
+  g_assert_cmpuint (count_entries (entries, "export", id, NULL), ==, 1);
+}
+
 /* Sets every session's expiry in the server's file to now + @seconds. */
 static void
 set_session_expiry (Server *server,
@@ -349,6 +385,7 @@ main (int    argc,
   g_test_add_func ("/data-protection/erase-expired/serve-sweeps-at-start", test_serve_sweeps_at_start);
   g_test_add_func ("/data-protection/audit/views-and-look-ups-name-the-records", test_audit_names_the_records_seen);
   g_test_add_func ("/data-protection/sessions/slide-while-used-revocation-wins", test_session_slides_while_used);
+  g_test_add_func ("/data-protection/audit/cli-export-queues-a-notice", test_cli_export_queues_a_notice);
 
   return g_test_run ();
 }
