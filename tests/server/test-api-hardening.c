@@ -33,6 +33,7 @@ typedef struct
   char        *db;
   GSubprocess *proc;
   GThread     *drain;
+  GThread     *err_drain;
   GString     *log;     /* the server's stderr */
   GMutex       lock;
   ApiServer    api;     /* base_url and soup, for api_request() */
@@ -126,7 +127,7 @@ server_start_with (const char * const *extra,
   d = g_new0 (Drain, 1);
   d->in = g_object_ref (g_subprocess_get_stderr_pipe (server->proc));
   d->server = server;
-  g_thread_unref (g_thread_new ("server-stderr", drain_stderr, d));
+  server->err_drain = g_thread_new ("server-stderr", drain_stderr, d);
 
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->proc));
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
@@ -208,13 +209,11 @@ server_stop (Server *server)
   g_free (server->db);
   g_free (server->api.base_url);
   g_free (server->api.db);
-  /* The stderr thread holds the log until the pipe closes. */
-  g_usleep (G_USEC_PER_SEC / 50);
-  g_mutex_lock (&server->lock);
+  /* The stderr thread ends when the exited server's pipe closes. */
+  g_thread_join (server->err_drain);
   g_string_free (server->log, TRUE);
-  server->log = NULL;
-  g_mutex_unlock (&server->lock);
-  /* Leaked on purpose: the stderr thread may still hold it. */
+  g_mutex_clear (&server->lock);
+  g_free (server);
 }
 
 /* ------------------------------------------------------------------ */
