@@ -785,7 +785,7 @@ bb_store_hot_query_free (BbStoreHotQuery *query)
   g_free (query);
 }
 
-static void
+static BbStoreHotQuery *
 add_hot (GPtrArray  *queries,
          const char *name,
          char       *sql)
@@ -795,6 +795,7 @@ add_hot (GPtrArray  *queries,
   query->name = name;
   query->sql = sql;
   g_ptr_array_add (queries, query);
+  return query;
 }
 
 GPtrArray *
@@ -814,7 +815,7 @@ bb_store_hot_queries (void)
   add_hot (queries, "count of conflicts (every sync)", count_sql (&conflicts, &match));
   add_hot (queries, "count of pending records", count_sql (&pending, &match));
   add_hot (queries, "outbox page (every push batch)", g_strdup (OUTBOX_PAGE_SQL));
-  add_hot (queries, "outbox count", g_strdup (OUTBOX_COUNT_SQL));
+  add_hot (queries, "outbox count (the app's start)", g_strdup (OUTBOX_COUNT_SQL))->whole_table = TRUE;
 
   return queries;
 }

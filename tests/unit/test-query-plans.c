@@ -44,7 +44,8 @@ explain (sqlite3    *db,
  * index in the order asked and stops at its LIMIT, not for a count. */
 static gboolean
 reads_every_row (const char *sql,
-                 const char *plan)
+                 const char *plan,
+                 gboolean    whole_table)
 {
   gboolean paged = strstr (sql, " LIMIT ") != NULL;
 
@@ -56,6 +57,13 @@ reads_every_row (const char *sql,
 
       if (strstr (step, "USE TEMP B-TREE FOR ORDER BY") != NULL)
         return TRUE;
+      if (g_str_equal (step, "SCAN CONSTANT ROW"))
+        continue;
+      /* A count of a whole table may read its narrowest index, never the
+       * rows themselves. */
+      if (whole_table && g_str_has_prefix (step, "SCAN ") &&
+          strstr (step, " USING COVERING INDEX ") != NULL)
+        continue;
       if (g_str_has_prefix (step, "SCAN ") && strstr (step, "VIRTUAL TABLE") == NULL &&
           (!paged || strstr (step, " USING ") == NULL))
         return TRUE;
@@ -103,7 +111,7 @@ test_hot_queries_start_from_an_index (void)
       g_autofree char *plan = explain (db, query->sql);
 
       g_test_message ("%s:\n%s", query->name, plan);
-      if (reads_every_row (query->sql, plan))
+      if (reads_every_row (query->sql, plan, query->whole_table))
         {
           g_printerr ("“%s” reads every row:\n%s\n%s\n", query->name, query->sql, plan);
           failures++;
@@ -149,11 +157,11 @@ test_a_full_scan_is_caught (void)
   page = explain (db, "SELECT * FROM t ORDER BY a LIMIT 5");
   sqlite3_close (db);
 
-  g_assert_true (reads_every_row ("SELECT count(*) FROM t WHERE b = 1", scan));
-  g_assert_true (reads_every_row ("SELECT * FROM t WHERE a > 1 ORDER BY b LIMIT 5", sorted));
-  g_assert_false (reads_every_row ("SELECT * FROM t WHERE a = 1", indexed));
-  g_assert_true (reads_every_row ("SELECT count(*) FROM t INDEXED BY t_a WHERE b = 1", whole_index));
-  g_assert_false (reads_every_row ("SELECT * FROM t ORDER BY a LIMIT 5", page));
+  g_assert_true (reads_every_row ("SELECT count(*) FROM t WHERE b = 1", scan, FALSE));
+  g_assert_true (reads_every_row ("SELECT * FROM t WHERE a > 1 ORDER BY b LIMIT 5", sorted, FALSE));
+  g_assert_false (reads_every_row ("SELECT * FROM t WHERE a = 1", indexed, FALSE));
+  g_assert_true (reads_every_row ("SELECT count(*) FROM t INDEXED BY t_a WHERE b = 1", whole_index, FALSE));
+  g_assert_false (reads_every_row ("SELECT * FROM t ORDER BY a LIMIT 5", page, FALSE));
 }
 
 int
