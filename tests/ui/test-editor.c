@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "bb-chip-row.h"
 #include "bb-choice-row.h"
 #include "bb-date-row.h"
 #include "bb-editor.h"
@@ -182,16 +183,17 @@ choose (Fixture    *f,
             return;
           }
     }
-  else if (ADW_IS_COMBO_ROW (widget))
+  else if (BB_IS_CHIP_ROW (widget))
     {
-      GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (widget));
+      GtkWidget *button = bb_chip_row_get_button (BB_CHIP_ROW (widget), id);
 
-      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-        if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label) == 0)
-          {
-            adw_combo_row_set_selected (ADW_COMBO_ROW (widget), i);
-            return;
-          }
+      /* A tap on the chip that reads the label. */
+      if (button != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (button), "bb-label"), label) == 0)
+        {
+          g_signal_emit_by_name (button, "clicked");
+          g_assert_cmpstr (bb_chip_row_get_selected_id (BB_CHIP_ROW (widget)), ==, id);
+          return;
+        }
     }
 
   g_error ("“%s” has no choice “%s”", path, label);
@@ -597,7 +599,7 @@ test_edit_loads_every_field_and_saves_rev_2 (Fixture       *f,
   choose (f, "fly_tip.waste_type", "waste_type", "construction_demolition");
   choose (f, "fly_tip.land_type", "land_type", "highway");
   gtk_switch_set_active (GTK_SWITCH (field (f, "fly_tip.evidence_checked")), FALSE);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (field (f, "priority")), 2);
+  bb_choice_row_set_selected_id (BB_CHOICE_ROW (field (f, "priority")), "3");
   g_assert_true (bb_editor_save (f->editor));
   first = stored (f);
   g_clear_object (&f->saved);
@@ -611,7 +613,7 @@ test_edit_loads_every_field_and_saves_rev_2 (Fixture       *f,
   vrm = read_text (f, "vehicles[0].vrm");
   g_assert_cmpstr (vrm, ==, "AB12 CDE");
   g_assert_true (gtk_widget_is_visible (field (f, "fly_tip.size")));
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (field (f, "fly_tip.land_type"))), >, 0);
+  g_assert_cmpstr (bb_choice_row_get_selected_id (BB_CHOICE_ROW (field (f, "fly_tip.land_type"))), ==, "highway");
 
   /* ...and reads back exactly what was stored. */
   state_json = bb_editor_dup_state_json (f->editor);
@@ -681,20 +683,20 @@ static void
 test_priority_follows_category_until_chosen (Fixture       *f,
                                              gconstpointer  data)
 {
-  AdwComboRow *priority;
+  BbChoiceRow *priority;
 
   open_new (f, BB_KIND_PATROL_OBSERVATION);
-  priority = ADW_COMBO_ROW (field (f, "priority"));
-  g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, 1);
+  priority = BB_CHOICE_ROW (field (f, "priority"));
+  g_assert_cmpstr (bb_choice_row_get_selected_id (priority), ==, "2");
 
   choose (f, "category", "observation_category", "drug_dealing");
-  g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, 2);
+  g_assert_cmpstr (bb_choice_row_get_selected_id (priority), ==, "3");
   choose (f, "category", "observation_category", "street_drinking");
-  g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, 1);
+  g_assert_cmpstr (bb_choice_row_get_selected_id (priority), ==, "2");
 
-  adw_combo_row_set_selected (priority, 3);
+  bb_choice_row_set_selected_id (priority, "4");
   choose (f, "category", "observation_category", "drug_dealing");
-  g_assert_cmpuint (adw_combo_row_get_selected (priority), ==, 3);
+  g_assert_cmpstr (bb_choice_row_get_selected_id (priority), ==, "4");
 }
 
 static void
@@ -712,6 +714,49 @@ test_last_ward_and_place_are_defaults (Fixture       *f,
   place = read_text (f, "place");
   g_assert_cmpstr (place, ==, "Crossways Boulevard");
   g_assert_false (bb_editor_get_modified (f->editor));
+}
+
+/* A place saved more than an hour ago is offered, not filled in: one key
+ * (Enter in the empty field) takes it. */
+static void
+test_old_place_is_offered_not_assumed (Fixture       *f,
+                                       gconstpointer  data)
+{
+  BbStore *store = bb_session_get_store (f->session);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_minutes (now, -90);
+  g_autofree char *then_iso = g_date_time_format_iso8601 (then);
+  g_autofree char *place = NULL;
+  g_autofree char *taken = NULL;
+  GtkWidget *row;
+
+  g_assert_true (bb_store_set_meta (store, "editor.last_ward", "town", NULL));
+  g_assert_true (bb_store_set_meta (store, "editor.last_place", "Joyce Green Lane", NULL));
+  g_assert_true (bb_store_set_meta (store, "editor.last_place_at", then_iso, NULL));
+
+  open_new (f, BB_KIND_S59_WARNING);
+  g_assert_cmpstr (bb_choice_row_get_selected_id (BB_CHOICE_ROW (field (f, "ward"))), ==, "town");
+  place = read_text (f, "place");
+  g_assert_cmpstr (place, ==, "");
+  g_assert_cmpstr (bb_editor_get_suggestion (f->editor, "place"), ==, "Joyce Green Lane");
+
+  /* Enter in the empty place takes the offer. */
+  row = field (f, "place");
+  gtk_widget_grab_focus (row);
+  g_signal_emit_by_name (row, "entry-activated");
+  taken = read_text (f, "place");
+  g_assert_cmpstr (taken, ==, "Joyce Green Lane");
+  g_assert_null (bb_editor_get_suggestion (f->editor, "place"));
+  g_assert_true (bb_editor_get_modified (f->editor));
+
+  /* Within the hour it is filled in as before. */
+  g_clear_pointer (&then_iso, g_free);
+  g_clear_pointer (&place, g_free);
+  then_iso = bb_time_now_iso ();
+  g_assert_true (bb_store_set_meta (store, "editor.last_place_at", then_iso, NULL));
+  open_new (f, BB_KIND_PATROL_OBSERVATION);
+  place = read_text (f, "place");
+  g_assert_cmpstr (place, ==, "Joyce Green Lane");
 }
 
 static void
@@ -960,6 +1005,7 @@ main (int   argc,
   ADD ("/editor/sections/fly-tipping-and-pspo-follow-the-category", test_fly_tip_section_follows_category);
   ADD ("/editor/defaults/priority-follows-category-until-chosen", test_priority_follows_category_until_chosen);
   ADD ("/editor/defaults/last-ward-and-place-start-the-next-record", test_last_ward_and_place_are_defaults);
+  ADD ("/editor/defaults/an-old-place-is-offered-not-assumed", test_old_place_is_offered_not_assumed);
   ADD ("/editor/repeat-last/keeps-the-setting-not-the-incident", test_repeat_last_keeps_the_setting_not_the_incident);
   ADD ("/editor/lists/removing-an-item-renumbers-the-rest", test_removing_an_item_renumbers_the_rest);
   ADD ("/editor/ward/search-matches-any-word", test_ward_search_matches_any_word);

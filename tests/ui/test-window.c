@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "bb-application.h"
+#include "bb-chip-row.h"
 #include "bb-choice-row.h"
 #include "bb-format.h"
 #include "bb-record-row.h"
@@ -204,26 +205,20 @@ set_field (BbEditor   *editor,
   if (widget == NULL)
     g_error ("The editor has no input for “%s”", path);
 
-  if (ADW_IS_COMBO_ROW (widget))
+  if (BB_IS_CHIP_ROW (widget))
     {
-      /* Picked by its label, as a person does. */
+      /* Picked by its label, as a person does: a tap on the chip. */
       BbProfile *profile = bb_session_get_profile (bb_application_get_session (
         BB_APPLICATION (g_application_get_default ())));
       const char *list = choice_label (profile, bb_editor_get_kind (editor), path);
       const char *label = bb_profile_get_choice_label (profile, list, value);
-      GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (widget));
-      guint found = GTK_INVALID_LIST_POSITION;
+      GtkWidget *button = bb_chip_row_get_button (BB_CHIP_ROW (widget), value);
 
       g_assert_nonnull (label);
-      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-        {
-          g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
-
-          if (g_strcmp0 (gtk_string_object_get_string (item), label) == 0)
-            found = i;
-        }
-      g_assert_cmpuint (found, !=, GTK_INVALID_LIST_POSITION);
-      adw_combo_row_set_selected (ADW_COMBO_ROW (widget), found);
+      g_assert_nonnull (button);
+      g_assert_cmpstr (g_object_get_data (G_OBJECT (button), "bb-label"), ==, label);
+      g_signal_emit_by_name (button, "clicked");
+      g_assert_cmpstr (bb_chip_row_get_selected_id (BB_CHIP_ROW (widget)), ==, value);
     }
   else if (BB_IS_CHOICE_ROW (widget))
     {

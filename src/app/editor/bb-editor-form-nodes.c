@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bb-chip-row.h"
 #include "bb-choice-row.h"
 #include "bb-editor-form-private.h"
 
@@ -151,14 +152,8 @@ bb_node_choice_id (BbFieldNode *node)
 {
   if (BB_IS_CHOICE_ROW (node->input))
     return bb_choice_row_get_selected_id (BB_CHOICE_ROW (node->input));
-
-  if (ADW_IS_COMBO_ROW (node->input) && node->choice_ids != NULL)
-    {
-      guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (node->input));
-
-      if (selected < node->choice_ids->len)
-        return g_ptr_array_index (node->choice_ids, selected);
-    }
+  if (BB_IS_CHIP_ROW (node->input))
+    return bb_chip_row_get_selected_id (BB_CHIP_ROW (node->input));
 
   return NULL;
 }
@@ -168,28 +163,9 @@ bb_node_set_choice_id (BbFieldNode *node,
                        const char  *id)
 {
   if (BB_IS_CHOICE_ROW (node->input))
-    {
-      bb_choice_row_set_selected_id (BB_CHOICE_ROW (node->input), id);
-      return;
-    }
-
-  if (ADW_IS_COMBO_ROW (node->input) && node->choice_ids != NULL)
-    {
-      GtkStringList *model;
-
-      for (guint i = 0; i < node->choice_ids->len; i++)
-        if (g_strcmp0 (g_ptr_array_index (node->choice_ids, i), id) == 0)
-          {
-            adw_combo_row_set_selected (ADW_COMBO_ROW (node->input), i);
-            return;
-          }
-
-      /* An id the profile no longer has: kept and shown as it is. */
-      model = GTK_STRING_LIST (adw_combo_row_get_model (ADW_COMBO_ROW (node->input)));
-      gtk_string_list_append (model, id);
-      g_ptr_array_add (node->choice_ids, g_strdup (id));
-      adw_combo_row_set_selected (ADW_COMBO_ROW (node->input), node->choice_ids->len - 1);
-    }
+    bb_choice_row_set_selected_id (BB_CHOICE_ROW (node->input), id);
+  else if (BB_IS_CHIP_ROW (node->input))
+    bb_chip_row_set_selected_id (BB_CHIP_ROW (node->input), id);
 }
 
 /* Nodes */
@@ -246,6 +222,7 @@ bb_node_free (gpointer data)
   g_free (node->name);
   g_free (node->path);
   g_free (node->shown_text);
+  g_free (node->suggestion);
   g_free (node->shown_iso);
   g_free (node->local_message);
   g_free (node->message);

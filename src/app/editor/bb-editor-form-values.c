@@ -295,7 +295,10 @@ bb_form_get_occurred_at (BbForm *form)
 int
 bb_form_get_priority (BbForm *form)
 {
-  return (int) adw_combo_row_get_selected (ADW_COMBO_ROW (form->priority->input)) + 1;
+  const char *id = bb_node_choice_id (form->priority);
+
+  /* Required, and set from the kind's default: never empty in practice. */
+  return id != NULL ? (int) g_ascii_strtoll (id, NULL, 10) : 0;
 }
 
 /* Filling */
@@ -315,9 +318,10 @@ void
 bb_form_set_priority (BbForm *form,
                       int     priority)
 {
+  g_autofree char *id = g_strdup_printf ("%d", CLAMP (priority, 1, 4));
+
   form->filling++;
-  adw_combo_row_set_selected (ADW_COMBO_ROW (form->priority->input),
-                              CLAMP (priority, 1, 4) - 1);
+  bb_node_set_choice_id (form->priority, id);
   form->filling--;
 }
 
@@ -586,3 +590,70 @@ bb_form_fill_raw (BbForm     *form,
     }
   form->filling--;
 }
+
+/* Suggestions */
+
+void
+bb_form_suggest_text (BbForm     *form,
+                      const char *path,
+                      const char *text,
+                      const char *explanation)
+{
+  BbFieldNode *node;
+
+  g_return_if_fail (form != NULL);
+
+  node = bb_form_find_node (form, path, FALSE);
+  if (node == NULL || node->suggestion_row == NULL)
+    return;
+
+  g_clear_pointer (&node->suggestion, g_free);
+  if (text != NULL && !bb_form_text_is_blank (text))
+    node->suggestion = g_strdup (text);
+
+  if (node->suggestion != NULL)
+    {
+      g_autofree char *accessible = NULL;
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (node->suggestion_row), node->suggestion);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (node->suggestion_row),
+                                   explanation != NULL ? explanation : "");
+      /* TRANSLATORS: read out for the button that fills a remembered place */
+      accessible = g_strdup_printf (_("Use %s"), node->suggestion);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (node->suggestion_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                      -1);
+    }
+  gtk_widget_set_visible (node->suggestion_row, node->suggestion != NULL);
+}
+
+const char *
+bb_form_get_suggestion (BbForm     *form,
+                        const char *path)
+{
+  BbFieldNode *node;
+
+  g_return_val_if_fail (form != NULL, NULL);
+
+  node = bb_form_find_node (form, path, FALSE);
+  return node != NULL ? node->suggestion : NULL;
+}
+
+void
+bb_form_use_suggestion (BbFieldNode *node)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (node != NULL);
+
+  if (node->suggestion == NULL)
+    return;
+
+  text = g_steal_pointer (&node->suggestion);
+  gtk_widget_set_visible (node->suggestion_row, FALSE);
+  /* Typed by the person, in effect: it counts as a change. */
+  bb_node_set_text (node, text);
+  if (node->input != NULL)
+    gtk_widget_grab_focus (node->input);
+}
+

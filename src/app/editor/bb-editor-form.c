@@ -15,13 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bb-chip-row.h"
 #include "bb-choice-row.h"
 #include "bb-date-row.h"
 #include "bb-editor-form-private.h"
 #include "bb-location-row.h"
 
-/* Lists longer than this get a searchable picker instead of a drop-down. */
-#define LONG_LIST 12
 
 typedef struct
 {
@@ -223,17 +222,25 @@ on_check_toggled (BbFieldNode *node)
   node_changed (node);
 }
 
-/* Enter moves on to the next field rather than submitting half a form. */
+/* Enter moves on to the next field rather than submitting half a form; in
+ * an empty field with a remembered value offered, it takes the offer. */
 static void
-on_entry_activated (GtkWidget *row)
+on_entry_activated (GtkWidget   *row,
+                    BbFieldNode *node)
 {
   GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (row));
+  g_autofree char *text = bb_node_dup_text (node);
+
+  if (node->suggestion != NULL && bb_form_text_is_blank (text))
+    {
+      bb_form_use_suggestion (node);
+      return;
+    }
 
   if (root != NULL)
     gtk_widget_child_focus (root, GTK_DIR_TAB_FORWARD);
 }
 
-/* A registration mark is shown as people write it once they move on. */
 /* A choice made from a picker moves on to the next field that needs one. */
 static void
 on_choice_chosen (BbFieldNode *node)
@@ -328,7 +335,9 @@ mark_required (BbFieldNode *node)
   if (!bb_node_required (node) || node->is_meta)
     return;
 
-  if (ADW_IS_ACTION_ROW (node->row))
+  if (BB_IS_CHIP_ROW (node->row))
+    bb_chip_row_set_required (BB_CHIP_ROW (node->row), TRUE);
+  else if (ADW_IS_ACTION_ROW (node->row))
     adw_action_row_set_subtitle (ADW_ACTION_ROW (node->row), _("Required"));
   else if (ADW_IS_ENTRY_ROW (node->row))
     {
@@ -341,12 +350,43 @@ mark_required (BbFieldNode *node)
 }
 
 static void
+on_suggestion_used (BbFieldNode *node)
+{
+  bb_form_use_suggestion (node);
+}
+
+/* Under a text field: a value remembered from an earlier record, offered
+ * rather than filled in (bb_form_suggest_text). Hidden until offered. */
+static void
+add_suggestion_row (BbFieldNode *node,
+                    BuildCtx    *ctx)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Use it"));
+  GtkWidget *icon = gtk_image_new_from_icon_name ("document-open-recent-symbolic");
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_widget_add_css_class (row, "bb-suggestion");
+  gtk_widget_set_visible (row, FALSE);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (on_suggestion_used), node);
+
+  node->suggestion_row = row;
+  node->suggestion_button = button;
+  add_row (ctx, row);
+}
+
+static void
 build_entry (BbFieldNode *node,
              GtkWidget   *row)
 {
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), bb_node_label (node));
   g_signal_connect_swapped (row, "changed", G_CALLBACK (on_input_changed), node);
-  g_signal_connect (row, "entry-activated", G_CALLBACK (on_entry_activated), NULL);
+  g_signal_connect (row, "entry-activated", G_CALLBACK (on_entry_activated), node);
   node->input = node->row = row;
 }
 
@@ -442,41 +482,27 @@ build_choice (BbFieldNode *node,
               BuildCtx    *ctx)
 {
   GPtrArray *choices = bb_profile_get_choices (node->form->profile, node->spec->choices);
-  const char *none = bb_node_required (node) ? NULL : _("Not set");
   guint n = choices != NULL ? choices->len : 0;
 
-  if (n > LONG_LIST || g_strcmp0 (node->spec->choices, "wards") == 0)
+  if (bb_choice_presentation_for (node->spec->choices, n) == BB_CHOICE_CHIPS)
     {
-      GtkWidget *row = bb_choice_row_new ();
+      GtkWidget *row = bb_chip_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), bb_node_label (node));
-      bb_choice_row_set_choices (BB_CHOICE_ROW (row), choices, none);
+      bb_chip_row_set_choices (BB_CHIP_ROW (row), choices);
       g_signal_connect_swapped (row, "notify::selected-id", G_CALLBACK (on_input_changed), node);
       g_signal_connect_swapped (row, "chosen", G_CALLBACK (on_choice_chosen), node);
       node->input = node->row = row;
     }
   else
     {
-      GtkWidget *row = adw_combo_row_new ();
-      GtkStringList *model = gtk_string_list_new (NULL);
-
-      node->choice_ids = g_ptr_array_new_with_free_func (g_free);
-      /* Position 0 is "nothing chosen yet", even for required fields: a
-       * default nobody picked would pass validation unseen. */
-      gtk_string_list_append (model, none != NULL ? none : _("Choose…"));
-      g_ptr_array_add (node->choice_ids, NULL);
-      for (guint i = 0; i < n; i++)
-        {
-          BbChoice *choice = g_ptr_array_index (choices, i);
-
-          gtk_string_list_append (model, choice->label);
-          g_ptr_array_add (node->choice_ids, g_strdup (choice->id));
-        }
+      GtkWidget *row = bb_choice_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), bb_node_label (node));
-      adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
-      g_object_unref (model);
-      g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_input_changed), node);
+      bb_choice_row_set_choices (BB_CHOICE_ROW (row), choices,
+                                 bb_node_required (node) ? NULL : _("Not set"));
+      g_signal_connect_swapped (row, "notify::selected-id", G_CALLBACK (on_input_changed), node);
+      g_signal_connect_swapped (row, "chosen", G_CALLBACK (on_choice_chosen), node);
       node->input = node->row = row;
     }
 
@@ -484,27 +510,36 @@ build_choice (BbFieldNode *node,
 }
 
 static void
+free_choice (gpointer data)
+{
+  BbChoice *choice = data;
+
+  g_free (choice->id);
+  g_free (choice->label);
+  g_free (choice);
+}
+
+/* Four priorities with long names: a picker, where each reads in full. */
+static void
 build_priority (BbFieldNode *node,
                 BuildCtx    *ctx)
 {
-  GtkWidget *row = adw_combo_row_new ();
-  GtkStringList *model = gtk_string_list_new (NULL);
+  GtkWidget *row = bb_choice_row_new ();
+  g_autoptr(GPtrArray) choices = g_ptr_array_new_with_free_func (free_choice);
 
-  node->choice_ids = g_ptr_array_new_with_free_func (g_free);
   for (int p = 1; p <= 4; p++)
     {
       const char *label = bb_profile_get_priority_label (node->form->profile, p);
-      g_autofree char *text = label != NULL ? g_strdup_printf ("%d · %s", p, label)
-                                            : g_strdup_printf ("%d", p);
+      BbChoice *choice = g_new0 (BbChoice, 1);
 
-      gtk_string_list_append (model, text);
-      g_ptr_array_add (node->choice_ids, g_strdup_printf ("%d", p));
+      choice->id = g_strdup_printf ("%d", p);
+      choice->label = label != NULL ? g_strdup_printf ("%d · %s", p, label) : g_strdup (choice->id);
+      g_ptr_array_add (choices, choice);
     }
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), bb_node_label (node));
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
-  g_object_unref (model);
-  g_signal_connect_swapped (row, "notify::selected", G_CALLBACK (on_input_changed), node);
+  bb_choice_row_set_choices (BB_CHOICE_ROW (row), choices, NULL);
+  g_signal_connect_swapped (row, "notify::selected-id", G_CALLBACK (on_input_changed), node);
   node->input = node->row = row;
   add_row (ctx, row);
 }
@@ -897,16 +932,9 @@ bb_form_new (BbProfile         *profile,
   form->root = bb_node_new (form, NULL, NULL, NULL);
   form->filling++;
 
-  /* The kind's own sections first: they are what must be typed, while
-   * time, ward and place come filled in (now, the last used), so the common
-   * case needs no scrolling (ux.md: a record in 30 seconds). */
-  ctx.group_title = bb_kind_get_label (kind);
-  for (const BbFieldSpec *spec = kind->fields; spec != NULL && spec->name != NULL; spec++)
-    build_node (form, bb_node_new (form, form->root, spec, spec->name), &ctx);
-
-  /* Then "When and where": the common fields, priority and notes. */
-  ctx.group = NULL;
-  ctx.expander = NULL;
+  /* "When and where" first, on every kind's form: filled in (now, the last
+   * ward and place) and checked at a glance before anything is typed, so a
+   * record is never saved silently with an earlier record's place. */
   ctx.group_title = _("When and where");
   form->occurred_at = bb_node_new (form, form->root, &occurred_at_spec, "occurred_at");
   form->occurred_at->is_meta = TRUE;
@@ -920,28 +948,37 @@ bb_form_new (BbProfile         *profile,
 
   for (const BbFieldSpec *spec = common; spec->name != NULL; spec++)
     {
-      if (spec->type == BB_FIELD_TIME)
+      BbFieldNode *node;
+
+      if (spec->type == BB_FIELD_TIME || g_strcmp0 (spec->name, "notes") == 0)
         continue;
-      if (g_strcmp0 (spec->name, "notes") == 0)
-        {
-          form->priority = bb_node_new (form, form->root, &priority_spec, "priority");
-          form->priority->is_meta = TRUE;
-          build_node (form, form->priority, &ctx);
-          ctx.group = NULL;
-          ctx.group_title = _(spec->label);
-        }
-      build_node (form, bb_node_new (form, form->root, spec, spec->name), &ctx);
+      node = bb_node_new (form, form->root, spec, spec->name);
+      build_node (form, node, &ctx);
+      if (spec->type == BB_FIELD_TEXT)
+        add_suggestion_row (node, &ctx);
       /* "Use my location" under the numbers it fills (bb-location-row.c). */
       if (g_strcmp0 (spec->name, "lon") == 0)
         add_row (&ctx, bb_location_row_new (form, NULL));
     }
 
-  if (form->priority == NULL)
-    {
-      form->priority = bb_node_new (form, form->root, &priority_spec, "priority");
-      form->priority->is_meta = TRUE;
-      build_node (form, form->priority, &ctx);
-    }
+  /* Then the kind's own sections: what must be typed. */
+  ctx.group = NULL;
+  ctx.expander = NULL;
+  ctx.group_title = bb_kind_get_label (kind);
+  for (const BbFieldSpec *spec = kind->fields; spec != NULL && spec->name != NULL; spec++)
+    build_node (form, bb_node_new (form, form->root, spec, spec->name), &ctx);
+
+  /* Last, the priority (defaulted from the kind) and the notes, in a group
+   * without a heading of its own: the notes field names itself. */
+  ctx.group = NULL;
+  ctx.expander = NULL;
+  ctx.group_title = NULL;
+  form->priority = bb_node_new (form, form->root, &priority_spec, "priority");
+  form->priority->is_meta = TRUE;
+  build_node (form, form->priority, &ctx);
+  for (const BbFieldSpec *spec = common; spec->name != NULL; spec++)
+    if (g_strcmp0 (spec->name, "notes") == 0)
+      build_node (form, bb_node_new (form, form->root, spec, spec->name), &ctx);
 
   bb_form_set_priority (form, bb_kind_default_priority (kind, NULL));
   form->filling--;

@@ -46,7 +46,10 @@ struct _BbFieldNode
   GtkWidget         *add_button;
   GtkWidget         *remove_button;
   GtkWidget         *expander;   /* collapsible object */
-  GPtrArray         *choice_ids; /* combo row: position -> id (NULL = none) */
+  GtkWidget         *suggestion_row;    /* TEXT: a remembered value offered */
+  GtkWidget         *suggestion_button;
+  char              *suggestion;
+  GPtrArray         *choice_ids; /* CHOICE_LIST: the ids in order */
   GHashTable        *checks;     /* CHOICE_LIST: id -> GtkCheckButton */
 
   gboolean           has_value;  /* COUNT/BOOL: set by the person or loaded */
@@ -134,6 +137,19 @@ BbFieldNode *bb_form_first_kind_field  (BbForm            *form);
  * else the field right after it. */
 void         bb_form_focus_next        (BbForm            *form,
                                         BbFieldNode       *after);
+/* Offers @text for the text field at @path (a place remembered from an
+ * older record) instead of filling it in: shown under the field with
+ * @explanation and a button, taken with one key (Enter in the empty field,
+ * or Alt+U). NULL @text withdraws the offer. */
+void         bb_form_suggest_text      (BbForm            *form,
+                                        const char        *path,
+                                        const char        *text,
+                                        const char        *explanation);
+/* (nullable): the text offered for @path, NULL when none is. */
+const char  *bb_form_get_suggestion    (BbForm            *form,
+                                        const char        *path);
+/* Fills @node with the text offered for it. */
+void         bb_form_use_suggestion    (BbFieldNode       *node);
 /* Adds an empty item to a list node; returns it. */
 BbFieldNode *bb_form_add_item          (BbFieldNode       *list);
 

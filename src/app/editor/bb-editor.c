@@ -402,6 +402,61 @@ on_form_changed (BbForm      *form,
 
 /* Loading */
 
+/* "Last place, 3 hours ago" */
+static char *
+describe_place_age (const char *saved_at)
+{
+  g_autoptr(GDateTime) then = saved_at != NULL ? g_date_time_new_from_iso8601 (saved_at, NULL) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GTimeSpan age;
+  gint64 hours;
+
+  if (then == NULL)
+    return g_strdup (_("Place of your last record: use it only if you are still there"));
+
+  age = g_date_time_difference (now, then);
+  hours = age / G_TIME_SPAN_HOUR;
+  if (age < 0 || hours < 1)
+    return g_strdup (_("Place of your last record: use it only if you are still there"));
+  if (hours < 48)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Place of your last record, %lld hour ago",
+                                         "Place of your last record, %lld hours ago",
+                                         hours),
+                            (long long) hours);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Place of your last record, %lld day ago",
+                                       "Place of your last record, %lld days ago",
+                                       hours / 24),
+                          (long long) (hours / 24));
+}
+
+/* A remembered place is filled in only when it is recent (the same patrol);
+ * an older one is offered under the field, taken with one key, so a record
+ * is never saved with another incident's place unseen. */
+static void
+offer_or_fill_place (BbEditor   *self,
+                     JsonObject *fields,
+                     const char *place,
+                     const char *saved_at)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *explanation = NULL;
+
+  if (place == NULL || place[0] == '\0')
+    return;
+
+  if (bb_place_is_fresh (saved_at, now))
+    {
+      json_object_set_string_member (fields, "place", place);
+      return;
+    }
+
+  json_object_remove_member (fields, "place");
+  explanation = describe_place_age (saved_at);
+  bb_form_suggest_text (self->form, "place", place, explanation);
+}
+
 static void
 apply_defaults (BbEditor *self)
 {
@@ -410,14 +465,14 @@ apply_defaults (BbEditor *self)
   g_autofree char *now = bb_time_now_iso ();
   g_autofree char *ward = bb_store_get_meta (store, "editor.last_ward");
   g_autofree char *place = bb_store_get_meta (store, "editor.last_place");
+  g_autofree char *place_at = bb_store_get_meta (store, "editor.last_place_at");
   g_autoptr(JsonObject) fields = json_object_new ();
 
   if (ward != NULL && bb_profile_has_choice (profile, "wards", ward))
     json_object_set_string_member (fields, "ward", ward);
-  if (place != NULL && place[0] != '\0')
-    json_object_set_string_member (fields, "place", place);
 
   bb_form_set_occurred_at (self->form, now);
+  offer_or_fill_place (self, fields, place, place_at);
   bb_form_fill_fields (self->form, fields);
   bb_form_set_priority (self->form, bb_kind_default_priority (self->kind_spec, NULL));
 }
@@ -982,6 +1037,12 @@ bb_editor_new_from_previous (BbSession *session,
     return self;
 
   fields = bb_editor_fields_for_repeat (self->kind, bb_record_get_fields (previous));
+  if (json_object_has_member (fields, "place"))
+    {
+      g_autofree char *place = g_strdup (json_object_get_string_member_with_default (fields, "place", NULL));
+
+      offer_or_fill_place (self, fields, place, bb_record_get_occurred_at (previous));
+    }
   bb_form_fill_fields (self->form, fields);
 
   priority = bb_record_get_priority (previous);
@@ -1097,6 +1158,17 @@ bb_editor_save (BbEditor *self)
     {
       g_debug ("Last place not kept: %s", error->message);
       g_clear_error (&error);
+    }
+  else
+    {
+      /* When the place was last confirmed: an hour on, it is asked again. */
+      g_autofree char *saved_at = bb_time_now_iso ();
+
+      if (!bb_store_set_meta (store, "editor.last_place_at", saved_at, &error))
+        {
+          g_debug ("Time of the last place not kept: %s", error->message);
+          g_clear_error (&error);
+        }
     }
 
   g_set_object (&self->record, record);
@@ -1222,6 +1294,16 @@ bb_editor_get_field_message (BbEditor   *self,
 
   node = bb_form_find_node (self->form, path, FALSE);
   return node != NULL ? node->message : NULL;
+}
+
+const char *
+bb_editor_get_suggestion (BbEditor   *self,
+                          const char *path)
+{
+  g_return_val_if_fail (BB_IS_EDITOR (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return self->form != NULL ? bb_form_get_suggestion (self->form, path) : NULL;
 }
 
 const char *

@@ -61,6 +61,10 @@ GtkWidget  *bb_editor_get_field_widget  (BbEditor   *self,
                                          const char *path);
 const char *bb_editor_get_field_message (BbEditor   *self,
                                          const char *path);
+/* (transfer none) (nullable): a value remembered from an earlier record and
+ * offered for @path (an old place), not filled in; NULL when none is. */
+const char *bb_editor_get_suggestion    (BbEditor   *self,
+                                         const char *path);
 /* (transfer none) (nullable): problems that belong to no field, one per
  * line, as shown above the form. */
 const char *bb_editor_get_summary       (BbEditor   *self);

@@ -71,15 +71,18 @@ class App:
             json.dump(record, f)
         self.run_cli("add", kind, "--json", path)
 
-    def remember_place(self, ward, place):
+    def remember_place(self, ward, place, minutes_ago=5):
         """Sets the ward and place the editor remembers from the shift's earlier
-        record (what its last save stores), before the app starts."""
+        record (what its last save stores), before the app starts. A place
+        saved more than an hour ago is offered, not filled in."""
+        saved_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60 * minutes_ago))
         stores = glob.glob(os.path.join(self.data_dir, "users", "*", "beatbook.db"))
         if len(stores) != 1:
             raise BudgetError(f"expected one user's store, found {stores}")
         with sqlite3.connect(stores[0]) as db:
             db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                           [("editor.last_ward", ward), ("editor.last_place", place)])
+                           [("editor.last_ward", ward), ("editor.last_place", place),
+                            ("editor.last_place_at", saved_at)])
         db.close()
 
     def start(self):
