@@ -7,6 +7,10 @@ chord and typed field, then the saved record is read back with beatbook-cli.
 A task over its budget fails.
 
   test-budget.py APP CLI TASK SIZE      (SIZE: wide = 1366x768, narrow = 360x640)
+
+It prints one line per run: the task, the size, the interactions against the
+budget, the seconds taken and every chord and field sent. tests/ui/meson.build
+lists the tasks whose budget holds; the others run by hand until it does.
 """
 
 import sys
@@ -59,6 +63,86 @@ def task_first_observation(app):
     assert field(record, "ward") == "town", record
     assert field(record, "description") == "Six youths kicking a football at parked cars", record
     app.check_budget("first patrol observation (ASB youths)", 8)
+
+
+def choose_in_dropdown(app, downs):
+    """A drop-down with focus: Enter opens it, Down moves from "Choose…",
+    Enter chooses. Each key counts."""
+    app.key("Return")
+    app.settle()
+    for _ in range(downs):
+        app.key("Down")
+    app.key("Return")
+    app.settle()
+
+
+def task_fly_tipping(app):
+    """Fly-tipping observation, first of a shift: Flycapture's size, waste
+    type and land type are required."""
+    start_from_list(app, "fly", PATROL)
+    app.type("Builders bags and a sofa in the lay-by")
+    # The save points at the first missing field: the size.
+    app.key("ctrl+s")
+    app.settle()
+    choose_in_dropdown(app, 2)      # Car boot load or less
+    app.key("Tab")
+    choose_in_dropdown(app, 3)      # Construction or demolition
+    app.key("Tab")
+    choose_in_dropdown(app, 1)      # Highway
+    app.key("ctrl+s")
+    app.settle()
+    app.key("Return")
+    app.settle()
+    pick(app, "joyden")
+    record = save(app, 1)
+    assert field(record, "category") == "fly_tipping", record
+    assert field(record, "fly_tip.size") == "car_boot_or_less", record
+    assert field(record, "fly_tip.waste_type") == "construction_demolition", record
+    assert field(record, "fly_tip.land_type") == "highway", record
+    assert field(record, "ward") == "joydens_wood", record
+    app.check_budget("fly-tipping observation (size, waste and land type)", 10)
+
+
+def task_s59_with_driver(app):
+    """Section 59 warning with a driver, from the registration mark. What is
+    typed about the incident and the driver (circumstances, name) is counted
+    apart: the budget is for everything else."""
+    start_from_list(app, "AB12CDE", S59)
+    # Focus opens on the first empty required field, the offence; each save
+    # after a field points at the next one still missing.
+    choose_in_dropdown(app, 2)      # s34, driving off-road
+    app.key("ctrl+s")
+    app.settle()
+    choose_in_dropdown(app, 1)      # is causing
+    app.key("ctrl+s")
+    app.settle()
+    app.type("Riding an off-road bike across the playing field", detail=True)
+    app.key("ctrl+s")
+    app.settle()
+    choose_in_dropdown(app, 3)      # off-road bike
+    app.key("ctrl+s")
+    app.settle()
+    choose_in_dropdown(app, 1)      # the driver
+    app.key("ctrl+s")
+    app.settle()
+    app.type("Rider of the bike", detail=True)
+    app.key("ctrl+s")
+    app.settle()
+    app.key("Return")
+    app.settle()
+    pick(app, "joyden")
+    record = save(app, 1)
+    assert record["kind"] == "s59_warning", record
+    assert field(record, "vehicle.vrm") == "AB12CDE", record
+    assert field(record, "vehicle.type") == "off_road_bike", record
+    assert field(record, "offence") == "rta_s34", record
+    assert field(record, "alarm_distress") == "is_causing", record
+    assert field(record, "warned_party") == "driver", record
+    assert field(record, "driver.name") == "Rider of the bike", record
+    assert field(record, "ward") == "joydens_wood", record
+    # The mark was looked up as soon as the editor opened.
+    assert field(record, "prior_check.checked_at"), record
+    app.check_budget("Section 59 warning with a driver", 20)
 
 
 def task_second_observation(app):
@@ -135,6 +219,8 @@ def focus_on_repeat(app):
 
 TASKS = {
     "first-observation": task_first_observation,
+    "fly-tipping": task_fly_tipping,
+    "s59-with-driver": task_s59_with_driver,
     "second-observation": task_second_observation,
     "focus-after-save": focus_after_save,
     "focus-after-escape": focus_after_escape,
