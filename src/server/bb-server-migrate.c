@@ -51,8 +51,8 @@ static const TableSpec tables[] = {
   { "login_failures", "username, at",
     "tt", "id", "id" },
   { "records", "id, kind, rev, seq, deleted, occurred_at, created_at, updated_at, priority,"
-    " author_id, fields, review_state, review, lookup_vrm, lookup_surname, lookup_dob",
-    "ttiibtttittttttt", "seq", "seq" },
+    " author_id, fields, review_state, review, lookup_vrm, lookup_surname, lookup_dob, written_by",
+    "ttiibtttitttttttt", "seq", "seq" },
   { "record_revisions", "record_id, rev, change_hash, seq",
     "titi", "record_id, rev", "record_id COLLATE \"C\", rev" },
   { "audit", "seq, at, user_id, device_id, action, record_id, detail",
@@ -239,10 +239,9 @@ tally_pg (const TableSpec  *spec,
  * index of the records' fields.attachments, which the PostgreSQL engine
  * reads from the fields themselves. */
 static const char *not_moved[] = { "counters", "sqlite_sequence", "record_blobs", NULL };
-/* Columns known and left behind on purpose. records.written_by only spares
- * a device its own revisions in a pull; without it, each device gets them
- * back once, which is harmless. */
-static const char *columns_not_moved[] = { "records.written_by", NULL };
+/* Columns known and left behind on purpose (none at present: records'
+ * written_by moves, so devices are still spared their own revisions). */
+static const char *columns_not_moved[] = { NULL };
 
 /* Refuses a file with a table or column this build does not know how to
  * move, so nothing is ever left behind without a word (a newer server's

@@ -142,6 +142,9 @@ static const char *migrations[] = {
   "  FOR EACH ROW EXECUTE FUNCTION audit_append_only ();"
   "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
   "  FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only ();",
+  /* 2: which device's push wrote a record's current revision, so its own
+   * pull can leave it out (as the SQLite engine's step 2). */
+  "ALTER TABLE records ADD COLUMN written_by text;",
 };
 
 int
@@ -999,7 +1002,7 @@ pg_login_failures_count (BbServerStore  *store,
 #define RECORD_COLUMNS \
   "r.id, r.kind, r.rev, r.seq, r.deleted, r.occurred_at, r.created_at, r.updated_at," \
   " r.priority, r.author_id, u.display_name, u.role, r.fields, r.review_state, r.review," \
-  " r.lookup_vrm, r.lookup_surname, r.lookup_dob"
+  " r.lookup_vrm, r.lookup_surname, r.lookup_dob, r.written_by"
 
 static BbServerRecord *
 record_from_row (const PGresult *res,
@@ -1025,6 +1028,7 @@ record_from_row (const PGresult *res,
   record->lookup_vrm = value_dup (res, row, 15);
   record->lookup_surname = value_dup (res, row, 16);
   record->lookup_dob = value_dup (res, row, 17);
+  record->written_by = value_dup (res, row, 18);
   return record;
 }
 
@@ -1054,6 +1058,7 @@ pg_record_get (BbServerStore  *store,
   g_auto(Lease) lease = { 0 };
   g_auto(Params) p = { 0 };
   g_autoptr(PGresult) res = NULL;
+  BbServerRecord *record;
 
   if (!lease_take (self, &lease, error))
     return NULL;
@@ -1064,7 +1069,11 @@ pg_record_get (BbServerStore  *store,
              &p, "get record", NULL, error);
   if (res == NULL || PQntuples (res) == 0)
     return NULL;
-  return record_from_row (res, 0);
+  record = record_from_row (res, 0);
+  /* Whoever puts this record back (a review, an erasure) writes a new
+   * revision that every device must get, unless it says otherwise. */
+  g_clear_pointer (&record->written_by, g_free);
+  return record;
 }
 
 static gboolean
@@ -1132,6 +1141,7 @@ pg_record_put (BbServerStore   *store,
   p_text (&p, record->lookup_surname);
   p_text (&p, record->lookup_dob);
   p_text (&p, change_hash);
+  p_text (&p, record->written_by);
   /* One round trip: the next seq (under the write lock taken in begin(),
    * see the top of this file), the record, and the revision a push
    * applied. */
@@ -1140,16 +1150,16 @@ pg_record_put (BbServerStore   *store,
              "  WHERE name = 'record_seq' RETURNING value),"
              " stored AS (INSERT INTO records (id, kind, rev, seq, deleted, occurred_at,"
              "  created_at, updated_at, priority, author_id, fields, review_state, review,"
-             "  lookup_vrm, lookup_surname, lookup_dob)"
+             "  lookup_vrm, lookup_surname, lookup_dob, written_by)"
              "  SELECT $1, $2, $3::bigint, next.value, $4::boolean, $5, $6, $7, $8::integer,"
-             "  $9, $10, $11, $12, $13, $14, $15 FROM next"
+             "  $9, $10, $11, $12, $13, $14, $15, $17::text FROM next"
              "  ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, rev = EXCLUDED.rev,"
              "  seq = EXCLUDED.seq, deleted = EXCLUDED.deleted,"
              "  occurred_at = EXCLUDED.occurred_at, updated_at = EXCLUDED.updated_at,"
              "  priority = EXCLUDED.priority, fields = EXCLUDED.fields,"
              "  review_state = EXCLUDED.review_state, review = EXCLUDED.review,"
              "  lookup_vrm = EXCLUDED.lookup_vrm, lookup_surname = EXCLUDED.lookup_surname,"
-             "  lookup_dob = EXCLUDED.lookup_dob RETURNING seq),"
+             "  lookup_dob = EXCLUDED.lookup_dob, written_by = EXCLUDED.written_by RETURNING seq),"
              " revision AS (INSERT INTO record_revisions (record_id, rev, change_hash, seq)"
              "  SELECT $1, $3::bigint, $16::text, stored.seq FROM stored WHERE $16::text IS NOT NULL)"
              " SELECT seq FROM stored",
@@ -1273,6 +1283,99 @@ pg_audit_append (BbServerStore             *store,
   return TRUE;
 }
 
+/* Rows per multi-row INSERT of the audit log (six parameters each). */
+#define AUDIT_ROWS_PER_INSERT 50
+
+static const char *
+audit_many_sql (void)
+{
+  static gsize once = 0;
+  static char *sql;
+
+  if (g_once_init_enter (&once))
+    {
+      GString *text = g_string_new ("INSERT INTO audit (at, user_id, device_id, action, record_id, detail) VALUES ");
+
+      for (guint i = 0; i < AUDIT_ROWS_PER_INSERT; i++)
+        g_string_append_printf (text, "%s($%u, $%u, $%u, $%u, $%u, $%u)", i == 0 ? "" : ", ",
+                                i * 6 + 1, i * 6 + 2, i * 6 + 3, i * 6 + 4, i * 6 + 5, i * 6 + 6);
+      sql = g_string_free (text, FALSE);
+      g_once_init_leave (&once, 1);
+    }
+
+  return sql;
+}
+
+static gboolean
+pg_audit_append_many (BbServerStore              *store,
+                      BbServerAuditEntry * const *entries,
+                      guint                       n_entries,
+                      GError                    **error)
+{
+  BbServerStorePg *self = pg_store (store);
+  gboolean own_transaction = tx_conn (self) == NULL;
+  guint done = 0;
+  PgConn *c;
+
+  /* Under the write lock, like audit_append. */
+  if (own_transaction && !pg_begin (store, error))
+    return FALSE;
+  c = tx_conn (self);
+
+  /* The rows of one INSERT get consecutive seqs in the order given. */
+  while (n_entries - done >= AUDIT_ROWS_PER_INSERT)
+    {
+      const char *values[AUDIT_ROWS_PER_INSERT * 6];
+      const char *name = g_hash_table_lookup (c->prepared, audit_many_sql ());
+      g_autoptr(PGresult) res = NULL;
+
+      for (guint i = 0; i < AUDIT_ROWS_PER_INSERT; i++)
+        {
+          const BbServerAuditEntry *entry = entries[done + i];
+
+          values[i * 6 + 0] = entry->at;
+          values[i * 6 + 1] = entry->user_id;
+          values[i * 6 + 2] = entry->device_id;
+          values[i * 6 + 3] = entry->action;
+          values[i * 6 + 4] = entry->record_id;
+          values[i * 6 + 5] = entry->detail;
+        }
+      if (name == NULL)
+        {
+          g_autofree char *new_name = g_strdup_printf ("bb%u", ++c->n_prepared);
+          g_autoptr(PGresult) prep = PQprepare (c->conn, new_name, audit_many_sql (), 0, NULL);
+
+          if (PQresultStatus (prep) != PGRES_COMMAND_OK)
+            {
+              pg_failed (self, c, prep, "append audit entries", error);
+              goto failed;
+            }
+          name = new_name;
+          g_hash_table_insert (c->prepared, (gpointer) audit_many_sql (), g_steal_pointer (&new_name));
+        }
+      res = PQexecPrepared (c->conn, name, AUDIT_ROWS_PER_INSERT * 6, values, NULL, NULL, 0);
+      if (PQresultStatus (res) != PGRES_COMMAND_OK)
+        {
+          pg_failed (self, c, res, "append audit entries", error);
+          goto failed;
+        }
+      done += AUDIT_ROWS_PER_INSERT;
+    }
+
+  for (; done < n_entries; done++)
+    if (!pg_audit_append (store, entries[done], error))
+      goto failed;
+
+  if (own_transaction)
+    return pg_commit (store, error);
+  return TRUE;
+
+failed:
+  if (own_transaction)
+    pg_rollback (store);
+  return FALSE;
+}
+
 static GPtrArray *
 pg_audit_list (BbServerStore  *store,
                gint64          since,
@@ -1346,6 +1449,7 @@ static const BbServerStoreVTable pg_vtable = {
   .records_pull = pg_records_pull,
   .s59_lookup = pg_s59_lookup,
   .audit_append = pg_audit_append,
+  .audit_append_many = pg_audit_append_many,
   .audit_list = pg_audit_list,
 };
 
