@@ -124,12 +124,51 @@ report_save (BbRecord   *record,
   return BB_CLI_EXIT_OK;
 }
 
-/* Reads the file, checks its shape and, when all is well, fills @record and
- * saves it. */
+/* Keeps each file of @paths as evidence and adds it to @fields.attachments
+ * (a file listed already is not listed twice). The profile's limits are
+ * checked before a file is stored. */
+static gboolean
+attach_files (BbSession   *session,
+              JsonObject  *fields,
+              char       **paths)
+{
+  g_autoptr(GPtrArray) attachments = bb_attachments_from_fields (fields);
+  BbStore *store = bb_session_get_store (session);
+
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (paths[i]);
+      g_autoptr(GError) error = NULL;
+      BbAttachment *attachment;
+      gboolean listed = FALSE;
+
+      attachment = bb_store_import_evidence (store, bb_session_get_profile (session),
+                                             attachments->len, file, NULL, NULL, &error);
+      if (attachment == NULL)
+        {
+          bb_cli_error (_("cannot attach “%s”: %s Nothing was saved."), paths[i], error->message);
+          return FALSE;
+        }
+      for (guint j = 0; j < attachments->len && !listed; j++)
+        listed = g_str_equal (((BbAttachment *) attachments->pdata[j])->sha256, attachment->sha256);
+      if (listed)
+        bb_attachment_free (attachment);
+      else
+        g_ptr_array_add (attachments, attachment);
+    }
+
+  bb_attachments_set_in_fields (fields, attachments);
+  return TRUE;
+}
+
+/* Reads the file (or, with no file, keeps the record's fields), checks its
+ * shape, attaches @attach and, when all is well, fills @record and saves
+ * it. */
 static int
 save_from_json (BbSession  *session,
                 BbRecord   *record,
                 const char *json_path,
+                char      **attach,
                 gboolean    is_new)
 {
   g_autoptr(GError) error = NULL;
@@ -141,15 +180,25 @@ save_from_json (BbSession  *session,
   gboolean saved;
   int priority;
 
-  root = bb_cli_read_json (json_path, &error);
-  if (root == NULL)
-    {
-      bb_cli_error ("%s", error->message);
-      return BB_CLI_EXIT_INVALID;
-    }
-
   shape_problems = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_problem_free);
-  read_input (root, &input, shape_problems);
+  if (json_path != NULL)
+    {
+      root = bb_cli_read_json (json_path, &error);
+      if (root == NULL)
+        {
+          bb_cli_error ("%s", error->message);
+          return BB_CLI_EXIT_INVALID;
+        }
+      read_input (root, &input, shape_problems);
+    }
+  else
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), bb_record_get_fields (record));
+      g_autoptr(JsonNode) copy = json_node_copy (node);
+
+      /* Only files to attach: the record's fields stay as they are. */
+      input.fields = json_object_ref (json_node_get_object (copy));
+    }
   fields = input.fields;
 
   if (input.has_priority)
@@ -174,6 +223,9 @@ save_from_json (BbSession  *session,
 
       return report_save (record, FALSE, shape_problems, NULL);
     }
+
+  if (!attach_files (session, fields, attach))
+    return BB_CLI_EXIT_INVALID;
 
   if (input.occurred_at != NULL)
     bb_record_set_occurred_at (record, input.occurred_at);
@@ -206,12 +258,15 @@ bb_cli_cmd_add (BbCli  *cli,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(BbRecord) record = NULL;
   g_autofree char *json_path = NULL;
+  g_auto(GStrv) attach = NULL;
   const BbKindSpec *kind;
   BbSession *session;
   BbRole role;
   const GOptionEntry entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_FILENAME, &json_path,
       N_("Read the record from FILE (“-” for standard input)"), N_("FILE") },
+    { "attach", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &attach,
+      N_("Attach a photo or file (JPEG, PNG or PDF); repeat for more"), N_("FILE") },
     { NULL }
   };
 
@@ -251,7 +306,7 @@ bb_cli_cmd_add (BbCli  *cli,
 
   record = bb_record_new (kind->id);
 
-  return save_from_json (session, record, json_path, TRUE);
+  return save_from_json (session, record, json_path, attach, TRUE);
 }
 
 int
@@ -263,10 +318,13 @@ bb_cli_cmd_edit (BbCli  *cli,
   g_autoptr(BbRecord) record = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *json_path = NULL;
+  g_auto(GStrv) attach = NULL;
   BbSession *session;
   const GOptionEntry entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_FILENAME, &json_path,
       N_("Read the changes from FILE (“-” for standard input)"), N_("FILE") },
+    { "attach", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &attach,
+      N_("Attach a photo or file (JPEG, PNG or PDF); repeat for more"), N_("FILE") },
     { NULL }
   };
   g_autofree char *description =
@@ -274,7 +332,8 @@ bb_cli_cmd_edit (BbCli  *cli,
                      _("occurred_at and priority replace the record's when given and are\n"
                        "kept otherwise. “fields” replaces the record's fields AS A WHOLE:\n"
                        "give every field the record should keep, not only the changed ones\n"
-                       "(“beatbook-cli show ID --json” prints them)."),
+                       "(“beatbook-cli show ID --json” prints them). With --attach and no\n"
+                       "--json, the fields stay and the files are added to them."),
                      input_shape_text ());
 
   context = bb_cli_option_context_new (cli, argv[0], "ID",
@@ -287,8 +346,8 @@ bb_cli_cmd_edit (BbCli  *cli,
     return bb_cli_usage_error (context, argv[0], _("the id of the record is missing."));
   if (argc > 2)
     return bb_cli_usage_error (context, argv[0], _("unexpected argument “%s”."), argv[2]);
-  if (json_path == NULL)
-    return bb_cli_usage_error (context, argv[0], _("--json FILE is missing."));
+  if (json_path == NULL && attach == NULL)
+    return bb_cli_usage_error (context, argv[0], _("--json FILE or --attach FILE is missing."));
 
   session = bb_cli_get_session (cli);
   if (session == NULL)
@@ -313,5 +372,5 @@ bb_cli_cmd_edit (BbCli  *cli,
       return BB_CLI_EXIT_INVALID;
     }
 
-  return save_from_json (session, record, json_path, FALSE);
+  return save_from_json (session, record, json_path, attach, FALSE);
 }

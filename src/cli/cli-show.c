@@ -236,6 +236,9 @@ append_fields (GString           *out,
     {
       JsonNode *node = json_object_get_member (fields, spec->name);
 
+      /* Files are listed with their upload state, below. */
+      if (spec->flags & BB_FIELD_FLAG_EVIDENCE)
+        continue;
       if (node != NULL)
         append_field (out, profile, spec, node, indent);
     }
@@ -254,8 +257,57 @@ append_header_line (GString    *out,
   g_string_append_c (out, '\n');
 }
 
+static const char *
+blob_state_label (BbBlobState state)
+{
+  switch (state)
+    {
+    case BB_BLOB_STATE_WAITING:
+      return _("waiting to upload");
+    case BB_BLOB_STATE_UPLOADED:
+      return _("uploaded");
+    case BB_BLOB_STATE_CACHED:
+      return _("on the server, copy on this device");
+    case BB_BLOB_STATE_ABSENT:
+    default:
+      return _("on the server, not on this device");
+    }
+}
+
+/* "Photos and files:" then one numbered entry per file: name, type, size,
+ * where it stands, and its SHA-256 (the proof it was never altered). */
+static void
+append_attachments (GString    *out,
+                    BbStore    *store,
+                    JsonObject *fields)
+{
+  g_autoptr(GPtrArray) attachments = bb_attachments_from_fields (fields);
+
+  if (attachments->len == 0)
+    return;
+
+  g_string_append_printf (out, "%s:\n", _("Photos and files"));
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      BbAttachment *attachment = attachments->pdata[i];
+      g_autofree char *size = g_format_size ((guint64) attachment->size);
+      BbBlobState state = bb_store_get_blob_state (store, attachment->sha256);
+
+      g_string_append_printf (out, "  %u. %s (%s, %s): %s\n", i + 1, attachment->name,
+                              attachment->media_type, size, blob_state_label (state));
+      g_string_append_printf (out, "     SHA-256 %s\n", attachment->sha256);
+      if (attachment->taken_at != NULL)
+        {
+          g_autofree char *taken = bb_cli_format_local_time (attachment->taken_at);
+
+          g_string_append_printf (out, "     %s %s\n", _("Taken"), taken);
+        }
+    }
+}
+
 static char *
 dup_record_text (BbRecord  *record,
+                 BbStore   *store,
                  BbProfile *profile)
 {
   const BbKindSpec *kind = bb_record_get_kind_spec (record);
@@ -346,6 +398,7 @@ dup_record_text (BbRecord  *record,
   append_fields (out, profile, bb_kind_common_fields (), fields, 0);
   if (kind != NULL)
     append_fields (out, profile, kind->fields, fields, 0);
+  append_attachments (out, store, fields);
 
   return g_string_free (out, FALSE);
 }
@@ -395,7 +448,8 @@ bb_cli_cmd_show (BbCli  *cli,
     }
   else
     {
-      g_autofree char *text = dup_record_text (record, bb_session_get_profile (session));
+      g_autofree char *text = dup_record_text (record, bb_session_get_store (session),
+                                               bb_session_get_profile (session));
 
       g_print ("%s", text);
     }

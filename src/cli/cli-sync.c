@@ -209,7 +209,8 @@ bb_cli_cmd_sync (BbCli  *cli,
 
   context = bb_cli_option_context_new (cli, argv[0], NULL,
                                        _("Send what was logged here and receive what you may see.\n"
-                                         "Prints “pushed N, pulled M, conflicts C, rejected R”.\n"
+                                         "Prints “pushed N, pulled M, conflicts C, rejected R, uploaded U”\n"
+                                         "(U: photos and files the server now holds).\n"
                                          "Exit status: 0 synced, 1 refused (signed out, revoked),\n"
                                          "2 the server cannot be reached (nothing is lost: try again later)."),
                                        NULL, NULL);
@@ -231,8 +232,8 @@ bb_cli_cmd_sync (BbCli  *cli,
       return BB_CLI_EXIT_INVALID;
     }
 
-  g_print ("pushed %u, pulled %u, conflicts %u, rejected %u\n",
-           stats.pushed, stats.pulled, stats.conflicts, stats.rejected);
+  g_print ("pushed %u, pulled %u, conflicts %u, rejected %u, uploaded %u\n",
+           stats.pushed, stats.pulled, stats.conflicts, stats.rejected, stats.uploaded);
   return BB_CLI_EXIT_OK;
 }
 

@@ -229,6 +229,9 @@ set_error_from_answer (guint        status,
     case SOUP_STATUS_BAD_REQUEST:
       kind = BB_CLIENT_ERROR_BAD_REQUEST;
       break;
+    case SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE:
+      kind = BB_CLIENT_ERROR_UNSUPPORTED_TYPE;
+      break;
     default:
       kind = BB_CLIENT_ERROR_SERVER;
       break;
@@ -367,6 +370,221 @@ bb_client_request (BbClient      *self,
     }
 
   return answer;
+}
+
+/* One request with raw bytes both ways. Returns the answer's bytes (any
+ * status), or NULL when no answer came. */
+static GBytes *
+send_raw (BbClient            *self,
+          const char          *method,
+          const char          *path,
+          GBytes              *body,
+          const char          *content_range,
+          SoupMessage        **out_msg,
+          GCancellable        *cancellable,
+          GError             **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *url = g_strconcat (self->base_url, path, NULL);
+  SoupMessageHeaders *headers;
+  GBytes *answer;
+
+  msg = soup_message_new (method, url);
+  if (msg == NULL)
+    {
+      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST,
+                   _("“%s” is not a valid address."), url);
+      return NULL;
+    }
+  headers = soup_message_get_request_headers (msg);
+  if (self->token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", auth);
+    }
+  if (content_range != NULL)
+    soup_message_headers_replace (headers, "Content-Range", content_range);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, "application/octet-stream", body);
+
+  answer = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
+  if (answer == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (local_error->domain == G_TLS_ERROR ||
+               soup_message_get_tls_peer_certificate_errors (msg) != 0)
+        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_CERTIFICATE,
+                     _("The server’s certificate is not trusted (%s). Nothing was sent."),
+                     local_error->message);
+      else
+        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE,
+                     _("The server cannot be reached: %s"), local_error->message);
+      return NULL;
+    }
+
+  *out_msg = g_steal_pointer (&msg);
+  return answer;
+}
+
+static void
+set_error_from_bytes (guint    status,
+                      GBytes  *bytes,
+                      GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  gsize len = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
+  JsonNode *answer = NULL;
+
+  if (len > 0 && json_parser_load_from_data (parser, data, (gssize) len, NULL))
+    answer = json_parser_get_root (parser);
+  set_error_from_answer (status, answer, error);
+}
+
+static gint64
+upload_offset (SoupMessage *msg)
+{
+  const char *text = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                   "Upload-Offset");
+  guint64 value = 0;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
+    return -1;
+  return (gint64) value;
+}
+
+/* How much of @sha256 the server holds: the size when whole (@complete). */
+static gboolean
+held_offset (BbClient      *self,
+             const char    *path,
+             gint64        *offset,
+             gboolean      *complete,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  guint status;
+
+  answer = send_raw (self, "HEAD", path, NULL, NULL, &msg, cancellable, error);
+  if (answer == NULL)
+    return FALSE;
+
+  status = soup_message_get_status (msg);
+  *complete = status == SOUP_STATUS_OK;
+  if (*complete)
+    {
+      *offset = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+      return TRUE;
+    }
+  if (status == SOUP_STATUS_NOT_FOUND && upload_offset (msg) >= 0)
+    {
+      *offset = upload_offset (msg);
+      return TRUE;
+    }
+  set_error_from_bytes (status, answer, error);
+  return FALSE;
+}
+
+gboolean
+bb_client_upload_blob (BbClient      *self,
+                       const char    *sha256,
+                       GBytes        *bytes,
+                       gsize          part_size,
+                       gint64        *sent,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *path = NULL;
+  gint64 offset = 0, total;
+  gboolean complete = FALSE;
+  guint restarts = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (sha256 != NULL, FALSE);
+  g_return_val_if_fail (bytes != NULL, FALSE);
+
+  if (sent != NULL)
+    *sent = 0;
+  total = (gint64) g_bytes_get_size (bytes);
+  if (part_size == 0)
+    part_size = (gsize) MAX (total, 1);
+  path = g_strconcat ("/api/v1/blobs/", sha256, NULL);
+
+  if (!held_offset (self, path, &offset, &complete, cancellable, error))
+    return FALSE;
+  if (complete)
+    return TRUE;
+  if (offset > total)
+    offset = 0;
+
+  for (;;)
+    {
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autoptr(GBytes) answer = NULL;
+      g_autoptr(GBytes) part = NULL;
+      g_autofree char *range = NULL;
+      gint64 length = MIN ((gint64) part_size, total - offset);
+      guint status;
+
+      part = g_bytes_new_from_bytes (bytes, (gsize) offset, (gsize) length);
+      range = g_strdup_printf ("bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                               offset, offset + length - 1, total);
+      answer = send_raw (self, "PUT", path, part, range, &msg, cancellable, error);
+      if (answer == NULL)
+        return FALSE;
+
+      status = soup_message_get_status (msg);
+      if (sent != NULL && (status == SOUP_STATUS_ACCEPTED || status == SOUP_STATUS_CREATED))
+        *sent += length;
+      if (status == SOUP_STATUS_CREATED || status == SOUP_STATUS_OK)
+        return TRUE;
+      if (status == SOUP_STATUS_ACCEPTED && upload_offset (msg) > offset)
+        {
+          offset = upload_offset (msg);
+          continue;
+        }
+      /* The server holds another amount than thought (another device's
+       * upload, a part lost): go on from what it says, a few times. */
+      if (status == SOUP_STATUS_CONFLICT && upload_offset (msg) >= 0 && restarts++ < 3)
+        {
+          offset = upload_offset (msg);
+          continue;
+        }
+      set_error_from_bytes (status, answer, error);
+      return FALSE;
+    }
+}
+
+GBytes *
+bb_client_fetch_blob (BbClient      *self,
+                      const char    *sha256,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *path = NULL;
+  guint status;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (sha256 != NULL, NULL);
+
+  path = g_strconcat ("/api/v1/blobs/", sha256, NULL);
+  answer = send_raw (self, "GET", path, NULL, NULL, &msg, cancellable, error);
+  if (answer == NULL)
+    return NULL;
+
+  status = soup_message_get_status (msg);
+  if (status != SOUP_STATUS_OK)
+    {
+      set_error_from_bytes (status, answer, error);
+      return NULL;
+    }
+  return g_steal_pointer (&answer);
 }
 
 JsonObject *

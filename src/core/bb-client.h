@@ -24,6 +24,7 @@ typedef enum {
   BB_CLIENT_ERROR_NOT_FOUND,         /* 404 */
   BB_CLIENT_ERROR_TOO_LARGE,         /* 413: split the batch */
   BB_CLIENT_ERROR_BAD_REQUEST,       /* 400 */
+  BB_CLIENT_ERROR_UNSUPPORTED_TYPE,  /* 415: a file of a type the server does not take */
   BB_CLIENT_ERROR_SERVER,            /* 5xx or an answer that is not the contract */
 } BbClientError;
 
@@ -60,6 +61,26 @@ JsonObject *bb_client_login       (BbClient     *self,
                                    const char   *username,
                                    const char   *password,
                                    const char   *device_name,
+                                   GCancellable *cancellable,
+                                   GError      **error);
+
+/* Evidence files (sync-api.md "Evidence (blobs)").
+ *
+ * Sends @bytes as the file @sha256, in parts of @part_size bytes (0: one
+ * part). Asks first how much the server holds (HEAD) and goes on from
+ * there, so an upload cut off by a dropped connection resumes where the
+ * server's copy ends. @sent (out) (optional): bytes that travelled this
+ * time (0 when the server had the file). */
+gboolean    bb_client_upload_blob (BbClient     *self,
+                                   const char   *sha256,
+                                   GBytes       *bytes,
+                                   gsize         part_size,
+                                   gint64       *sent,
+                                   GCancellable *cancellable,
+                                   GError      **error);
+/* GET /api/v1/blobs/@sha256. (transfer full): the bytes, as received. */
+GBytes     *bb_client_fetch_blob  (BbClient     *self,
+                                   const char   *sha256,
                                    GCancellable *cancellable,
                                    GError      **error);
 

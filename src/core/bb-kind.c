@@ -21,6 +21,18 @@
 /* The fields of sync-api.md "Records on the wire". Keys are part of the
  * contract: never rename one. */
 
+/* sync-api.md "Evidence (blobs)": the bytes travel apart, by their hash.
+ * The size is an integer in bytes; bb-validate.c checks it, the hash, the
+ * type and the profile's limits. */
+static const BbFieldSpec attachment_fields[] = {
+  { "sha256", BB_FIELD_TEXT, REQ, NULL, N_("SHA-256"), NULL, 64 },
+  { "name", BB_FIELD_TEXT, REQ, NULL, N_("File name"), NULL, 255 },
+  { "media_type", BB_FIELD_TEXT, REQ, NULL, N_("Type"), NULL, 64 },
+  { "size", BB_FIELD_NUMBER, REQ, NULL, N_("Size") },
+  { "taken_at", BB_FIELD_TIME, 0, NULL, N_("Taken") },
+  END
+};
+
 static const BbFieldSpec common_fields[] = {
   { "ward", BB_FIELD_CHOICE, REQ, "wards", N_("Ward") },
   { "place", BB_FIELD_TEXT, SRCH, NULL, N_("Place or street"), NULL, 200 },
@@ -28,6 +40,7 @@ static const BbFieldSpec common_fields[] = {
   { "lon", BB_FIELD_NUMBER, 0, NULL, N_("Longitude") },
   { "ended_at", BB_FIELD_TIME, 0, NULL, N_("Ended") },
   { "notes", BB_FIELD_TEXT, SRCH | MULTI, NULL, N_("Notes") },
+  { "attachments", BB_FIELD_OBJECT_LIST, BB_FIELD_FLAG_EVIDENCE, NULL, N_("Photos and files"), attachment_fields },
   END
 };
 

@@ -49,6 +49,7 @@ typedef enum {
   BB_FIELD_FLAG_SEARCHABLE = 1 << 2, /* goes into full-text search */
   BB_FIELD_FLAG_MULTILINE  = 1 << 3, /* long text: the editor shows a text view */
   BB_FIELD_FLAG_DERIVED    = 1 << 4, /* set by the server/codec, never sent by a client */
+  BB_FIELD_FLAG_EVIDENCE   = 1 << 5, /* attached files (bb-evidence.h): shown by their own widgets */
 } BbFieldFlags;
 
 typedef struct _BbFieldSpec BbFieldSpec;

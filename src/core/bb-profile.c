@@ -41,6 +41,8 @@ struct _BbProfile
   gboolean    warning_required_before_seizure;
   int         s59_window_days;
   int         device_personal_data_days;
+  int         max_attachment_bytes;
+  int         max_attachments;
   GHashTable *retention_days; /* kind -> GINT_TO_POINTER (days) */
 
   char       *base_dir;          /* where a named boundaries file is looked for */
@@ -609,6 +611,17 @@ parse_policy (BbProfile  *self,
   if (!require_int (check, policy, "policy", "device_personal_data_days", 0, 36500,
                     &self->device_personal_data_days))
     return FALSE;
+  /* Optional: the contract's values when a profile leaves them out. */
+  self->max_attachment_bytes = BB_PROFILE_DEFAULT_MAX_ATTACHMENT_BYTES;
+  if (json_object_has_member (policy, "max_attachment_bytes") &&
+      !require_int (check, policy, "policy", "max_attachment_bytes", 1, 1024 * 1024 * 1024,
+                    &self->max_attachment_bytes))
+    return FALSE;
+  self->max_attachments = BB_PROFILE_DEFAULT_MAX_ATTACHMENTS;
+  if (json_object_has_member (policy, "max_attachments") &&
+      !require_int (check, policy, "policy", "max_attachments", 0, 100,
+                    &self->max_attachments))
+    return FALSE;
 
   retention = require_object (check, policy, "policy", "retention_days");
   if (retention == NULL)
@@ -1159,6 +1172,22 @@ bb_profile_get_retention_days (BbProfile  *self,
   if (kind == NULL)
     return 0;
   return GPOINTER_TO_INT (g_hash_table_lookup (self->retention_days, kind));
+}
+
+int
+bb_profile_get_max_attachment_bytes (BbProfile *self)
+{
+  g_return_val_if_fail (BB_IS_PROFILE (self), BB_PROFILE_DEFAULT_MAX_ATTACHMENT_BYTES);
+
+  return self->max_attachment_bytes;
+}
+
+int
+bb_profile_get_max_attachments (BbProfile *self)
+{
+  g_return_val_if_fail (BB_IS_PROFILE (self), BB_PROFILE_DEFAULT_MAX_ATTACHMENTS);
+
+  return self->max_attachments;
 }
 
 int

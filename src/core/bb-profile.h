@@ -84,6 +84,13 @@ const char *bb_profile_get_map_attribution   (BbProfile   *self);
 /* 0 when there is no tile source. */
 int         bb_profile_get_map_max_zoom      (BbProfile   *self);
 
+/* policy.max_attachment_bytes and policy.max_attachments (sync-api.md),
+ * with the contract's values when the profile sets none. */
+#define BB_PROFILE_DEFAULT_MAX_ATTACHMENT_BYTES (20 * 1024 * 1024)
+#define BB_PROFILE_DEFAULT_MAX_ATTACHMENTS      10
+int         bb_profile_get_max_attachment_bytes (BbProfile *self);
+int         bb_profile_get_max_attachments   (BbProfile   *self);
+
 /* (transfer full): the profile as JSON, in the shape of sync-api.md "Profile";
  * `ward_boundaries` given as a file is the GeoJSON object itself here. */
 JsonNode   *bb_profile_to_json               (BbProfile   *self);

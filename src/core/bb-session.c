@@ -749,3 +749,40 @@ bb_session_records_changed (BbSession *self)
 
   g_signal_emit (self, signals[RECORDS_CHANGED], 0);
 }
+
+GBytes *
+bb_session_get_evidence (BbSession           *self,
+                         const BbAttachment  *attachment,
+                         GCancellable        *cancellable,
+                         GError             **error)
+{
+  g_autoptr(BbClient) client = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (BB_IS_SESSION (self), NULL);
+  g_return_val_if_fail (attachment != NULL, NULL);
+
+  dir = bb_store_dup_evidence_dir (self->store);
+  if (bb_store_get_blob_state (self->store, attachment->sha256) != BB_BLOB_STATE_ABSENT)
+    {
+      bytes = bb_evidence_read (dir, attachment->sha256, &local_error);
+      if (bytes != NULL)
+        return g_steal_pointer (&bytes);
+      g_clear_error (&local_error);
+    }
+
+  /* Fetched when first shown, never before: a device holds only the
+   * evidence someone here looked at (and the server logs each look). */
+  client = bb_session_create_client (self, error);
+  if (client == NULL)
+    return NULL;
+  bytes = bb_client_fetch_blob (client, attachment->sha256, cancellable, error);
+  if (bytes == NULL)
+    return NULL;
+  if (!bb_store_cache_blob (self->store, attachment, bytes, error))
+    return NULL;
+
+  return g_steal_pointer (&bytes);
+}

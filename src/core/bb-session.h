@@ -99,4 +99,13 @@ gboolean    bb_session_sync                  (BbSession     *self,
  * changed, and every view of them should reload. */
 void        bb_session_records_changed       (BbSession     *self);
 
+/* The bytes of @attachment (of a record this device holds): the copy on
+ * this device, or else fetched from the server once and kept (checked
+ * against the hash) for the next time. Synchronous: call it from a worker
+ * thread in a UI. (transfer full) */
+GBytes     *bb_session_get_evidence          (BbSession     *self,
+                                              const BbAttachment *attachment,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
+
 G_END_DECLS

@@ -196,6 +196,11 @@ gboolean bb_store_set_meta_locked (BbStore     *self,
                                    const char  *value,
                                    GError     **error);
 
+/* bb-store-evidence.c */
+
+gboolean bb_store_remove_evidence_files (BbStore  *self,
+                                         GError  **error);
+
 /* bb-store-search.c */
 
 char *bb_store_search_to_match (const char *search);

@@ -156,6 +156,19 @@ static const char migration_6[] =
   "  num     INTEGER PRIMARY KEY,"
   "  indexed INTEGER NOT NULL);";
 
+static const char migration_7[] =
+  /* Evidence files (bb-evidence.h) live outside the database, named by
+   * their hash; this says which this device holds and whether the server
+   * has each: "waiting" (attached here, not yet uploaded), "uploaded", or
+   * "cached" (fetched from the server to be shown). */
+  "CREATE TABLE blobs ("
+  "  sha256     TEXT PRIMARY KEY NOT NULL,"
+  "  media_type TEXT NOT NULL,"
+  "  size       INTEGER NOT NULL,"
+  "  state      TEXT NOT NULL CHECK (state IN ('waiting', 'uploaded', 'cached')),"
+  "  added_at   TEXT NOT NULL);"
+  "CREATE INDEX blobs_waiting ON blobs (state) WHERE state = 'waiting';";
+
 typedef gboolean (*BbMigrationFill) (BbStore  *self,
                                      GError  **error);
 
@@ -170,6 +183,7 @@ static const struct {
   { migration_4, NULL },
   { migration_5, NULL },
   { migration_6, NULL },
+  { migration_7, NULL },
 };
 
 const char * const bb_store_sync_state_ids[] = {
@@ -913,6 +927,7 @@ bb_store_wipe (BbStore  *self,
                     "DELETE FROM drafts;"
                     "DELETE FROM review_queue;"
                     "DELETE FROM export_notices;"
+                    "DELETE FROM blobs;"
                     "DELETE FROM meta;",
                     _("Could not wipe the data"), error) &&
        bb_store_commit (self, error);
@@ -921,6 +936,10 @@ bb_store_wipe (BbStore  *self,
 
   sqlite3_exec (self->db, "PRAGMA secure_delete = OFF", NULL, NULL, NULL);
   if (!ok)
+    return FALSE;
+
+  /* The evidence files go with the records that listed them. */
+  if (!bb_store_remove_evidence_files (self, error))
     return FALSE;
 
   return exec_script (self,

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "bb-evidence.h"
 #include "bb-record.h"
 
 G_BEGIN_DECLS
@@ -342,5 +343,56 @@ gboolean   bb_store_mark_export_notice_failed (BbStore    *self,
                                                gint64      notice_id,
                                                const char *message,
                                                GError    **error);
+
+/* Evidence files (bb-evidence.h), in bb-store-evidence.c.
+ *
+ * Where this device holds a file and whether the server has it. */
+typedef enum {
+  BB_BLOB_STATE_ABSENT,   /* not on this device: fetch it to show it */
+  BB_BLOB_STATE_WAITING,  /* attached here, the server does not have it yet */
+  BB_BLOB_STATE_UPLOADED, /* attached here and held by the server */
+  BB_BLOB_STATE_CACHED,   /* fetched from the server */
+} BbBlobState;
+
+/* The directory of this store's files: "evidence" beside the database. */
+char      *bb_store_dup_evidence_dir  (BbStore     *self);
+/* Keeps the file or bytes (@file, or @name and @bytes) as evidence under
+ * its hash, after the profile's checks (@n_attached files are on the record
+ * already), and remembers it as waiting to upload. (transfer full) */
+BbAttachment *bb_store_import_evidence (BbStore    *self,
+                                       BbProfile   *profile,
+                                       guint        n_attached,
+                                       GFile       *file,
+                                       const char  *name,
+                                       GBytes      *bytes,
+                                       GError     **error);
+BbBlobState bb_store_get_blob_state   (BbStore     *self,
+                                       const char  *sha256);
+/* The server has @sha256 now. */
+gboolean   bb_store_mark_blob_uploaded (BbStore    *self,
+                                       const char  *sha256,
+                                       GError     **error);
+/* Keeps @bytes fetched from the server as @attachment's file (checked
+ * against its hash), as a cached copy. */
+gboolean   bb_store_cache_blob        (BbStore     *self,
+                                       const BbAttachment *attachment,
+                                       GBytes      *bytes,
+                                       GError     **error);
+/* (transfer full) (element-type utf8): files waiting to upload whose record
+ * the server holds already (the record goes first, then its files). */
+GPtrArray *bb_store_list_blobs_to_upload (BbStore  *self,
+                                       GError     **error);
+/* Files attached here that the server does not have yet. */
+guint      bb_store_count_waiting_blobs (BbStore   *self);
+/* How many of @record's files wait to upload. */
+guint      bb_store_count_record_waiting_blobs (BbStore *self,
+                                       BbRecord    *record);
+/* Removes the files that no live record, conflict copy or draft lists and
+ * that were added at least @min_age_seconds ago (so a file attached a
+ * moment ago, before its draft is saved, stays). */
+gboolean   bb_store_collect_evidence  (BbStore     *self,
+                                       gint64       min_age_seconds,
+                                       guint       *n_removed,
+                                       GError     **error);
 
 G_END_DECLS

@@ -211,7 +211,8 @@ is_refusal (const GError *error)
   return g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_NOT_FOUND) ||
          g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_FORBIDDEN) ||
          g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST) ||
-         g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_TOO_LARGE);
+         g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_TOO_LARGE) ||
+         g_error_matches (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNSUPPORTED_TYPE);
 }
 
 /* Reviews made offline, oldest first, one request each (sync-api.md
@@ -328,6 +329,58 @@ push_export_notices (BbStore       *store,
   return TRUE;
 }
 
+/* Evidence files of records the server holds, after the records (so the
+ * server knows who may see each as soon as it has it). */
+static gboolean
+push_blobs (BbStore       *store,
+            BbClient      *client,
+            BbSyncStats   *stats,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autoptr(GPtrArray) hashes = bb_store_list_blobs_to_upload (store, error);
+  g_autofree char *dir = NULL;
+
+  if (hashes == NULL)
+    return FALSE;
+
+  dir = bb_store_dup_evidence_dir (store);
+  for (guint i = 0; i < hashes->len; i++)
+    {
+      const char *sha256 = hashes->pdata[i];
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      bytes = bb_evidence_read (dir, sha256, &local_error);
+      if (bytes == NULL)
+        {
+          g_warning ("Evidence file %s cannot be uploaded: %s", sha256, local_error->message);
+          continue;
+        }
+
+      if (!bb_client_upload_blob (client, sha256, bytes, BB_SYNC_BLOB_PART_BYTES, NULL,
+                                  cancellable, &local_error))
+        {
+          if (!is_refusal (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          /* Refused (it cannot be the bytes: the hash is theirs): kept,
+           * waiting, and said; the other files go on. */
+          g_warning ("The server refused evidence file %s: %s", sha256, local_error->message);
+          stats->rejected++;
+          continue;
+        }
+
+      if (!bb_store_mark_blob_uploaded (store, sha256, error))
+        return FALSE;
+      stats->uploaded++;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 pull_all (BbStore       *store,
           BbClient      *client,
@@ -413,6 +466,8 @@ bb_sync_run (BbStore       *store,
   memset (stats, 0, sizeof *stats);
 
   if (!push_all (store, client, device_id, stats, cancellable, error))
+    return FALSE;
+  if (!push_blobs (store, client, stats, cancellable, error))
     return FALSE;
   if (!push_reviews (store, client, stats, cancellable, error))
     return FALSE;

@@ -25,10 +25,15 @@ typedef struct
   guint pulled;    /* records received */
   guint conflicts; /* records waiting for the user to choose mine/theirs */
   guint rejected;  /* changes the server refused in this cycle */
+  guint uploaded;  /* evidence files the server now holds */
 } BbSyncStats;
 
+/* Evidence files travel in parts of this size, each resumable. */
+#define BB_SYNC_BLOB_PART_BYTES (1024 * 1024)
+
 /* Pushes every outbox entry in batches (halving a batch the server finds too
- * large), then pulls from the stored cursor until the server has no more.
+ * large), uploads the evidence files of the records the server now holds
+ * (going on from the server's offset after a dropped connection), then pulls from the stored cursor until the server has no more.
  * Each answer is applied in the store's transaction for it, so a cycle cut
  * short anywhere loses nothing and a retry duplicates nothing. Errors are
  * BB_CLIENT_ERROR (UNREACHABLE, UNAUTHORIZED, DEVICE_REVOKED, ...) or

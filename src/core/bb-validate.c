@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bb-evidence.h"
 #include "bb-i18n.h"
 #include "bb-kind.h"
 #include "bb-record.h"
@@ -433,6 +434,82 @@ has_value (JsonObject *object,
   return node != NULL && !JSON_NODE_HOLDS_NULL (node);
 }
 
+/* fields.attachments beyond its shape: the hash, a known type, the
+ * profile's size and count limits, each file once. */
+static void
+check_attachments (Check      *check,
+                   JsonObject *fields)
+{
+  JsonNode *node = json_object_get_member (fields, "attachments");
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 max_bytes = BB_PROFILE_DEFAULT_MAX_ATTACHMENT_BYTES;
+  guint max_count = BB_PROFILE_DEFAULT_MAX_ATTACHMENTS;
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return;
+  if (check->profile != NULL)
+    {
+      max_bytes = bb_profile_get_max_attachment_bytes (check->profile);
+      max_count = (guint) bb_profile_get_max_attachments (check->profile);
+    }
+
+  array = json_node_get_array (node);
+  if (json_array_get_length (array) > max_count)
+    invalid (check, "attachments",
+             g_dngettext (GETTEXT_PACKAGE,
+                          "A record holds at most %u file.",
+                          "A record holds at most %u files.", max_count),
+             max_count);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      g_autofree char *path = g_strdup_printf ("attachments[%u]", i);
+      JsonObject *object;
+      JsonNode *size;
+      const char *sha256, *media_type;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        continue;
+      object = json_node_get_object (item);
+
+      sha256 = get_string (object, "sha256");
+      if (sha256 != NULL && !bb_evidence_sha256_is_valid (sha256))
+        {
+          g_autofree char *member = join_path (path, "sha256");
+
+          invalid (check, member, _("The SHA-256 of a file must be 64 lowercase hexadecimal digits."));
+        }
+      else if (sha256 != NULL && !g_hash_table_add (seen, (gpointer) sha256))
+        {
+          g_autofree char *member = join_path (path, "sha256");
+
+          invalid (check, member, _("The same file is attached twice."));
+        }
+
+      media_type = get_string (object, "media_type");
+      if (media_type != NULL && !bb_evidence_media_type_is_known (media_type))
+        {
+          g_autofree char *member = join_path (path, "media_type");
+
+          invalid (check, member, _("“%s” cannot be attached: use image/jpeg, image/png or application/pdf."),
+                   media_type);
+        }
+
+      size = json_object_get_member (object, "size");
+      if (size != NULL && JSON_NODE_HOLDS_VALUE (size) &&
+          (json_node_get_value_type (size) != G_TYPE_INT64 ||
+           json_node_get_int (size) < 1 || json_node_get_int (size) > max_bytes))
+        {
+          g_autofree char *member = join_path (path, "size");
+
+          invalid (check, member, _("The size of a file must be a whole number of bytes from 1 to %lld."),
+                   (long long) max_bytes);
+        }
+    }
+}
+
 /* Rules that tie fields together (domain.md, sync-api.md). */
 static void
 check_rules (Check             *check,
@@ -443,6 +520,8 @@ check_rules (Check             *check,
   double lat = 0, lon = 0;
   gboolean has_lat = has_value (fields, "lat");
   gboolean has_lon = has_value (fields, "lon");
+
+  check_attachments (check, fields);
 
   if (has_lat != has_lon)
     invalid (check, has_lat ? "lon" : "lat",

@@ -7,6 +7,7 @@
 #include "bb-client.h"
 #include "bb-csv.h"
 #include "bb-geo.h"
+#include "bb-evidence.h"
 #include "bb-i18n.h"
 #include "bb-json-check.h"
 #include "bb-kind.h"

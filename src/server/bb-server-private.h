@@ -9,6 +9,7 @@
 
 #include "bb-kind.h"
 #include "bb-server.h"
+#include "bb-server-blobs.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,7 @@ typedef struct
   GHashTable        *query;      /* nullable */
   const char        *path;
   GBytes            *body;       /* nullable */
+  BbServerBlobs     *blobs;      /* nullable: no evidence files served */
   /* Set once authenticated. */
   BbServerSession   *session;
   BbServerDevice    *device;
@@ -126,5 +128,18 @@ void        bb_server_handle_pull     (BbRequest   *req);
 void        bb_server_handle_review   (BbRequest   *req,
                                        const char  *record_id);
 void        bb_server_handle_lookup   (BbRequest   *req);
+/* Fills @scope with what the caller may see (as pull); returns the s59
+ * window start it points into, for the caller to free. (transfer full) */
+char       *bb_request_scope          (BbRequest     *req,
+                                       BbServerScope *scope);
+
+/* Evidence files, in bb-server-evidence.c. The upload of a PUT is started
+ * by bb_server_blob_put_early() once the headers are in (answering at once
+ * when it must be refused), its bytes written to disk as they arrive. */
+gboolean    bb_server_blob_put_early  (BbRequest   *req,
+                                       const char  *sha256,
+                                       GHashTable  *uploading);
+void        bb_server_handle_blob     (BbRequest   *req,
+                                       const char  *sha256);
 
 G_END_DECLS

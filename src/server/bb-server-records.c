@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bb-i18n.h"
+#include "bb-server-blobs.h"
 #include "bb-record.h"
 #include "bb-server-private.h"
 #include "bb-server-util.h"
@@ -211,6 +212,7 @@ typedef struct
   char           *message;
   char           *field;
   BbServerRecord *server_copy;
+  GPtrArray      *dropped_blobs; /* a deleted record's files, to remove after commit */
 } ChangeResult;
 
 static void
@@ -219,6 +221,7 @@ change_result_clear (ChangeResult *result)
   g_clear_pointer (&result->message, g_free);
   g_clear_pointer (&result->field, g_free);
   g_clear_pointer (&result->server_copy, bb_server_record_free);
+  g_clear_pointer (&result->dropped_blobs, g_ptr_array_unref);
 }
 
 static void
@@ -411,6 +414,16 @@ apply_change (BbRequest    *req,
        * The deleting device still holds the fields: it gets the tombstone. */
       record->fields_json = g_strdup ("{}");
       as_sent = FALSE;
+      if (existing != NULL && !existing->deleted)
+        {
+          /* Nor do the files it listed (removed once the batch is committed). */
+          result->dropped_blobs = bb_server_store_record_blobs (req->store, id, error);
+          if (result->dropped_blobs == NULL)
+            {
+              result->outcome = OUTCOME_STORAGE_FAILED;
+              return;
+            }
+        }
     }
   else
     {
@@ -530,6 +543,7 @@ bb_server_handle_push (BbRequest *req)
   JsonNode *changes_node;
   JsonArray *changes;
   g_autoptr(GPtrArray) audit = NULL;
+  g_autoptr(GPtrArray) dropped = NULL;
   guint n_changes;
 
   body = bb_request_parse_body (req);
@@ -584,6 +598,7 @@ bb_server_handle_push (BbRequest *req)
   json_builder_set_member_name (builder, "results");
   json_builder_begin_array (builder);
 
+  dropped = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < n_changes; i++)
     {
       JsonNode *change = json_array_get_element (changes, i);
@@ -614,6 +629,10 @@ bb_server_handle_push (BbRequest *req)
           g_ptr_array_set_size (audit, n_audit);
         }
 
+      for (guint j = 0; result.outcome == OUTCOME_APPLIED && result.dropped_blobs != NULL &&
+                        j < result.dropped_blobs->len; j++)
+        g_ptr_array_add (dropped, g_strdup (result.dropped_blobs->pdata[j]));
+
       add_result_json (builder, member_string (json_node_get_object (change), "id"), &result);
       change_result_clear (&result);
     }
@@ -630,6 +649,15 @@ bb_server_handle_push (BbRequest *req)
       bb_server_store_rollback (req->store);
       bb_request_storage_error (req, error);
       return;
+    }
+
+  /* Files only deleted records listed go now; one another record lists
+   * stays. A failure here leaves them to the periodic sweep. */
+  if (dropped->len > 0 && req->blobs != NULL &&
+      (bb_server_blobs_drop_unlisted (req->blobs, req->store, dropped, &error), error != NULL))
+    {
+      g_warning ("Could not remove the files of deleted records: %s", error->message);
+      g_clear_error (&error);
     }
 
   json_builder_end_array (builder);
@@ -651,6 +679,24 @@ is_own_revision (BbRequest      *req,
          g_strcmp0 (record->written_by, req->device->id) == 0;
 }
 
+char *
+bb_request_scope (BbRequest     *req,
+                  BbServerScope *scope)
+{
+  char *window_start = NULL;
+
+  memset (scope, 0, sizeof *scope);
+  scope->user_id = req->user->id;
+  scope->everything = may_see_everything (req->role);
+  if (req->role == BB_ROLE_OFFICER)
+    {
+      /* Officers carry every recent warning for the offline look-up. */
+      window_start = s59_window_start (req);
+      scope->s59_since = window_start;
+    }
+  return window_start;
+}
+
 void
 bb_server_handle_pull (BbRequest *req)
 {
@@ -667,14 +713,7 @@ bb_server_handle_pull (BbRequest *req)
       !bb_request_query_int (req, "limit", 1, 1000, 500, &limit))
     return;
 
-  scope.user_id = req->user->id;
-  scope.everything = may_see_everything (req->role);
-  if (req->role == BB_ROLE_OFFICER)
-    {
-      /* Officers carry every recent warning for the offline look-up. */
-      window_start = s59_window_start (req);
-      scope.s59_since = window_start;
-    }
+  window_start = bb_request_scope (req, &scope);
 
   /* A page holds up to @limit changes for the device; its own revisions
    * are read past (up to PULL_SCAN_MAX rows a request), so a pull after a

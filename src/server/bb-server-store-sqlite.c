@@ -112,6 +112,18 @@ static const char *migrations[] = {
   /* 2: which device's push wrote a record's current revision, so its own
    * pull can leave it out. */
   "ALTER TABLE records ADD COLUMN written_by TEXT;",
+  /* 3: which evidence files each live record lists, kept by record_put, so
+   * a file is served to whoever may see one of them and dropped with them. */
+  "CREATE TABLE record_blobs ("
+  "  sha256 TEXT NOT NULL,"
+  "  record_id TEXT NOT NULL REFERENCES records (id),"
+  "  PRIMARY KEY (sha256, record_id)) WITHOUT ROWID;"
+  "CREATE INDEX record_blobs_by_record ON record_blobs (record_id);"
+  "INSERT OR IGNORE INTO record_blobs (sha256, record_id)"
+  "  SELECT json_extract (a.value, '$.sha256'), r.id"
+  "  FROM records r, json_each (r.fields, '$.attachments') a"
+  "  WHERE r.deleted = 0 AND json_valid (r.fields)"
+  "  AND json_type (a.value, '$.sha256') = 'text';",
 };
 
 int
@@ -879,8 +891,91 @@ sqlite_record_put (BbServerStore   *store,
         return FALSE;
     }
 
+  /* The files it lists now; a tombstone lists none. */
+  stmt = statement (self, "DELETE FROM record_blobs WHERE record_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, record->id);
+  if (!step_done (self, stmt, "forget listed files", error))
+    return FALSE;
+  if (!record->deleted)
+    {
+      stmt = statement (self,
+                        "INSERT OR IGNORE INTO record_blobs (sha256, record_id)"
+                        " SELECT json_extract (a.value, '$.sha256'), ?1"
+                        " FROM json_each (?2, '$.attachments') a"
+                        " WHERE json_type (a.value, '$.sha256') = 'text'", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, record->id);
+      bind_text (stmt, 2, record->fields_json != NULL ? record->fields_json : "{}");
+      if (!step_done (self, stmt, "list files", error))
+        return FALSE;
+    }
+
   record->seq = seq;
   return TRUE;
+}
+
+static gboolean
+sqlite_blob_find (BbServerStore        *store,
+                  const char           *sha256,
+                  const BbServerScope  *scope,
+                  const char           *except,
+                  char                **record_id,
+                  GError              **error)
+{
+  BbServerStoreSqlite *self = sqlite_store (store);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *record_id = NULL;
+  stmt = statement (self,
+                    "SELECT r.id FROM record_blobs b JOIN records r ON r.id = b.record_id"
+                    " WHERE b.sha256 = ?1 AND r.deleted = 0"
+                    " AND (?5 IS NULL OR r.id <> ?5)"
+                    " AND (?2 OR r.author_id = ?3"
+                    "  OR (?4 IS NOT NULL AND r.kind = 's59_warning' AND r.occurred_at >= ?4))"
+                    " ORDER BY r.seq LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, sha256);
+  sqlite3_bind_int (stmt, 2, scope->everything ? 1 : 0);
+  bind_text (stmt, 3, scope->user_id);
+  bind_text (stmt, 4, scope->s59_since);
+  bind_text (stmt, 5, except);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *record_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_error (self, error, "find a file's record");
+  return TRUE;
+}
+
+static GPtrArray *
+sqlite_record_blobs (BbServerStore  *store,
+                     const char     *record_id,
+                     GError        **error)
+{
+  BbServerStoreSqlite *self = sqlite_store (store);
+  g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = statement (self, "SELECT sha256 FROM record_blobs WHERE record_id = ? ORDER BY sha256", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, record_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (hashes, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "list a record's files");
+      return NULL;
+    }
+  return g_steal_pointer (&hashes);
 }
 
 static GPtrArray *
@@ -1103,6 +1198,8 @@ static const BbServerStoreVTable sqlite_vtable = {
   .record_rev_find = sqlite_record_rev_find,
   .record_put = sqlite_record_put,
   .records_pull = sqlite_records_pull,
+  .blob_find = sqlite_blob_find,
+  .record_blobs = sqlite_record_blobs,
   .s59_lookup = sqlite_s59_lookup,
   .audit_append = sqlite_audit_append,
   .audit_append_many = sqlite_audit_append_many,

@@ -245,6 +245,33 @@ bb_server_store_record_put (BbServerStore *self,
   return self->vtable->record_put (self, record, change_hash, error);
 }
 
+gboolean
+bb_server_store_blob_find (BbServerStore       *self,
+                           const char          *sha256,
+                           const BbServerScope *scope,
+                           const char          *except,
+                           char               **record_id,
+                           GError             **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (sha256 != NULL, FALSE);
+  g_return_val_if_fail (scope != NULL, FALSE);
+  g_return_val_if_fail (record_id != NULL, FALSE);
+
+  return self->vtable->blob_find (self, sha256, scope, except, record_id, error);
+}
+
+GPtrArray *
+bb_server_store_record_blobs (BbServerStore *self,
+                              const char    *record_id,
+                              GError       **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (record_id != NULL, NULL);
+
+  return self->vtable->record_blobs (self, record_id, error);
+}
+
 GPtrArray      *
 bb_server_store_records_pull (BbServerStore *self,
                               const BbServerScope *scope,

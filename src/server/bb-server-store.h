@@ -138,6 +138,8 @@ struct _BbServerStoreVTable
   gboolean        (*record_rev_find)    (BbServerStore *self, const char *id, gint64 rev, gboolean *found, char **change_hash, gint64 *seq, GError **error);
   gboolean        (*record_put)         (BbServerStore *self, BbServerRecord *record, const char *change_hash, GError **error);
   GPtrArray      *(*records_pull)       (BbServerStore *self, const BbServerScope *scope, gint64 since, guint limit, gboolean *more, GError **error);
+  gboolean        (*blob_find)          (BbServerStore *self, const char *sha256, const BbServerScope *scope, const char *except, char **record_id, GError **error);
+  GPtrArray      *(*record_blobs)       (BbServerStore *self, const char *record_id, GError **error);
   GPtrArray      *(*s59_lookup)         (BbServerStore *self, const char *vrm, const char *surname, const char *dob, const char *issued_since, GError **error);
 
   gboolean        (*audit_append)       (BbServerStore *self, const BbServerAuditEntry *entry, GError **error);
@@ -264,6 +266,20 @@ GPtrArray       *bb_server_store_records_pull (BbServerStore *self,
                                               gint64         since,
                                               guint          limit,
                                               gboolean      *more,
+                                              GError       **error);
+/* A live record, other than @except (nullable), that lists the evidence
+ * file @sha256 and that @scope may see: its id in @record_id (transfer
+ * full), or NULL when there is none. */
+gboolean         bb_server_store_blob_find   (BbServerStore *self,
+                                              const char    *sha256,
+                                              const BbServerScope *scope,
+                                              const char    *except,
+                                              char         **record_id,
+                                              GError       **error);
+/* (transfer full) (element-type utf8): the SHA-256 of every file the live
+ * record @record_id lists (none for a tombstone). */
+GPtrArray       *bb_server_store_record_blobs (BbServerStore *self,
+                                              const char    *record_id,
                                               GError       **error);
 /* (transfer full) (element-type BbServerRecord): live s59 warnings issued
  * at or after @issued_since, by @vrm (normalised) or by @surname (lower

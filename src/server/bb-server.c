@@ -39,6 +39,9 @@ struct _BbServer
   GThreadPool   *password_pool;
   GHashTable    *failures_by_address; /* address -> Attempts */
   GHashTable    *lockouts_logged;     /* username -> Attempts */
+  BbServerBlobs *blobs;        /* nullable: no evidence files */
+  GHashTable    *uploading;    /* hashes whose upload a request is writing */
+  guint          sweep_id;
   guint          n_in_flight;
   BbExchangeLog *exchange_log;   /* nullable: tests only */
   gboolean       tls;
@@ -60,6 +63,7 @@ typedef enum {
   ROUTE_LOOKUP,
   ROUTE_AUDIT,
   ROUTE_AUDIT_EXPORTS,
+  ROUTE_BLOB,
 } Route;
 
 typedef struct
@@ -279,6 +283,7 @@ match_route (const char  *path,
   };
   static const char records_prefix[] = "/api/v1/records/";
   static const char review_suffix[] = "/review";
+  static const char blobs_prefix[] = "/api/v1/blobs/";
 
   for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
     if (g_str_equal (path, fixed[i].path))
@@ -298,6 +303,14 @@ match_route (const char  *path,
           *route = ROUTE_REVIEW;
           return TRUE;
         }
+    }
+
+  if (g_str_has_prefix (path, blobs_prefix) && path[strlen (blobs_prefix)] != '\0' &&
+      strchr (path + strlen (blobs_prefix), '/') == NULL)
+    {
+      *record_id = g_strdup (path + strlen (blobs_prefix));
+      *route = ROUTE_BLOB;
+      return TRUE;
     }
 
   return FALSE;
@@ -358,6 +371,8 @@ route_methods (Route route)
     case ROUTE_LOOKUP:
     case ROUTE_AUDIT:
       return "GET, HEAD";
+    case ROUTE_BLOB:
+      return "GET, HEAD, PUT";
     default:
       g_assert_not_reached ();
     }
@@ -369,6 +384,8 @@ method_allowed (Route       route,
 {
   const char *allowed = route_methods (route);
 
+  if (g_str_equal (allowed, "GET, HEAD, PUT"))
+    return g_str_equal (method, "GET") || g_str_equal (method, "HEAD") || g_str_equal (method, "PUT");
   if (g_str_equal (allowed, "GET, HEAD"))
     return g_str_equal (method, "GET") || g_str_equal (method, "HEAD");
   return g_str_equal (method, allowed);
@@ -400,9 +417,14 @@ server_callback (SoupServer        *soup,
   req.server = self;
   req.store = self->store;
   req.profile = self->profile;
+  req.blobs = self->blobs;
   req.msg = msg;
   req.query = query;
   req.path = path;
+
+  /* An evidence upload refused early has its answer already. */
+  if (soup_server_message_get_status (msg) != 0)
+    return;
 
   if (!match_route (path, &route, &record_id))
     {
@@ -474,6 +496,9 @@ server_callback (SoupServer        *soup,
       break;
     case ROUTE_AUDIT_EXPORTS:
       bb_server_handle_audit_exports (&req);
+      break;
+    case ROUTE_BLOB:
+      bb_server_handle_blob (&req, record_id);
       break;
     default:
       g_assert_not_reached ();
@@ -585,6 +610,33 @@ early_callback (SoupServer        *soup,
   /* The body is collected here, capped, instead of by libsoup, which would
    * keep however much a client cares to send. */
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+
+  /* An evidence file goes to disk as it arrives, after its sender is known
+   * and its size allowed (bb-server-evidence.c). */
+  if (g_str_equal (soup_server_message_get_method (msg), "PUT"))
+    {
+      g_autofree char *sha256 = NULL;
+      Route route;
+
+      if (match_route (path, &route, &sha256) && route == ROUTE_BLOB)
+        {
+          BbRequest req = { 0 };
+
+          req.server = self;
+          req.store = self->store;
+          req.profile = self->profile;
+          req.blobs = self->blobs;
+          req.msg = msg;
+          req.query = query;
+          req.path = path;
+          if (!authenticate (&req))
+            soup_message_headers_replace (response_headers, "Connection", "close");
+          else
+            bb_server_blob_put_early (&req, sha256, self->uploading);
+          request_clear (&req);
+          return;
+        }
+    }
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > BB_SERVER_MAX_BODY_BYTES)
@@ -752,10 +804,22 @@ bb_server_dispose (GObject *object)
     }
   g_clear_pointer (&self->failures_by_address, g_hash_table_unref);
   g_clear_pointer (&self->lockouts_logged, g_hash_table_unref);
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   g_clear_object (&self->profile);
   g_clear_pointer (&self->exchange_log, bb_exchange_log_free);
 
   G_OBJECT_CLASS (bb_server_parent_class)->dispose (object);
+}
+
+static void
+bb_server_finalize (GObject *object)
+{
+  BbServer *self = (BbServer *) object;
+
+  g_clear_pointer (&self->blobs, bb_server_blobs_free);
+  g_clear_pointer (&self->uploading, g_hash_table_unref);
+
+  G_OBJECT_CLASS (bb_server_parent_class)->finalize (object);
 }
 
 static void
@@ -764,6 +828,7 @@ bb_server_class_init (BbServerClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = bb_server_dispose;
+  object_class->finalize = bb_server_finalize;
 }
 
 static void
@@ -779,6 +844,7 @@ bb_server_init (BbServer *self)
   self->password_pool = g_thread_pool_new (password_job_run, NULL,
                                            MAX (1, (int) g_get_num_processors () - 1),
                                            FALSE, NULL);
+  self->uploading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Public API */
@@ -975,4 +1041,43 @@ bb_server_get_n_in_flight (BbServer *self)
   g_return_val_if_fail (BB_IS_SERVER (self), 0);
 
   return self->n_in_flight;
+}
+
+static gboolean
+on_sweep (gpointer user_data)
+{
+  bb_server_sweep_blobs (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+bb_server_set_blobs (BbServer      *self,
+                     BbServerBlobs *blobs)
+{
+  g_return_if_fail (BB_IS_SERVER (self));
+  g_return_if_fail (self->blobs == NULL);
+
+  self->blobs = blobs;
+  /* At start, then hourly: a file no record lists goes 24 hours after its
+   * upload, an unfinished upload 24 hours after its last byte. */
+  bb_server_sweep_blobs (self);
+  self->sweep_id = g_timeout_add_seconds (3600, on_sweep, self);
+}
+
+gint
+bb_server_sweep_blobs (BbServer *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint n;
+
+  g_return_val_if_fail (BB_IS_SERVER (self), -1);
+
+  if (self->blobs == NULL)
+    return 0;
+  n = bb_server_blobs_sweep (self->blobs, self->store, BB_SERVER_BLOBS_UNLISTED_SECONDS, &error);
+  if (n < 0)
+    g_warning ("Sweeping evidence files failed: %s", error->message);
+  else if (n > 0)
+    g_message ("Dropped %d evidence files that no record lists", n);
+  return n;
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "bb-profile.h"
+#include "bb-server-blobs.h"
 #include "bb-server-store.h"
 
 G_BEGIN_DECLS
@@ -57,5 +58,11 @@ void        bb_server_begin_shutdown   (BbServer         *self);
 void        bb_server_close            (BbServer         *self);
 /* Requests whose headers arrived and whose answer is not yet written. */
 guint       bb_server_get_n_in_flight  (BbServer         *self);
+/* Serves evidence files from @blobs (takes ownership), sweeping files no
+ * record lists at once and hourly. */
+void        bb_server_set_blobs        (BbServer         *self,
+                                        BbServerBlobs    *blobs);
+/* Runs the sweep now; how many files went (-1 on error, logged). */
+gint        bb_server_sweep_blobs      (BbServer         *self);
 
 G_END_DECLS

@@ -270,6 +270,8 @@ command_serve (int    argc,
   g_autofree char *tls_key = NULL;
   g_autofree char *profile_path = NULL;
   g_autofree char *uri = NULL;
+  g_autofree char *blob_dir = NULL;
+  BbServerBlobs *blobs = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(BbProfile) profile = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
@@ -381,6 +383,16 @@ command_serve (int    argc,
   bb_server_set_connection_limits (server,
                                    fd_limit > 2 * BB_SERVER_FD_RESERVE ? fd_limit - BB_SERVER_FD_RESERVE : fd_limit / 2,
                                    (guint) idle_timeout);
+  blob_dir = bb_server_blobs_dir_for_db (db);
+  blobs = bb_server_blobs_open (blob_dir, &error);
+  if (blobs == NULL)
+    {
+      g_printerr (_("beatbook-server: cannot keep evidence files: %s\n"), error->message);
+      g_object_unref (server);
+      bb_server_store_close (store);
+      return EXIT_FAILED;
+    }
+  bb_server_set_blobs (server, g_steal_pointer (&blobs));
   if (!bb_server_listen (server, address != NULL ? address : "127.0.0.1", (guint) port,
                          certificate, &error))
     {

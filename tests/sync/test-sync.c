@@ -434,7 +434,7 @@ test_cli_sync_and_lookup (void)
 
   /* Its own revision is not sent back to it. */
   g_assert_cmpint (run_cli (dir, NULL, &out, "sync", NULL), ==, 0);
-  g_assert_cmpstr (out, ==, "pushed 1, pulled 0, conflicts 0, rejected 0\n");
+  g_assert_cmpstr (out, ==, "pushed 1, pulled 0, conflicts 0, rejected 0, uploaded 0\n");
   g_clear_pointer (&out, g_free);
 
   /* The look-up finds it on the device and on the server, whatever the spacing. */

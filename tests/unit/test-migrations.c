@@ -112,8 +112,14 @@ static const char schema_step_5[] =
   "  queued_at TEXT NOT NULL,"
   "  error     TEXT);";
 
+static const char schema_step_6[] =
+  "CREATE TABLE search_pending ("
+  "  num     INTEGER PRIMARY KEY,"
+  "  indexed INTEGER NOT NULL);";
+
 static const char * const schema_steps[] = {
-  schema_step_1, schema_step_2, schema_step_3, schema_step_4, schema_step_5
+  schema_step_1, schema_step_2, schema_step_3, schema_step_4, schema_step_5,
+  schema_step_6
 };
 
 #define PULLED_ID  "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0001"
@@ -371,7 +377,7 @@ test_failed_step_rolls_back (void)
    * creates is already there. */
   make_old_database (path, last_old);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  exec_ok (db, "CREATE TABLE search_pending (x);");
+  exec_ok (db, "CREATE TABLE blobs (x);");
   sqlite3_close (db);
 
   store = bb_store_open (path, &error);
@@ -384,9 +390,9 @@ test_failed_step_rolls_back (void)
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, last_old);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records"), ==, 3);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
-                                  " WHERE name = 'search_pending'"), ==, 1);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info ('search_pending')"),
-                   ==, 1);
+                                  " WHERE name = 'blobs_waiting'"), ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+                                  " WHERE name = 'blobs'"), ==, 1);
 
   remove_tree (dir);
 }
