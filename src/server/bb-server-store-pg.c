@@ -1211,6 +1211,76 @@ pg_records_pull (BbServerStore        *store,
   return collect_records (res, limit, more);
 }
 
+/* The files a record lists are read from its fields (jsonb containment),
+ * with no table of their own to keep in step. */
+#define PG_ATTACHMENTS(r) \
+  "jsonb_array_elements (CASE WHEN jsonb_typeof (" r ".fields::jsonb -> 'attachments') = 'array'" \
+  " THEN " r ".fields::jsonb -> 'attachments' ELSE '[]'::jsonb END)"
+
+static gboolean
+pg_blob_find (BbServerStore        *store,
+              const char           *sha256,
+              const BbServerScope  *scope,
+              const char           *except,
+              char                **record_id,
+              GError              **error)
+{
+  BbServerStorePg *self = pg_store (store);
+  g_auto(Lease) lease = { 0 };
+  g_auto(Params) p = { 0 };
+  g_autoptr(PGresult) res = NULL;
+
+  *record_id = NULL;
+  if (!lease_take (self, &lease, error))
+    return FALSE;
+  p_text (&p, sha256);
+  p_bool (&p, scope->everything);
+  p_text (&p, scope->user_id);
+  p_text (&p, scope->s59_since);
+  p_text (&p, except);
+  res = run (self, lease.conn,
+             "SELECT r.id FROM records r"
+             " WHERE NOT r.deleted AND ($5::text IS NULL OR r.id <> $5::text)"
+             " AND r.fields::jsonb @> jsonb_build_object ('attachments',"
+             "  jsonb_build_array (jsonb_build_object ('sha256', $1::text)))"
+             " AND ($2::boolean OR r.author_id = $3::text"
+             "  OR ($4::text IS NOT NULL AND r.kind = 's59_warning' AND r.occurred_at >= $4::text))"
+             " ORDER BY r.seq LIMIT 1",
+             &p, "find a file's record", NULL, error);
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) > 0)
+    *record_id = value_dup (res, 0, 0);
+  return TRUE;
+}
+
+static GPtrArray *
+pg_record_blobs (BbServerStore  *store,
+                 const char     *record_id,
+                 GError        **error)
+{
+  BbServerStorePg *self = pg_store (store);
+  g_auto(Lease) lease = { 0 };
+  g_auto(Params) p = { 0 };
+  g_autoptr(PGresult) res = NULL;
+  GPtrArray *hashes;
+
+  if (!lease_take (self, &lease, error))
+    return NULL;
+  p_text (&p, record_id);
+  res = run (self, lease.conn,
+             "SELECT DISTINCT a ->> 'sha256' FROM records r, " PG_ATTACHMENTS ("r") " a"
+             " WHERE r.id = $1 AND NOT r.deleted AND jsonb_typeof (a -> 'sha256') = 'string'"
+             " ORDER BY 1",
+             &p, "list a record's files", NULL, error);
+  if (res == NULL)
+    return NULL;
+  hashes = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 0; i < PQntuples (res); i++)
+    g_ptr_array_add (hashes, value_dup (res, i, 0));
+  return hashes;
+}
+
 static GPtrArray *
 pg_s59_lookup (BbServerStore  *store,
                const char     *vrm,
@@ -1447,6 +1517,8 @@ static const BbServerStoreVTable pg_vtable = {
   .record_rev_find = pg_record_rev_find,
   .record_put = pg_record_put,
   .records_pull = pg_records_pull,
+  .blob_find = pg_blob_find,
+  .record_blobs = pg_record_blobs,
   .s59_lookup = pg_s59_lookup,
   .audit_append = pg_audit_append,
   .audit_append_many = pg_audit_append_many,

@@ -295,6 +295,7 @@ command_serve (int    argc,
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("PEM private key for HTTPS"), N_("FILE") },
     { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The partnership profile (default: $BEATBOOK_PROFILE or the built-in Dartford profile)"), N_("FILE") },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout, N_("Close a connection after this many seconds with nothing moving (default 60)"), N_("SECONDS") },
+    { "blob-dir", 0, 0, G_OPTION_ARG_FILENAME, &blob_dir, N_("Where evidence files (photos, PDFs) are kept (default: beside a SQLite database, DB.blobs; required to keep them with PostgreSQL)"), N_("DIR") },
     { NULL }
   };
 
@@ -383,16 +384,22 @@ command_serve (int    argc,
   bb_server_set_connection_limits (server,
                                    fd_limit > 2 * BB_SERVER_FD_RESERVE ? fd_limit - BB_SERVER_FD_RESERVE : fd_limit / 2,
                                    (guint) idle_timeout);
-  blob_dir = bb_server_blobs_dir_for_db (db);
-  blobs = bb_server_blobs_open (blob_dir, &error);
-  if (blobs == NULL)
+  if (blob_dir == NULL && !bb_server_store_is_pg_uri (db))
+    blob_dir = bb_server_blobs_dir_for_db (db);
+  if (blob_dir != NULL)
     {
-      g_printerr (_("beatbook-server: cannot keep evidence files: %s\n"), error->message);
-      g_object_unref (server);
-      bb_server_store_close (store);
-      return EXIT_FAILED;
+      blobs = bb_server_blobs_open (blob_dir, &error);
+      if (blobs == NULL)
+        {
+          g_printerr (_("beatbook-server: cannot keep evidence files: %s\n"), error->message);
+          g_object_unref (server);
+          bb_server_store_close (store);
+          return EXIT_FAILED;
+        }
+      bb_server_set_blobs (server, g_steal_pointer (&blobs));
     }
-  bb_server_set_blobs (server, g_steal_pointer (&blobs));
+  else
+    g_message ("No --blob-dir: evidence files are refused (503) until one is given");
   if (!bb_server_listen (server, address != NULL ? address : "127.0.0.1", (guint) port,
                          certificate, &error))
     {
