@@ -407,7 +407,14 @@ send_raw (BbClient            *self,
   if (content_range != NULL)
     soup_message_headers_replace (headers, "Content-Range", content_range);
   if (body != NULL)
-    soup_message_set_request_body_from_bytes (msg, "application/octet-stream", body);
+    {
+      soup_message_set_request_body_from_bytes (msg, "application/octet-stream", body);
+      /* libsoup would resend a part cut off on a reused connection by
+       * itself, with its body already consumed (Content-Length 0). On a
+       * connection of its own, a cut part fails instead, and the next
+       * attempt asks the server where to go on from. */
+      soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
+    }
 
   answer = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
   if (answer == NULL)

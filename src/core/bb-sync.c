@@ -354,7 +354,7 @@ push_blobs (BbStore       *store,
       bytes = bb_evidence_read (dir, sha256, &local_error);
       if (bytes == NULL)
         {
-          g_warning ("Evidence file %s cannot be uploaded: %s", sha256, local_error->message);
+          g_message ("Evidence file %s cannot be uploaded: %s", sha256, local_error->message);
           continue;
         }
 
@@ -368,7 +368,7 @@ push_blobs (BbStore       *store,
             }
           /* Refused (it cannot be the bytes: the hash is theirs): kept,
            * waiting, and said; the other files go on. */
-          g_warning ("The server refused evidence file %s: %s", sha256, local_error->message);
+          g_message ("The server refused evidence file %s: %s", sha256, local_error->message);
           stats->rejected++;
           continue;
         }

@@ -119,10 +119,13 @@ server_start (Server *server,
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
   g_autofree char *port_arg = g_strdup_printf ("%u", port);
+  g_autofree char *blob_dir = g_build_filename (server->dir, "blobs", NULL);
   const char *colon;
 
+  /* Evidence files in the server's directory, whichever the database. */
   server->process = spawn_server (&error,
                                   g_getenv ("BEATBOOK_SERVER"), "serve", "--db", server->db,
+                                  "--blob-dir", blob_dir,
                                   "--address", "127.0.0.1", "--port", port_arg, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
