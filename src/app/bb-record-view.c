@@ -162,7 +162,8 @@ add_fields (BbRecordView        *self,
     {
       JsonNode *node = json_object_get_member (fields, spec->name);
 
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+      /* Photos and files are shown as thumbnails, not as fields. */
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node) || (spec->flags & BB_FIELD_FLAG_EVIDENCE))
         continue;
 
       if (spec->type == BB_FIELD_OBJECT)

@@ -23,8 +23,10 @@ typedef struct
   BbBlobUpload *upload;
   GHashTable   *uploading;  /* (unowned) the server's set of hashes under way */
   char         *sha256;
+  gint64        start;      /* the first byte this part carries */
   gint64        end;        /* one past the last byte this part carries */
   gint64        total;      /* the whole file's size */
+  gint64        received;   /* bytes of the body that arrived */
   gboolean      overrun;    /* more bytes than the range said */
   GError       *error;      /* writing failed */
 } UploadState;
@@ -137,6 +139,7 @@ on_got_chunk (SoupServerMessage *msg,
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (chunk, &size);
 
+  state->received += (gint64) size;
   if (state->error != NULL || state->overrun)
     return;
   if (bb_blob_upload_get_offset (state->upload) + (gint64) size > state->end)
@@ -244,6 +247,7 @@ bb_server_blob_put_early (BbRequest  *req,
     }
   state->uploading = uploading;
   state->sha256 = g_strdup (sha256);
+  state->start = start;
   state->end = end;
   state->total = total;
   g_hash_table_add (uploading, g_strdup (sha256));
@@ -252,6 +256,22 @@ bb_server_blob_put_early (BbRequest  *req,
   g_signal_connect (req->msg, "got-chunk", G_CALLBACK (on_got_chunk), state);
 
   return TRUE;
+}
+
+gint64
+bb_server_blob_upload_received (SoupServerMessage *msg)
+{
+  UploadState *state = g_object_get_data (G_OBJECT (msg), upload_key);
+
+  return state != NULL ? state->received : -1;
+}
+
+gboolean
+bb_server_blob_upload_cut_off (SoupServerMessage *msg)
+{
+  UploadState *state = g_object_get_data (G_OBJECT (msg), upload_key);
+
+  return state != NULL && state->received < state->end - state->start;
 }
 
 static void

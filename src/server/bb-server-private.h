@@ -141,5 +141,10 @@ gboolean    bb_server_blob_put_early  (BbRequest   *req,
                                        GHashTable  *uploading);
 void        bb_server_handle_blob     (BbRequest   *req,
                                        const char  *sha256);
+/* Bytes of an upload's body that arrived (-1: @msg is no upload). */
+gint64      bb_server_blob_upload_received (SoupServerMessage *msg);
+/* Whether the connection of upload @msg broke before its body was in (so
+ * no answer went out). */
+gboolean    bb_server_blob_upload_cut_off (SoupServerMessage *msg);
 
 G_END_DECLS

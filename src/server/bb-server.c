@@ -346,6 +346,8 @@ route_template (Route route)
       return "/api/v1/audit";
     case ROUTE_AUDIT_EXPORTS:
       return "/api/v1/audit/exports";
+    case ROUTE_BLOB:
+      return "/api/v1/blobs/{sha256}";
     default:
       g_assert_not_reached ();
     }
@@ -533,7 +535,9 @@ on_message_finished (SoupServerMessage *msg,
   g_assert (self->n_in_flight > 0);
   self->n_in_flight--;
 
-  if (self->exchange_log != NULL)
+  /* An upload whose connection broke mid-body was never answered: libsoup
+   * marks it 500 on its own, but nothing crossed the wire to log. */
+  if (self->exchange_log != NULL && !bb_server_blob_upload_cut_off (msg))
     {
       BodyBuffer *buffer = g_object_get_data (G_OBJECT (msg), body_buffer_key);
       g_autoptr(GBytes) body = NULL;
@@ -544,6 +548,11 @@ on_message_finished (SoupServerMessage *msg,
 
       if (buffer != NULL && !buffer->too_large)
         body = g_bytes_new (buffer->data->data, buffer->data->len);
+      else if (bb_server_blob_upload_received (msg) > 0)
+        /* An evidence upload went to disk, not here: the log needs its
+         * size only (its bytes are never logged). */
+        body = g_bytes_new_take (g_malloc0 ((gsize) bb_server_blob_upload_received (msg)),
+                                 (gsize) bb_server_blob_upload_received (msg));
       bb_exchange_log_append (self->exchange_log, msg,
                               matched ? route_template (route) : NULL, body);
     }

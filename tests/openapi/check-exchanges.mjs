@@ -424,8 +424,10 @@ export function readApiMd(text) {
       const requestText = pending.body && pending.body
         .replace(/\$\(date -u [^)]*\)/g, now);
       let requestBody = null;
+      const requestType = (pending.headers['content-type'] || 'application/json').split(';')[0].trim();
+      // An evidence file is sent as its bytes, not JSON.
       if (requestText)
-        requestBody = JSON.parse(requestText);
+        requestBody = requestType === 'application/json' ? JSON.parse(requestText) : null;
       const auth = pending.headers.authorization;
       exchanges.push({
         source: `docs/api.md:${pending.line}`,
@@ -438,8 +440,11 @@ export function readApiMd(text) {
           headers: { ...pending.headers, authorization: auth && /^Bearer \S/.test(auth) ? 'Bearer' : auth },
           body: requestBody,
           body_bytes: requestText ? requestText.length : 0,
+          ...(requestText && requestBody === null ? { body_not_logged: 'not JSON' } : {}),
         },
-        response: { headers, body: bodyText ? JSON.parse(bodyText) : null, body_bytes: bodyText.length },
+        response: (headers['content-type'] || 'application/json').split(';')[0].trim() === 'application/json'
+          ? { headers, body: bodyText ? JSON.parse(bodyText) : null, body_bytes: bodyText.length }
+          : { headers, body: null, body_bytes: bodyText.length, body_not_logged: 'not JSON' },
       });
       pending = null;
     }
@@ -602,7 +607,7 @@ function selfTest(spec) {
        response: { headers: ok, body: { entries: [], next: 0, more: false }, body_bytes: 40 } },
      'limit="5000"'],
     ['a path the server routes but the description lacks fails, saying what to do',
-     { ...good, method: 'PUT', path: '/api/v1/blobs/abc', route: '/api/v1/blobs/{sha256}', status: 201 },
+     { ...good, method: 'PUT', path: '/api/v1/exports/abc', route: '/api/v1/exports/{id}', status: 201 },
      'goes into docs/openapi.yaml'],
     ['a 405 without Allow fails',
      { ...good, method: 'GET', path: '/api/v1/sync/push', route: '/api/v1/sync/push', status: 405,

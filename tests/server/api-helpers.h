@@ -334,6 +334,7 @@ typedef struct
   GSubprocess *proc;
   GThread     *drain;
   char        *base_url;   /* "http://127.0.0.1:PORT" */
+  char        *blob_dir;   /* evidence files, with PostgreSQL: a directory of the test's */
   SoupSession *soup;
 } ApiServer;
 
@@ -383,10 +384,22 @@ api_server_start (const char *db)
   const char *prefix = "listening on ";
 
   server->db = g_strdup (db);
-  server->proc = g_subprocess_launcher_spawn (launcher, &error, api_server_binary (),
-                                              "serve", "--db", db,
-                                              "--address", "127.0.0.1", "--port", "0",
-                                              NULL);
+  /* SQLite keeps evidence files beside its file; PostgreSQL needs a place. */
+  if (g_str_has_prefix (db, "postgres"))
+    {
+      server->blob_dir = g_dir_make_tmp ("beatbook-api-blobs-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
+  if (server->blob_dir != NULL)
+    server->proc = g_subprocess_launcher_spawn (launcher, &error, api_server_binary (),
+                                                "serve", "--db", db, "--blob-dir", server->blob_dir,
+                                                "--address", "127.0.0.1", "--port", "0",
+                                                NULL);
+  else
+    server->proc = g_subprocess_launcher_spawn (launcher, &error, api_server_binary (),
+                                                "serve", "--db", db,
+                                                "--address", "127.0.0.1", "--port", "0",
+                                                NULL);
   g_assert_no_error (error);
 
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->proc));
@@ -429,6 +442,26 @@ api_server_stop (ApiServer *server)
              g_subprocess_get_term_sig (server->proc));
   g_assert_cmpint (g_subprocess_get_exit_status (server->proc), ==, 0);
   g_clear_object (&server->proc);
+  if (server->blob_dir != NULL)
+    {
+      g_autofree char *partial = g_build_filename (server->blob_dir, "partial", NULL);
+      const char *dirs[] = { partial, server->blob_dir };
+
+      for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
+        {
+          g_autoptr(GDir) listing = g_dir_open (dirs[d], 0, NULL);
+          const char *name;
+
+          while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+            {
+              g_autofree char *file = g_build_filename (dirs[d], name, NULL);
+
+              g_unlink (file);
+            }
+          g_rmdir (dirs[d]);
+        }
+    }
+  g_free (server->blob_dir);
   g_free (server->db);
   g_free (server->base_url);
   g_free (server);
@@ -444,7 +477,8 @@ typedef struct
   guint     status;
   char     *content_type;
   GBytes   *raw;
-  JsonNode *body;     /* NULL when the response had no body */
+  JsonNode *body;     /* NULL when the response had no body, or not JSON */
+  SoupMessageHeaders *headers;
 } ApiResponse;
 
 static inline void
@@ -457,6 +491,7 @@ api_response_free (ApiResponse *r)
   g_free (r->content_type);
   g_clear_pointer (&r->raw, g_bytes_unref);
   g_clear_pointer (&r->body, json_node_unref);
+  g_clear_pointer (&r->headers, soup_message_headers_unref);
   g_free (r);
 }
 
@@ -513,8 +548,14 @@ api_request_full (ApiServer          *server,
   r->status = soup_message_get_status (msg);
   ctype = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
   r->content_type = g_strdup (ctype);
+  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
 
   data = g_bytes_get_data (r->raw, &len);
+  /* Evidence files come back as themselves: the bytes are the answer. */
+  if (len > 0 && ctype != NULL &&
+      (g_str_equal (ctype, "image/jpeg") || g_str_equal (ctype, "image/png") ||
+       g_str_equal (ctype, "application/pdf")))
+    return r;
   if (len > 0)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();

@@ -304,7 +304,9 @@ endpoint_of (const char *method,
   g_autofree char *bare = g_strndup (path, strcspn (path, "?"));
   g_autoptr(GRegex) uuid = g_regex_new ("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
                                         G_REGEX_CASELESS, 0, NULL);
-  g_autofree char *templ = g_regex_replace_literal (uuid, bare, -1, 0, "{id}", 0, NULL);
+  g_autoptr(GRegex) sha = g_regex_new ("/blobs/[0-9a-f]{64}$", 0, 0, NULL);
+  g_autofree char *by_id = g_regex_replace_literal (uuid, bare, -1, 0, "{id}", 0, NULL);
+  g_autofree char *templ = g_regex_replace_literal (sha, by_id, -1, 0, "/blobs/{sha256}", 0, NULL);
 
   return g_strdup_printf ("%s %s", method, templ);
 }
@@ -521,6 +523,21 @@ check_answer (Run   *run,
 
           g_assert_cmpstr (got->content_type, ==, expected);
         }
+      else if (g_ascii_strcasecmp (name, "Upload-Offset") == 0 ||
+               g_ascii_strcasecmp (name, "Content-Length") == 0)
+        {
+          g_autofree char *expected = g_strstrip (g_strdup (colon + 1));
+          g_autofree char *length = NULL;
+          const char *value = soup_message_headers_get_one (got->headers, name);
+
+          /* libsoup keeps Content-Length apart from the other headers. */
+          if (value == NULL && g_ascii_strcasecmp (name, "Content-Length") == 0)
+            value = length = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                              soup_message_headers_get_content_length (got->headers));
+          if (g_strcmp0 (value, expected) != 0)
+            g_error ("docs/api.md:%u: %s %s answered %s: %s, the page says %s",
+                     b->line, got->method, got->path, name, value ? value : "(none)", expected);
+        }
       else
         g_error ("docs/api.md:%u: header “%s” is not checked by this test", b->line, name);
     }
@@ -530,6 +547,16 @@ check_answer (Run   *run,
       if (g_bytes_get_size (got->raw) != 0)
         g_error ("docs/api.md:%u: %s %s answered with a body, the page shows none",
                  b->line, got->method, got->path);
+    }
+  else if (got->body == NULL && got->raw != NULL && g_bytes_get_size (got->raw) > 0)
+    {
+      /* An evidence file: the page shows its bytes as they are. */
+      gsize len = 0;
+      const char *data = g_bytes_get_data (got->raw, &len);
+
+      if (len != strlen (body_text) || memcmp (data, body_text, len) != 0)
+        g_error ("docs/api.md:%u: %s %s answered “%.*s”, the page shows “%s”",
+                 b->line, got->method, got->path, (int) MIN (len, 200), data, body_text);
     }
   else
     {
@@ -571,6 +598,9 @@ test_docs_examples (void)
     "POST /api/v1/records/{id}/review",
     "GET /api/v1/s59/lookup",
     "GET /api/v1/audit",
+    "PUT /api/v1/blobs/{sha256}",
+    "HEAD /api/v1/blobs/{sha256}",
+    "GET /api/v1/blobs/{sha256}",
   };
   g_autofree char *path = docs_path ();
   g_autofree char *markdown = NULL;

@@ -950,7 +950,10 @@ bb_form_new (BbProfile         *profile,
     {
       BbFieldNode *node;
 
-      if (spec->type == BB_FIELD_TIME || g_strcmp0 (spec->name, "notes") == 0)
+      /* Photos and files have a widget of their own (BbAttachmentsRow);
+       * the form carries the list as loaded (bb_form_set_attachments). */
+      if (spec->type == BB_FIELD_TIME || g_strcmp0 (spec->name, "notes") == 0 ||
+          (spec->flags & BB_FIELD_FLAG_EVIDENCE))
         continue;
       node = bb_node_new (form, form->root, spec, spec->name);
       build_node (form, node, &ctx);
@@ -1035,4 +1038,25 @@ bb_form_update_conditions (BbForm *form)
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (section->group),
                                              required ? _(requirements[i].description) : NULL);
     }
+}
+
+GPtrArray *
+bb_form_dup_attachments (BbForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+
+  return bb_attachments_from_fields (form->root->extras);
+}
+
+void
+bb_form_set_attachments (BbForm    *form,
+                         GPtrArray *attachments)
+{
+  g_return_if_fail (form != NULL);
+
+  if (form->root->extras == NULL)
+    form->root->extras = json_object_new ();
+  bb_attachments_set_in_fields (form->root->extras, attachments);
+  if (form->filling == 0 && form->changed != NULL)
+    form->changed (form, form->root, form->user_data);
 }

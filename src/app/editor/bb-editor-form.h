@@ -153,4 +153,11 @@ void         bb_form_use_suggestion    (BbFieldNode       *node);
 /* Adds an empty item to a list node; returns it. */
 BbFieldNode *bb_form_add_item          (BbFieldNode       *list);
 
+/* fields.attachments, which the form keeps as loaded and shows nowhere
+ * itself. (transfer full) (element-type BbAttachment) */
+GPtrArray   *bb_form_dup_attachments   (BbForm            *form);
+/* Replaces fields.attachments, as a change by the person. */
+void         bb_form_set_attachments   (BbForm            *form,
+                                        GPtrArray         *attachments);
+
 G_END_DECLS
