@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include "bb-attachment-strip.h"
+
 #include <adwaita.h>
 
 #include "bb-dashboard.h"
@@ -75,6 +77,7 @@ struct _BbReviewView
   GtkLabel          *state_label;
   GtkLabel          *queue_label;
   GtkLabel          *fields_label;
+  GtkWidget         *attachment_strip;
   GtkBox            *comments_box;
   GtkTextView       *comment_view;
   GtkLabel          *comment_message;
@@ -399,6 +402,13 @@ show_record (BbReviewView *self)
   gtk_label_set_text (self->title_label, title);
   gtk_label_set_text (self->subtitle_label, subtitle);
   gtk_label_set_text (self->fields_label, summary);
+  {
+    g_autoptr(GPtrArray) attachments = bb_attachments_from_fields (bb_record_get_fields (self->record));
+
+    /* The evidence the supervisor reviews, fetched when first shown. */
+    bb_attachment_strip_set (BB_ATTACHMENT_STRIP (self->attachment_strip), self->session, attachments, FALSE);
+    gtk_widget_set_visible (self->attachment_strip, attachments->len > 0);
+  }
 
   state = bb_record_get_review_state (self->record);
   g_free (self->state_text);
@@ -1082,6 +1092,12 @@ bb_review_view_init (BbReviewView *self)
   g_type_ensure (ADW_TYPE_STATUS_PAGE);
   g_type_ensure (BB_TYPE_MAP);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->attachment_strip = bb_attachment_strip_new ();
+  gtk_widget_set_visible (self->attachment_strip, FALSE);
+  gtk_widget_insert_after (self->attachment_strip,
+                           gtk_widget_get_parent (GTK_WIDGET (self->fields_label)),
+                           GTK_WIDGET (self->fields_label));
 
   self->kind_ids = g_ptr_array_new_with_free_func (g_free);
   self->ward_ids = g_ptr_array_new_with_free_func (g_free);

@@ -10,6 +10,7 @@
 
 #include "bb-editor.h"
 #include "bb-editor-form.h"
+#include "bb-attachments-row.h"
 #include "bb-s59-lookup.h"
 
 /* Checks run this long after the last keystroke... */
@@ -28,6 +29,7 @@ struct _BbEditor
   GtkWidget         *summary_box;
   GtkLabel          *summary_label;
   GtkBox            *sections_box;
+  GtkWidget         *attachments_row;
   GtkButton         *save_button;
 
   BbSession         *session;
@@ -657,6 +659,11 @@ setup (BbEditor   *self,
 
   if (problem != NULL)
     set_notice (self, problem);
+
+  /* Photos and files, below the form; files dropped anywhere on it count. */
+  self->attachments_row = bb_attachments_row_new (self->session, self->form,
+                                                  GTK_WIDGET (self->sections_box));
+  gtk_box_append (self->sections_box, self->attachments_row);
 
   /* Earlier warnings show as soon as a mark or a driver is known. */
   if (g_strcmp0 (self->kind, BB_KIND_S59_WARNING) == 0)
