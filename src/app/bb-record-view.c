@@ -393,6 +393,26 @@ show_record (BbRecordView *self,
   add_sync_notice (self, record);
 
   /* When and where */
+  /* Photos and files first: for a fly-tip they are the evidence. The
+   * thumbnails come when shown (fetched once from the server). */
+  {
+    g_autoptr(GPtrArray) attachments = bb_attachments_from_fields (fields);
+    BbSession *session = self->session;
+
+    if (attachments->len > 0 && session != NULL)
+      {
+        GtkWidget *strip = bb_attachment_strip_new ();
+
+        group = add_group (self, _("Photos and files"));
+        adw_preferences_group_add (group, strip);
+        bb_attachment_strip_set (BB_ATTACHMENT_STRIP (strip), session, attachments, FALSE);
+        for (guint i = 0; i < attachments->len; i++)
+          g_string_append_printf (self->text, "%s: %s (SHA-256 %s)\n", _("File"),
+                                  ((BbAttachment *) attachments->pdata[i])->name,
+                                  ((BbAttachment *) attachments->pdata[i])->sha256);
+      }
+  }
+
   group = add_group (self, _("When and where"));
   occurred = bb_time_format_local (bb_record_get_occurred_at (record), _("%-d %b %Y, %H:%M"));
   add_row (self, group,
@@ -450,25 +470,6 @@ show_record (BbRecordView *self,
           add_row (self, group, _(notes_spec->label), notes, NULL);
         }
     }
-
-  /* Photos and files: the thumbnails come when shown (fetched once). */
-  {
-    g_autoptr(GPtrArray) attachments = bb_attachments_from_fields (fields);
-    BbSession *session = self->session;
-
-    if (attachments->len > 0 && session != NULL)
-      {
-        GtkWidget *strip = bb_attachment_strip_new ();
-
-        group = add_group (self, _("Photos and files"));
-        adw_preferences_group_add (group, strip);
-        bb_attachment_strip_set (BB_ATTACHMENT_STRIP (strip), session, attachments, FALSE);
-        for (guint i = 0; i < attachments->len; i++)
-          g_string_append_printf (self->text, "%s: %s (SHA-256 %s)\n", _("File"),
-                                  ((BbAttachment *) attachments->pdata[i])->name,
-                                  ((BbAttachment *) attachments->pdata[i])->sha256);
-      }
-  }
 
   /* Review */
   review_state = bb_record_get_review_state (record);
