@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bb-kind.h"
+#include "bb-server-blobs.h"
 #include "bb-server-retention.h"
 #include "bb-server-util.h"
 
@@ -64,6 +65,7 @@ find_expired (BbServerStore  *store,
 
 static gboolean
 erase_one (BbServerStore  *store,
+           BbServerBlobs  *blobs,
            BbProfile      *profile,
            const char     *id,
            const char     *now,
@@ -75,6 +77,7 @@ erase_one (BbServerStore  *store,
   g_autoptr(JsonNode) detail_node = NULL;
   g_autofree char *detail = NULL;
   g_autofree char *rule = NULL;
+  g_autoptr(GPtrArray) hashes = NULL;
   BbServerAuditEntry entry = { 0 };
 
   *erased = FALSE;
@@ -107,6 +110,14 @@ erase_one (BbServerStore  *store,
   detail_node = json_builder_get_root (builder);
   detail = json_to_string (detail_node, FALSE);
 
+  /* Its evidence files go with it, once nothing else lists them. */
+  hashes = bb_server_store_record_blobs (store, id, error);
+  if (hashes == NULL)
+    {
+      bb_server_store_rollback (store);
+      return FALSE;
+    }
+
   /* What was personal goes; what says a record existed stays. */
   record->deleted = TRUE;
   record->rev++;
@@ -134,11 +145,21 @@ erase_one (BbServerStore  *store,
     }
 
   *erased = TRUE;
+  if (blobs != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      bb_server_blobs_drop_unlisted (blobs, store, hashes, &local_error);
+      /* Left to the hourly sweep of files no record lists. */
+      if (local_error != NULL)
+        g_warning ("Could not remove the files of an erased record: %s", local_error->message);
+    }
   return TRUE;
 }
 
 gboolean
 bb_server_erase_expired (BbServerStore  *store,
+                         BbServerBlobs  *blobs,
                          BbProfile      *profile,
                          GDateTime      *as_of,
                          guint          *n_erased,
@@ -160,7 +181,7 @@ bb_server_erase_expired (BbServerStore  *store,
     {
       gboolean erased = FALSE;
 
-      if (!erase_one (store, profile, ids->pdata[i], now, &erased, error))
+      if (!erase_one (store, blobs, profile, ids->pdata[i], now, &erased, error))
         return FALSE;
       if (erased)
         (*n_erased)++;

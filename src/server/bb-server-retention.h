@@ -5,6 +5,7 @@
 #pragma once
 
 #include "bb-profile.h"
+#include "bb-server-blobs.h"
 #include "bb-server-store.h"
 
 G_BEGIN_DECLS
@@ -14,8 +15,10 @@ G_BEGIN_DECLS
  * with a new seq (devices pull it as deleted and drop their copy), and an
  * "erase" audit entry keeps only the id, kind, occurred_at and the rule
  * applied. A kind without retention_days is kept. Each record is erased
- * in its own transaction. */
+ * in its own transaction. The evidence files it listed that no other record
+ * lists are removed from @blobs (nullable) after its commit. */
 gboolean bb_server_erase_expired (BbServerStore  *store,
+                                  BbServerBlobs  *blobs,
                                   BbProfile      *profile,
                                   GDateTime      *as_of,
                                   guint          *n_erased,

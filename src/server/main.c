@@ -133,6 +133,7 @@ load_profile (const char *path)
 /* Erases what is past retention at @as_of; prints and logs the count. */
 static gboolean
 sweep_retention (BbServerStore *store,
+                 BbServerBlobs *blobs,
                  BbProfile     *profile,
                  GDateTime     *as_of,
                  gboolean       print)
@@ -140,7 +141,7 @@ sweep_retention (BbServerStore *store,
   g_autoptr(GError) error = NULL;
   guint n = 0;
 
-  if (!bb_server_erase_expired (store, profile, as_of, &n, &error))
+  if (!bb_server_erase_expired (store, blobs, profile, as_of, &n, &error))
     {
       g_printerr (_("beatbook-server: erasing the records past retention failed: %s\n"), error->message);
       return FALSE;
@@ -164,9 +165,13 @@ command_erase_expired (int    argc,
   g_autoptr(BbProfile) profile = NULL;
   g_autoptr(GDateTime) as_of = NULL;
   g_autoptr(BbServerStore) store = NULL;
+  g_autoptr(BbServerBlobs) blobs = NULL;
+  g_autofree char *blob_dir = NULL;
+  g_autoptr(GError) error = NULL;
   int status = 0;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_("The server's database file"), N_("PATH") },
+    { "blob-dir", 0, 0, G_OPTION_ARG_FILENAME, &blob_dir, N_("Where the evidence files are kept (as for serve)"), N_("DIR") },
     { "as-of", 0, 0, G_OPTION_ARG_STRING, &as_of_text, N_("Erase what is past retention at this time (ISO 8601; default now)"), N_("TIME") },
     { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The partnership profile with the retention periods (default: as serve)"), N_("FILE") },
     { NULL }
@@ -196,7 +201,20 @@ command_erase_expired (int    argc,
   if (store == NULL)
     return EXIT_FAILED;
 
-  return sweep_retention (store, profile, as_of, TRUE) ? 0 : EXIT_FAILED;
+  /* The erased records' files go too (where the server keeps them). */
+  if (blob_dir == NULL && !bb_server_store_is_pg_uri (db))
+    blob_dir = bb_server_blobs_dir_for_db (db);
+  if (blob_dir != NULL && g_file_test (blob_dir, G_FILE_TEST_IS_DIR))
+    {
+      blobs = bb_server_blobs_open (blob_dir, &error);
+      if (blobs == NULL)
+        {
+          g_printerr (_("beatbook-server: cannot keep evidence files: %s\n"), error->message);
+          return EXIT_FAILED;
+        }
+    }
+
+  return sweep_retention (store, blobs, profile, as_of, TRUE) ? 0 : EXIT_FAILED;
 }
 
 /* serve */
@@ -204,6 +222,7 @@ command_erase_expired (int    argc,
 typedef struct
 {
   BbServerStore *store;
+  BbServerBlobs *blobs;
   BbProfile     *profile;
 } Retention;
 
@@ -213,7 +232,7 @@ daily_retention (gpointer data)
   Retention *retention = data;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  sweep_retention (retention->store, retention->profile, now, FALSE);
+  sweep_retention (retention->store, retention->blobs, retention->profile, now, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -347,17 +366,31 @@ command_serve (int    argc,
   fd_limit = bb_server_raise_fd_limit ();
   if (fd_limit == 0)
     fd_limit = 1024;
+  if (blob_dir == NULL && !bb_server_store_is_pg_uri (db))
+    blob_dir = bb_server_blobs_dir_for_db (db);
+  if (blob_dir != NULL)
+    {
+      blobs = bb_server_blobs_open (blob_dir, &error);
+      if (blobs == NULL)
+        {
+          g_printerr (_("beatbook-server: cannot keep evidence files: %s\n"), error->message);
+          bb_server_store_close (store);
+          return EXIT_FAILED;
+        }
+    }
+
   /* Retention is a duty, not a job someone may forget to schedule: once
    * now, then every day while serving. */
   {
     g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-    if (!sweep_retention (store, profile, now, FALSE))
+    if (!sweep_retention (store, blobs, profile, now, FALSE))
       {
         bb_server_store_close (store);
         return EXIT_FAILED;
       }
     retention.store = store;
+    retention.blobs = blobs;
     retention.profile = profile;
     retention_id = g_timeout_add_seconds (24 * 3600, daily_retention, &retention);
   }
@@ -384,20 +417,9 @@ command_serve (int    argc,
   bb_server_set_connection_limits (server,
                                    fd_limit > 2 * BB_SERVER_FD_RESERVE ? fd_limit - BB_SERVER_FD_RESERVE : fd_limit / 2,
                                    (guint) idle_timeout);
-  if (blob_dir == NULL && !bb_server_store_is_pg_uri (db))
-    blob_dir = bb_server_blobs_dir_for_db (db);
-  if (blob_dir != NULL)
-    {
-      blobs = bb_server_blobs_open (blob_dir, &error);
-      if (blobs == NULL)
-        {
-          g_printerr (_("beatbook-server: cannot keep evidence files: %s\n"), error->message);
-          g_object_unref (server);
-          bb_server_store_close (store);
-          return EXIT_FAILED;
-        }
-      bb_server_set_blobs (server, g_steal_pointer (&blobs));
-    }
+  if (blobs != NULL)
+    /* The server owns them from here; the daily retention borrows them. */
+    bb_server_set_blobs (server, blobs);
   else
     g_message ("No --blob-dir: evidence files are refused (503) until one is given");
   if (!bb_server_listen (server, address != NULL ? address : "127.0.0.1", (guint) port,

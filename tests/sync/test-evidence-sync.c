@@ -732,6 +732,32 @@ test_deleted_record_takes_its_files (void)
                    BB_BLOB_STATE_ABSENT);
 }
 
+static void
+test_erased_record_takes_its_files (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  g_autoptr(GBytes) bytes = photo_bytes (11, 12000);
+  g_autoptr(BbAttachment) photo = NULL;
+  g_autoptr(BbRecord) record = NULL;
+  g_autofree char *blob_dir = g_build_filename (server->dir, "blobs", NULL);
+  g_autofree char *held = NULL;
+  BbSyncStats stats;
+
+  sign_in (device, server, "officer1");
+  photo = attach (device, bytes, "erase-me.png");
+  record = log_fly_tip (device, photo, NULL);
+  stats = sync_ok (device);
+  g_assert_cmpuint (stats.uploaded, ==, 1);
+  held = server_file_sha (server, photo->sha256);
+  g_assert_cmpstr (held, ==, photo->sha256);
+
+  /* Past every retention period: the record is erased, its file too. */
+  run_admin (NULL, "erase-expired", "--db", server->db, "--blob-dir", blob_dir,
+             "--as-of", "2099-01-01T00:00:00Z", NULL);
+  g_assert_null (server_file_sha (server, photo->sha256));
+}
+
 static int
 run_cli (const char  *data_dir,
          const char  *stdin_text,
@@ -855,6 +881,8 @@ main (int argc, char *argv[])
                    test_councillor_never_gets_an_s59_photo);
   g_test_add_func ("/evidence/erase/deleted-record-takes-its-files",
                    test_deleted_record_takes_its_files);
+  g_test_add_func ("/evidence/erase/erased-record-takes-its-files",
+                   test_erased_record_takes_its_files);
   g_test_add_func ("/evidence/cli/attach-show-and-sync", test_cli_attach_show_and_sync);
 
   return g_test_run ();
