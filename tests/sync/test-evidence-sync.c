@@ -837,7 +837,7 @@ test_cli_attach_show_and_sync (void)
   g_clear_pointer (&out, g_free);
 
   g_assert_cmpint (run_cli (dir, NULL, &out, "sync", NULL), ==, 0);
-  g_assert_cmpstr (out, ==, "pushed 1, pulled 1, conflicts 0, rejected 0, uploaded 1\n");
+  g_assert_cmpstr (out, ==, "pushed 1, pulled 0, conflicts 0, rejected 0, uploaded 1\n");
   g_clear_pointer (&out, g_free);
 
   g_assert_cmpint (run_cli (dir, NULL, &out, "show", id, NULL), ==, 0);
