@@ -707,7 +707,11 @@ test_deleted_record_takes_its_files (void)
   second = log_fly_tip (device, shared, NULL);
   stats = sync_ok (device);
   g_assert_cmpuint (stats.uploaded, ==, 2);
-  g_assert_nonnull (server_file_sha (server, own->sha256));
+  {
+    g_autofree char *before = server_file_sha (server, own->sha256);
+
+    g_assert_cmpstr (before, ==, own->sha256);
+  }
 
   g_assert_true (bb_store_delete_record (bb_session_get_store (device->session),
                                          bb_record_get_id (first), &error));
