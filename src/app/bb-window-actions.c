@@ -120,11 +120,12 @@ static void
 quick_start_rebuild (BbWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->start_entry));
-  GtkWidget *child;
+  GtkListBoxRow *old;
 
   g_clear_pointer (&self->start_hits, g_ptr_array_unref);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->start_list))) != NULL)
-    gtk_list_box_remove (self->start_list, child);
+  /* Rows only: the list's placeholder is one of its children too. */
+  while ((old = gtk_list_box_get_row_at_index (self->start_list, 0)) != NULL)
+    gtk_list_box_remove (self->start_list, GTK_WIDGET (old));
   self->start_selected = 0;
 
   if (self->session == NULL)
@@ -620,6 +621,17 @@ void
 _bb_window_init_quick_start (BbWindow *self)
 {
   GtkEventController *key = gtk_event_controller_key_new ();
+  GtkWidget *nothing = gtk_label_new (_("Nothing to start for these words: try what happened "
+                                        "(“fly”, “asb”, “drug”) or a registration mark"));
+
+  gtk_label_set_wrap (GTK_LABEL (nothing), TRUE);
+  gtk_label_set_justify (GTK_LABEL (nothing), GTK_JUSTIFY_CENTER);
+  gtk_widget_set_margin_top (nothing, 12);
+  gtk_widget_set_margin_bottom (nothing, 12);
+  gtk_widget_set_margin_start (nothing, 12);
+  gtk_widget_set_margin_end (nothing, 12);
+  gtk_widget_add_css_class (nothing, "dim-label");
+  gtk_list_box_set_placeholder (self->start_list, nothing);
 
   /* Before the entry sees them: arrows move the choice, Enter takes it. */
   gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
