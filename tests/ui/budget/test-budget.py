@@ -47,16 +47,17 @@ def save(app, count):
 def task_first_observation(app):
     """First patrol observation of a shift: ASB youths, nothing pre-filled."""
     start_from_list(app, "asb", PATROL)
-    app.type("Six youths kicking a football at parked cars")
-    # Saving with the ward empty puts focus on the ward picker (the ward is
-    # at the form's end today); Enter opens it. Typing straight onto the
-    # closed picker would save that key, but its first letter opens the
-    # search and, at 360 px, the letters after it can be lost.
-    app.key("ctrl+s")
-    app.settle()
+    # When and where come first: focus opens on the empty ward. Enter opens
+    # its picker (typing straight onto the closed picker would save that key,
+    # but its first letter opens the search and, on a loaded machine, the
+    # letters after it can be lost).
     app.key("Return")
     app.settle()
     pick(app, "town")
+    # Saving points at what is still missing: the description.
+    app.key("ctrl+s")
+    app.settle()
+    app.type("Six youths kicking a football at parked cars")
     record = save(app, 1)
     assert record["kind"] == "patrol_observation", record
     assert field(record, "category") == "asb_youths", record
