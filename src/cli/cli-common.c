@@ -254,6 +254,15 @@ bb_cli_read_json (const char  *path,
       return NULL;
     }
 
+  /* A NUL in a string or a number json-glib would wrap is refused, as
+   * the server refuses it. */
+  if (!bb_json_check_text (contents, length, 64, &local_error))
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                   "%s: %s", name, local_error->message);
+      return NULL;
+    }
+
   if (!json_parser_load_from_data (parser, contents, length, &local_error))
     {
       const char *message = local_error->message;

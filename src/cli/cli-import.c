@@ -154,7 +154,8 @@ import_json_line (ImportState  *state,
   JsonNode *root;
   JsonObject *object;
 
-  if (!json_parser_load_from_data (parser, text, (gssize) length, &parse_error))
+  if (!bb_json_check_text (text, length, 64, &parse_error) ||
+      !json_parser_load_from_data (parser, text, (gssize) length, &parse_error))
     {
       g_ptr_array_add (problems,
                        bb_cli_problem_new ("record", "invalid_json", BB_PROBLEM_ERROR,

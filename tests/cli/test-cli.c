@@ -212,6 +212,34 @@ add_json (Fixture    *f,
   return g_strdup (run.out);
 }
 
+/* A NUL inside a string (which C would cut the value at) and a whole
+ * number json-glib would wrap are refused, naming why, and nothing is
+ * saved. */
+static void
+test_add_refuses_nul_and_wrapping_numbers (Fixture       *f,
+                                           gconstpointer  data)
+{
+  static const char * const bodies[] = {
+    "{\"fields\": {\"ward\": \"town\", \"category\": \"asb_youths\", \"description\": \"Youths\\u0000 by the shops\"}}",
+    "{\"fields\": {\"ward\": \"town\", \"category\": \"asb_youths\", \"description\": \"Youths\", \"people_involved\": 18446744073709551621}}",
+  };
+  static const char * const why[] = { "NUL", "out of range" };
+
+  set_identity (f, "PCSO 4521", "officer");
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_auto(Run) run = { 0 };
+      g_auto(Run) list = { 0 };
+
+      run_cli (f, &run, bodies[i], "add", "patrol_observation", "--json", "-");
+      g_assert_cmpint (run.status, !=, 0);
+      if (strstr (run.err, why[i]) == NULL)
+        g_error ("the message does not say %s: %s", why[i], run.err);
+      run_cli (f, &list, NULL, "list");
+      g_assert_null (strstr (list.out, "Youths"));
+    }
+}
+
 static JsonNode *
 parse_json (const char *text)
 {
@@ -1664,6 +1692,7 @@ main (int    argc,
   ADD ("/cli/identity/role-that-may-not-create-the-kind-is-refused", test_role_that_may_not_create_the_kind_is_refused);
   ADD ("/cli/add/saves-each-kind-from-json", test_add_each_kind_from_json);
   ADD ("/cli/add/defaults-time-and-priority", test_add_defaults_time_and_priority);
+  ADD ("/cli/add/refuses-nul-and-wrapping-numbers", test_add_refuses_nul_and_wrapping_numbers);
   ADD ("/cli/add/bad-json-names-the-file-and-line", test_bad_json_names_the_file_and_line);
   ADD ("/cli/add/unknown-kind-lists-the-kinds", test_unknown_kind_lists_the_kinds);
   ADD ("/cli/add/invalid-fields-print-every-problem", test_invalid_fields_print_every_problem);
