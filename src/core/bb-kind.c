@@ -52,9 +52,18 @@ static const BbFieldSpec unsafe_spot_fields[] = {
   END
 };
 
+/* A point on a walk's route: a place named, and where it is if known. */
+static const BbFieldSpec waypoint_fields[] = {
+  { "place", BB_FIELD_TEXT, REQ | SRCH, NULL, N_("Place"), NULL, 200 },
+  { "lat", BB_FIELD_NUMBER, 0, NULL, N_("Latitude") },
+  { "lon", BB_FIELD_NUMBER, 0, NULL, N_("Longitude") },
+  END
+};
+
 static const BbFieldSpec vawg_walk_fields[] = {
   { "walk_type", BB_FIELD_CHOICE, REQ, "walk_type", N_("Walk type") },
   { "route", BB_FIELD_TEXT, SRCH | MULTI, NULL, N_("Route") },
+  { "waypoints", BB_FIELD_OBJECT_LIST, 0, NULL, N_("Waypoints"), waypoint_fields },
   { "officers_present", BB_FIELD_TEXT_LIST, SRCH, NULL, N_("Officers present") },
   { "councillors_present", BB_FIELD_TEXT_LIST, SRCH, NULL, N_("Councillors present") },
   { "partners", BB_FIELD_CHOICE_LIST, 0, "partners", N_("Partners present") },
@@ -289,23 +298,45 @@ bb_kind_can_create (const BbKindSpec *kind,
   return role != BB_ROLE_NONE && (kind->creators & BB_ROLE_BIT (role)) != 0;
 }
 
+/* Observation categories whose default priority is not the kind's own. */
+static const struct {
+  const char *category;
+  int         priority;
+} category_priorities[] = {
+  /* 1: serious violent crime */
+  { "weapons_knife_concern", 1 },
+  /* 3: preventing offending and reducing re-offending (domain.md: drug
+   * dealing is 3, not ASB's 2) */
+  { "drug_dealing", 3 },
+  { "licensing_visit", 3 },
+  /* 4: protecting vulnerable people and strengthening communities */
+  { "safeguarding_concern", 4 },
+  { "exploitation_concern", 4 },
+  { "hate_incident", 4 },
+};
+
 int
 bb_kind_default_priority (const BbKindSpec *kind,
                           JsonObject       *fields)
 {
   g_return_val_if_fail (kind != NULL, 2);
 
-  /* domain.md: drug dealing is a re-offending priority (3), not ASB (2). */
+  /* Categories that belong to another strategy priority than the kind's 2
+   * (persistent ASB and environmental crime). */
   if (fields != NULL &&
       strcmp (kind->id, BB_KIND_PATROL_OBSERVATION) == 0 &&
       json_object_has_member (fields, "category"))
     {
       JsonNode *node = json_object_get_member (fields, "category");
 
-      if (JSON_NODE_HOLDS_VALUE (node) &&
-          json_node_get_value_type (node) == G_TYPE_STRING &&
-          g_strcmp0 (json_node_get_string (node), "drug_dealing") == 0)
-        return 3;
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        {
+          const char *category = json_node_get_string (node);
+
+          for (guint i = 0; i < G_N_ELEMENTS (category_priorities); i++)
+            if (g_strcmp0 (category, category_priorities[i].category) == 0)
+              return category_priorities[i].priority;
+        }
     }
 
   return kind->default_priority;

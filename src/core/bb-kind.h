@@ -98,7 +98,9 @@ const char               *bb_kind_get_label      (const BbKindSpec *kind);
 gboolean                  bb_kind_can_create     (const BbKindSpec *kind,
                                                   BbRole            role);
 /* The kind's default priority, refined by the fields where domain.md says so
- * (drug dealing observations default to 3). @fields may be NULL. */
+ * (a patrol observation's category: drug dealing and licensing visits 3,
+ * weapons or knife concerns 1, safeguarding, exploitation and hate
+ * incidents 4). @fields may be NULL. */
 int                       bb_kind_default_priority (const BbKindSpec *kind,
                                                     JsonObject       *fields);
 

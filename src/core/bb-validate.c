@@ -539,6 +539,34 @@ check_rules (Check             *check,
         invalid (check, "ended_at", _("The end time is before the start time."));
     }
 
+  if (g_str_equal (kind->id, BB_KIND_VAWG_WALK) && has_value (fields, "waypoints") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (fields, "waypoints")))
+    {
+      JsonArray *waypoints = json_object_get_array_member (fields, "waypoints");
+
+      for (guint i = 0; i < json_array_get_length (waypoints); i++)
+        {
+          JsonNode *element = json_array_get_element (waypoints, i);
+          JsonObject *point;
+          g_autofree char *lat_path = g_strdup_printf ("waypoints[%u].lat", i);
+          g_autofree char *lon_path = g_strdup_printf ("waypoints[%u].lon", i);
+          gboolean point_lat, point_lon;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            continue;
+          point = json_node_get_object (element);
+          point_lat = has_value (point, "lat");
+          point_lon = has_value (point, "lon");
+          if (point_lat != point_lon)
+            invalid (check, point_lat ? lon_path : lat_path,
+                     _("Latitude and longitude go together: give both or neither."));
+          if (point_lat && get_number (point, "lat", &lat) && (lat < -90.0 || lat > 90.0))
+            invalid (check, lat_path, _("Latitude must be between -90 and 90."));
+          if (point_lon && get_number (point, "lon", &lon) && (lon < -180.0 || lon > 180.0))
+            invalid (check, lon_path, _("Longitude must be between -180 and 180."));
+        }
+    }
+
   if (g_str_equal (kind->id, BB_KIND_PATROL_OBSERVATION))
     {
       const char *category = get_string (fields, "category");

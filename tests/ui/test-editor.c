@@ -518,7 +518,13 @@ test_bad_position_is_named (Fixture       *f,
   g_assert_nonnull (bb_editor_get_field_message (f->editor, "lat"));
   g_assert_cmpuint (count_records (f), ==, 0);
 
+  /* The hint under a bad longitude shows a longitude, not a latitude. */
   type_text (f, "lat", "51.4462");
+  type_text (f, "lon", "east");
+  g_assert_false (bb_editor_save (f->editor));
+  assert_message_mentions (f, "lon", "0.2180");
+
+  type_text (f, "lon", "0.2236");
   g_assert_true (bb_editor_save (f->editor));
 }
 

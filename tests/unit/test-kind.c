@@ -142,6 +142,27 @@ test_default_priorities (void)
   g_assert_cmpint (bb_kind_default_priority (bb_kind_lookup (BB_KIND_PATROL_OBSERVATION), dealing), ==, 3);
   g_assert_cmpint (bb_kind_default_priority (bb_kind_lookup (BB_KIND_S59_WARNING), NULL), ==, 2);
   g_assert_cmpint (bb_kind_default_priority (bb_kind_lookup (BB_KIND_ENGAGEMENT_EVENT), NULL), ==, 4);
+
+  /* Every strategy priority has an observation category that defaults to it. */
+  {
+    static const struct { const char *category; int priority; } cases[] = {
+      { "weapons_knife_concern", 1 },
+      { "asb_youths", 2 },
+      { "licensing_visit", 3 },
+      { "safeguarding_concern", 4 },
+      { "exploitation_concern", 4 },
+      { "hate_incident", 4 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(JsonObject) fields = json_object_new ();
+
+        json_object_set_string_member (fields, "category", cases[i].category);
+        g_assert_cmpint (bb_kind_default_priority (bb_kind_lookup (BB_KIND_PATROL_OBSERVATION), fields),
+                         ==, cases[i].priority);
+      }
+  }
 }
 
 int

@@ -86,7 +86,11 @@ test_dartford_has_the_wards_and_partners (void)
   g_assert_true (bb_profile_has_choice (profile, "wards", "joydens_wood"));
   g_assert_true (bb_profile_has_choice (profile, "partners", "kent_police"));
   g_assert_true (bb_profile_has_choice (profile, "partners", "kent_fire_and_rescue_service"));
-  g_assert_cmpuint (bb_profile_get_choices (profile, "partners")->len, ==, 16);
+  /* The statutory and frequent partners, and the county's adult and
+   * children's services that safeguarding referrals go to. */
+  g_assert_true (bb_profile_has_choice (profile, "partners", "kcc_adult_social_care"));
+  g_assert_true (bb_profile_has_choice (profile, "partners", "kcc_childrens_front_door"));
+  g_assert_cmpuint (bb_profile_get_choices (profile, "partners")->len, ==, 18);
   g_assert_false (bb_profile_has_choice (profile, "wards", "kent_police"));
   g_assert_false (bb_profile_has_choice (profile, "wards", NULL));
   g_assert_false (bb_profile_has_choice (profile, "wards", ""));
@@ -105,6 +109,12 @@ test_dartford_has_the_ids_code_relies_on (void)
     { "observation_category", "off_road_bike" },
     { "observation_category", "e_scooter" },
     { "observation_category", "other" },
+    /* Each has a default priority in bb-kind.c. */
+    { "observation_category", "weapons_knife_concern" },
+    { "observation_category", "safeguarding_concern" },
+    { "observation_category", "exploitation_concern" },
+    { "observation_category", "hate_incident" },
+    { "observation_category", "licensing_visit" },
     { "warned_party", "driver" },
     { "warned_party", "owner" },
     { "warned_party", "both" },
@@ -122,7 +132,7 @@ test_dartford_has_the_ids_code_relies_on (void)
       g_test_message ("%s: %s", needed[i].list, needed[i].id);
       g_assert_true (bb_profile_has_choice (profile, needed[i].list, needed[i].id));
     }
-  g_assert_cmpuint (bb_profile_get_choices (profile, "observation_category")->len, ==, 14);
+  g_assert_cmpuint (bb_profile_get_choices (profile, "observation_category")->len, ==, 19);
 }
 
 static void

@@ -306,6 +306,33 @@ test_latitude_and_longitude (void)
   assert_valid (ints);
 }
 
+/* A walk's optional waypoints: a place each, and a position that is whole
+ * and in range when given. */
+static void
+test_walk_waypoints (void)
+{
+  g_autoptr(GPtrArray) good = validate ("vawg_walk", T, 1,
+    "{\"ward\": \"town\", \"walk_type\": \"group_walk\", \"waypoints\": ["
+    "{\"place\": \"Central Park gates\", \"lat\": 51.4452, \"lon\": 0.2148},"
+    "{\"place\": \"Westgate car park\"}]}");
+  g_autoptr(GPtrArray) no_place = validate ("vawg_walk", T, 1,
+    "{\"ward\": \"town\", \"walk_type\": \"group_walk\", \"waypoints\": [{\"lat\": 51.4, \"lon\": 0.2}]}");
+  g_autoptr(GPtrArray) half = validate ("vawg_walk", T, 1,
+    "{\"ward\": \"town\", \"walk_type\": \"group_walk\", \"waypoints\": ["
+    "{\"place\": \"A\"}, {\"place\": \"B\", \"lat\": 51.4}]}");
+  g_autoptr(GPtrArray) range = validate ("vawg_walk", T, 1,
+    "{\"ward\": \"town\", \"walk_type\": \"group_walk\", \"waypoints\": ["
+    "{\"place\": \"B\", \"lat\": 51.4, \"lon\": 181}]}");
+  g_autoptr(GPtrArray) unknown = validate ("vawg_walk", T, 1,
+    "{\"ward\": \"town\", \"walk_type\": \"group_walk\", \"waypoints\": [{\"place\": \"B\", \"height\": 3}]}");
+
+  assert_valid (good);
+  assert_only_error_at (no_place, "waypoints[0].place");
+  assert_only_error_at (half, "waypoints[1].lon");
+  assert_only_error_at (range, "waypoints[0].lon");
+  g_assert_nonnull (find_problem (unknown, "waypoints[0].height"));
+}
+
 static void
 test_conditional_parts (void)
 {
@@ -464,6 +491,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/validate/counts/are-whole-and-not-negative", test_counts_are_whole_and_not_negative);
   g_test_add_func ("/validate/times/future-skew-end-and-dates", test_times_and_dates);
   g_test_add_func ("/validate/location/lat-and-lon-go-together-in-range", test_latitude_and_longitude);
+  g_test_add_func ("/validate/location/walk-waypoints-have-a-place-and-a-whole-position", test_walk_waypoints);
   g_test_add_func ("/validate/edges/skew-poles-and-antimeridian-exactly", test_exact_boundaries);
   g_test_add_func ("/validate/rules/conditional-parts", test_conditional_parts);
   g_test_add_func ("/validate/vrm/unrecognised-mark-is-a-warning", test_unrecognised_mark_is_a_warning);

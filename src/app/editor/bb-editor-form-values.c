@@ -130,7 +130,13 @@ collect_node (BbFieldNode *node,
         if (bb_form_parse_number (text, &value))
           return json_node_init_double (json_node_alloc (), value);
 
-        set_local (node, _("Enter a number, such as 51.4462"), BB_PROBLEM_ERROR);
+        /* The example is of the field's own kind: a longitude shows a longitude. */
+        if (g_strcmp0 (node->name, "lon") == 0)
+          set_local (node, _("Enter the longitude as a number of degrees, such as 0.2180"), BB_PROBLEM_ERROR);
+        else if (g_strcmp0 (node->name, "lat") == 0)
+          set_local (node, _("Enter the latitude as a number of degrees, such as 51.4462"), BB_PROBLEM_ERROR);
+        else
+          set_local (node, _("Enter a number, such as 12.5"), BB_PROBLEM_ERROR);
         if (raw != NULL)
           json_object_set_string_member (raw, node->path, text);
         return NULL;

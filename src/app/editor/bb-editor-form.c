@@ -80,6 +80,7 @@ static const struct {
 } list_labels[] = {
   { "vehicles", N_("Add vehicle"), N_("Vehicle %u"), N_("Remove vehicle %u") },
   { "unsafe_spots", N_("Add unsafe spot"), N_("Unsafe spot %u"), N_("Remove unsafe spot %u") },
+  { "waypoints", N_("Add waypoint"), N_("Waypoint %u"), N_("Remove waypoint %u") },
   { "concerns", N_("Add concern"), N_("Concern %u"), N_("Remove concern %u") },
   { "actions", N_("Add action"), N_("Action %u"), N_("Remove action %u") },
   { "officers_present", N_("Add officer"), N_("Officer %u"), N_("Remove officer %u") },

@@ -559,7 +559,7 @@ build (BbS59Lookup *self)
     after = bb_form_find_node (self->form, "vehicle", FALSE);
 
   self->group = g_object_ref_sink (adw_preferences_group_new ());
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->group), _("Earlier Warnings"));
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->group), _("Earlier warnings"));
 
   self->icon = gtk_image_new_from_icon_name ("system-search-symbolic");
   gtk_widget_set_valign (self->icon, GTK_ALIGN_START);
