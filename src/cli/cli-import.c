@@ -360,7 +360,7 @@ bb_cli_cmd_import (BbCli  *cli,
     { NULL }
   };
 
-  context = bb_cli_option_context_new (cli, argv[0], "FILE",
+  context = bb_cli_option_context_new (cli, argv[0], _("FILE"),
                                        _("Add many records at once from FILE (“-” for standard input),\n"
                                          "as the device's current user."),
                                        _("JSON Lines: one record per line, a JSON object with the kind:\n"
