@@ -693,8 +693,21 @@ static gboolean
 configure (BbStore  *self,
            GError  **error)
 {
+  const char *max_pages = g_getenv ("BEATBOOK_TEST_MAX_PAGE_COUNT");
+
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* Tests only (tests/faults): a database that cannot grow past this many
+   * pages (SQLite keeps at least the pages it has), as on a full disk. */
+  if (max_pages != NULL && *max_pages != '\0')
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GUINT64_FORMAT,
+                                              g_ascii_strtoull (max_pages, NULL, 10));
+
+      if (!exec_script (self, sql, _("Could not open the database"), error))
+        return FALSE;
+    }
 
   return exec_script (self,
                       "PRAGMA synchronous = FULL;"

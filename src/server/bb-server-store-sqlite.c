@@ -1314,6 +1314,7 @@ bb_server_store_sqlite_open (const char  *path,
 {
   BbServerStoreSqlite *self;
   g_autoptr(BbServerStore) store = NULL;
+  const char *max_pages;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -1347,6 +1348,18 @@ bb_server_store_sqlite_open (const char  *path,
       !exec_sql (self, "PRAGMA foreign_keys = ON", error) ||
       !migrate (self, error))
     return NULL;
+
+  /* Tests only (tests/faults): a database that cannot grow past this many
+   * pages (SQLite keeps at least the pages it has), as on a full disk. */
+  max_pages = g_getenv ("BEATBOOK_TEST_MAX_PAGE_COUNT");
+  if (max_pages != NULL && *max_pages != '\0')
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GUINT64_FORMAT,
+                                              g_ascii_strtoull (max_pages, NULL, 10));
+
+      if (!exec_sql (self, sql, error))
+        return NULL;
+    }
 
   return g_steal_pointer (&store);
 }
