@@ -661,9 +661,12 @@ test_login_flood_does_not_hold_up_a_push (void)
 
   /* Each failed sign-in costs an Argon2 hash (tens of milliseconds): when
    * they ran on the server's only thread, the push waited behind all of
-   * them. Off that thread, the push is answered while most still wait. */
+   * them (every one was answered first). Off that thread, the push is
+   * answered while most still wait. How many finish first depends on the
+   * machine's load, so the bound is half: far from "all of them", and
+   * never reached by a worker pool on a busy two-core machine. */
   g_test_message ("%d of %d sign-ins were answered before the push", done_when_pushed, N_LOGINS);
-  g_assert_cmpint (done_when_pushed, <, N_LOGINS / 4);
+  g_assert_cmpint (done_when_pushed, <, N_LOGINS / 2);
   server_stop (server);
 }
 
