@@ -571,6 +571,34 @@ lookup_found_nothing (gpointer data)
          g_str_has_prefix (bb_s59_lookup_get_text (data), "No warning");
 }
 
+/* The banner is shown, and it is the first thing under the mark's row: the
+ * rows between (the mark's own message, while it has none) are hidden. */
+static gboolean
+lookup_folded (gpointer data)
+{
+  return bb_s59_lookup_get_heading (data) == NULL;
+}
+
+static void
+assert_banner_under_mark (BbEditor    *editor,
+                          BbS59Lookup *lookup)
+{
+  GtkWidget *banner = bb_s59_lookup_get_banner (lookup);
+  GtkWidget *input = bb_editor_get_field_widget (editor, "vehicle.vrm");
+  GtkWidget *row = gtk_widget_get_ancestor (input, GTK_TYPE_LIST_BOX_ROW);
+  GtkWidget *next;
+
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_visible (banner));
+  g_assert_true (gtk_widget_is_drawable (banner));
+  g_assert_nonnull (bb_s59_lookup_get_heading (lookup));
+  for (next = gtk_widget_get_next_sibling (row);
+       next != NULL && !gtk_widget_get_visible (next);
+       next = gtk_widget_get_next_sibling (next))
+    ;
+  g_assert_true (next == banner);
+}
+
 static void
 test_s59_lookup_shows_an_earlier_warning (Fixture       *f,
                                           gconstpointer  data)
@@ -622,6 +650,9 @@ test_s59_lookup_shows_an_earlier_warning (Fixture       *f,
   g_assert_nonnull (strstr (text, "Crossways Boulevard"));
   g_assert_nonnull (strstr (text, "by PCSO 4521"));
   g_assert_nonnull (strstr (text, "expires"));
+  /* Said in a banner right under the mark, in words first. */
+  assert_banner_under_mark (editor, lookup);
+  g_assert_cmpstr (bb_s59_lookup_get_heading (lookup), ==, "Earlier warning found");
 
   /* The record being written keeps what was found. */
   input = bb_editor_get_field_widget (editor, "prior_check.result");
@@ -636,6 +667,12 @@ test_s59_lookup_shows_an_earlier_warning (Fixture       *f,
   gtk_editable_set_text (GTK_EDITABLE (input), "XY99 ZZZ");
   wait_until (lookup_found_nothing, lookup, "the look-up to find nothing for another car");
   g_assert_true (g_str_has_prefix (bb_s59_lookup_get_text (lookup), "No warning in the last 12 months (this device’s copy, synced "));
+  assert_banner_under_mark (editor, lookup);
+  g_assert_cmpstr (bb_s59_lookup_get_heading (lookup), ==, "No earlier warning found");
+
+  /* No mark, no name: the banner folds away. */
+  gtk_editable_set_text (GTK_EDITABLE (input), "");
+  wait_until (lookup_folded, lookup, "the banner to fold away");
   bb_editor_close (editor, TRUE);
 }
 

@@ -32,8 +32,10 @@ struct _BbS59Lookup
   GPtrArray     *matches;     /* (element-type BbLookupMatch): device and server */
   char          *device_where;
 
-  GtkWidget     *group;
+  GtkWidget     *banner;      /* the row under the mark */
+  GtkWidget     *revealer;
   GtkWidget     *icon;
+  GtkWidget     *heading;
   GtkWidget     *label;
 };
 
@@ -190,7 +192,20 @@ describe_match (const BbLookupMatch *match)
 }
 
 static void
+banner_revealed (GtkRevealer *revealer,
+                 GParamSpec  *pspec,
+                 GtkWidget   *banner)
+{
+  /* Folded away: the row goes too, so no empty line shows in the list. */
+  if (!gtk_revealer_get_reveal_child (revealer) && !gtk_revealer_get_child_revealed (revealer))
+    gtk_widget_set_visible (banner, FALSE);
+}
+
+/* The banner under the mark: @heading in words (never colour alone), @text
+ * under it. NULL @heading folds the banner away. */
+static void
 show (BbS59Lookup *self,
+      const char  *heading,
       const char  *text,
       const char  *icon_name,
       const char  *style)
@@ -200,15 +215,20 @@ show (BbS59Lookup *self,
   if (self->label == NULL)
     return;
 
+  gtk_label_set_text (GTK_LABEL (self->heading), heading != NULL ? heading : "");
   gtk_label_set_text (GTK_LABEL (self->label), text);
   gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), icon_name);
-  gtk_widget_remove_css_class (self->label, "warning");
-  gtk_widget_remove_css_class (self->icon, "warning");
+  gtk_widget_remove_css_class (self->banner, "bb-s59-found");
+  gtk_widget_remove_css_class (self->banner, "bb-s59-clear");
   if (style != NULL)
+    gtk_widget_add_css_class (self->banner, style);
+  if (heading != NULL)
     {
-      gtk_widget_add_css_class (self->label, style);
-      gtk_widget_add_css_class (self->icon, style);
+      gtk_widget_set_visible (self->banner, TRUE);
+      gtk_revealer_set_reveal_child (GTK_REVEALER (self->revealer), TRUE);
     }
+  else
+    gtk_revealer_set_reveal_child (GTK_REVEALER (self->revealer), FALSE);
 }
 
 /* The answer, with where it looked (@server_words: "server", "server not
@@ -226,6 +246,8 @@ show_answer (BbS59Lookup *self,
   g_autofree char *now = bb_time_now_iso ();
   g_autofree char *now_text = NULL;
   BbFieldNode *node;
+
+  g_autofree char *heading = NULL;
 
   g_ptr_array_sort (self->matches, newest_first);
 
@@ -257,9 +279,15 @@ show_answer (BbS59Lookup *self,
         }
     }
 
-  show (self, text->str,
+  if (self->matches->len == 0)
+    heading = g_strdup (self->busy ? _("No earlier warning on this device") : _("No earlier warning found"));
+  else
+    /* Translators: the banner's first line, the rest says which and where it looked */
+    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Earlier warning found", "%u earlier warnings found",
+                                            self->matches->len), self->matches->len);
+  show (self, heading, text->str,
         self->matches->len > 0 ? "dialog-warning-symbolic" : "emblem-ok-symbolic",
-        self->matches->len > 0 ? "warning" : NULL);
+        self->matches->len > 0 ? "bb-s59-found" : "bb-s59-clear");
 
   if (!final || !self->fill || self->form == NULL)
     return;
@@ -424,8 +452,8 @@ run (BbS59Lookup *self,
 
   if (vrm == NULL && name == NULL)
     {
-      show (self, _("Enter the registration mark, or the driver’s name and date of birth, "
-                    "to look for earlier warnings."), "system-search-symbolic", NULL);
+      show (self, NULL, _("Enter the registration mark, or the driver’s name and date of birth, "
+                          "to look for earlier warnings."), "system-search-symbolic", NULL);
       g_clear_pointer (&self->text, g_free);
       return;
     }
@@ -550,47 +578,60 @@ word_seizure_section (BbS59Lookup *self)
 static void
 build (BbS59Lookup *self)
 {
-  BbFieldNode *after = bb_form_find_node (self->form, "driver", FALSE);
-  GtkWidget *row = gtk_list_box_row_new ();
+  BbFieldNode *mark = bb_form_find_node (self->form, "vehicle.vrm", FALSE);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *words = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *under;
+  GtkWidget *list;
 
-  if (after == NULL || after->section == NULL)
-    after = bb_form_find_node (self->form, "vehicle", FALSE);
-
-  self->group = g_object_ref_sink (adw_preferences_group_new ());
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->group), _("Earlier warnings"));
+  /* A preferences row, so it sits in the mark's list right under it (and
+   * under the mark's own message), not below the whole group. */
+  self->banner = g_object_ref_sink (adw_preferences_row_new ());
+  gtk_widget_add_css_class (self->banner, "bb-s59-banner");
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self->banner), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->banner), FALSE);
+  gtk_widget_set_focusable (self->banner, FALSE);
+  gtk_widget_set_visible (self->banner, FALSE);
 
   self->icon = gtk_image_new_from_icon_name ("system-search-symbolic");
   gtk_widget_set_valign (self->icon, GTK_ALIGN_START);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
+  self->heading = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->heading), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->heading), 0);
+  gtk_widget_add_css_class (self->heading, "heading");
   self->label = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (self->label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (self->label), 0);
   gtk_label_set_selectable (GTK_LABEL (self->label), TRUE);
-  gtk_widget_set_hexpand (self->label, TRUE);
+  gtk_widget_set_hexpand (words, TRUE);
+  gtk_box_append (GTK_BOX (words), self->heading);
+  gtk_box_append (GTK_BOX (words), self->label);
   gtk_box_append (GTK_BOX (box), self->icon);
-  gtk_box_append (GTK_BOX (box), self->label);
+  gtk_box_append (GTK_BOX (box), words);
   gtk_widget_set_margin_top (box, 12);
   gtk_widget_set_margin_bottom (box, 12);
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  gtk_list_box_append (GTK_LIST_BOX (list), row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->group), list);
 
-  if (after != NULL && after->section != NULL &&
-      gtk_widget_get_parent (after->section) == GTK_WIDGET (self->form->box))
-    gtk_box_insert_child_after (self->form->box, self->group, after->section);
+  self->revealer = gtk_revealer_new ();
+  gtk_revealer_set_transition_type (GTK_REVEALER (self->revealer), GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
+  gtk_revealer_set_child (GTK_REVEALER (self->revealer), box);
+  g_signal_connect_object (self->revealer, "notify::child-revealed",
+                           G_CALLBACK (banner_revealed), self->banner, 0);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self->banner), self->revealer);
+
+  under = mark != NULL ? (mark->message_row != NULL ? mark->message_row : mark->row) : NULL;
+  list = under != NULL ? gtk_widget_get_parent (under) : NULL;
+  if (list != NULL && GTK_IS_LIST_BOX (list))
+    gtk_list_box_insert (GTK_LIST_BOX (list), self->banner,
+                         gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (under)) + 1);
   else
-    gtk_box_append (self->form->box, self->group);
+    gtk_box_append (self->form->box, self->banner);
 
-  show (self, _("Enter the registration mark, or the driver’s name and date of birth, "
-                "to look for earlier warnings."), "system-search-symbolic", NULL);
+  show (self, NULL, _("Enter the registration mark, or the driver’s name and date of birth, "
+                      "to look for earlier warnings."), "system-search-symbolic", NULL);
   g_clear_pointer (&self->text, g_free);
   word_seizure_section (self);
 }
@@ -603,7 +644,7 @@ bb_s59_lookup_dispose (GObject *object)
   BbS59Lookup *self = BB_S59_LOOKUP (object);
 
   bb_s59_lookup_stop (self);
-  g_clear_object (&self->group);
+  g_clear_object (&self->banner);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (bb_s59_lookup_parent_class)->dispose (object);
@@ -668,6 +709,7 @@ bb_s59_lookup_stop (BbS59Lookup *self)
   g_clear_object (&self->cancellable);
   self->form = NULL;
   self->label = NULL;
+  self->heading = NULL;
   self->icon = NULL;
   self->busy = FALSE;
 }
@@ -691,4 +733,20 @@ bb_s59_lookup_get_busy (BbS59Lookup *self)
 {
   g_return_val_if_fail (BB_IS_S59_LOOKUP (self), FALSE);
   return self->busy;
+}
+
+GtkWidget *
+bb_s59_lookup_get_banner (BbS59Lookup *self)
+{
+  g_return_val_if_fail (BB_IS_S59_LOOKUP (self), NULL);
+  return self->banner;
+}
+
+const char *
+bb_s59_lookup_get_heading (BbS59Lookup *self)
+{
+  g_return_val_if_fail (BB_IS_S59_LOOKUP (self), NULL);
+  if (self->heading == NULL || !gtk_revealer_get_reveal_child (GTK_REVEALER (self->revealer)))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (self->heading));
 }

@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 #define BB_TYPE_S59_LOOKUP (bb_s59_lookup_get_type ())
 G_DECLARE_FINAL_TYPE (BbS59Lookup, bb_s59_lookup, BB, S59_LOOKUP, GObject)
 
-/* Shows its answer under @form's driver section and words the seizure
+/* Shows its answer in a banner right under @form's registration mark and words the seizure
  * section by the profile's policy. @exclude_id (nullable): the warning being
  * edited, which is not its own earlier warning. */
 BbS59Lookup *bb_s59_lookup_new       (BbSession    *session,
@@ -42,5 +42,10 @@ void         bb_s59_lookup_stop      (BbS59Lookup  *self);
 const char  *bb_s59_lookup_get_text  (BbS59Lookup  *self);
 /* TRUE while the server has not answered yet. */
 gboolean     bb_s59_lookup_get_busy  (BbS59Lookup  *self);
+
+/* (transfer none): the banner row under the mark (tests). */
+GtkWidget   *bb_s59_lookup_get_banner  (BbS59Lookup  *self);
+/* (nullable): the banner's first line, NULL while it is folded away. */
+const char  *bb_s59_lookup_get_heading (BbS59Lookup  *self);
 
 G_END_DECLS
