@@ -302,7 +302,7 @@ location_row (Fixture *f)
   return BB_LOCATION_ROW (row);
 }
 
-/* The row's buttons, in order: "Use my location", then "Set ward". */
+/* The row's buttons, in order: "Use My Location", then "Set Ward". */
 static GtkWidget *
 row_button (BbLocationRow *row,
             guint          index)

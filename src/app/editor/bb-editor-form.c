@@ -363,7 +363,7 @@ add_suggestion_row (BbFieldNode *node,
                     BuildCtx    *ctx)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Use it"));
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Use It"));
   GtkWidget *icon = gtk_image_new_from_icon_name ("document-open-recent-symbolic");
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
