@@ -284,6 +284,19 @@ add_sync_notice (BbRecordView *self,
       group = add_group (self, NULL);
       add_row (self, group, _("The server refused this record"), text, "dialog-error-symbolic");
     }
+
+  if (bb_record_get_personal_purged_at (record) != NULL)
+    {
+      g_autofree char *day = bb_time_format_local (bb_record_get_personal_purged_at (record),
+                                                   _("%-d %b %Y"));
+      g_autofree char *text = NULL;
+
+      /* Translators: %s is a date; the purge of names, dates of birth and addresses */
+      text = g_strdup_printf (_("Personal details removed from this device on %s; the server keeps them."),
+                              day != NULL ? day : bb_record_get_personal_purged_at (record));
+      group = add_group (self, NULL);
+      add_row (self, group, _("Personal details removed"), text, "security-high-symbolic");
+    }
 }
 
 static void

@@ -152,6 +152,20 @@ bb_lookup_offline (BbStore             *store,
         break;
     }
 
+  /* A consultation of personal data, found or not: the server's audit
+   * hears of it at the next sync, as of an export. */
+  {
+    g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+    for (guint i = 0; i < found->len; i++)
+      g_ptr_array_add (ids, ((BbLookupMatch *) g_ptr_array_index (found, i))->id);
+    g_ptr_array_add (ids, NULL);
+    if (!bb_store_queue_lookup_notice (store, (const char * const *) ids->pdata, found->len,
+                                       vrm_key != NULL ? "registration mark" : "surname and date of birth",
+                                       error))
+      return NULL;
+  }
+
   return g_steal_pointer (&found);
 }
 

@@ -35,6 +35,7 @@ struct _BbRecord
   JsonArray   *review_comments;
   BbSyncState  sync_state;
   char        *sync_message;
+  char        *personal_purged_at;
 };
 
 G_DEFINE_FINAL_TYPE (BbRecord, bb_record, G_TYPE_OBJECT)
@@ -58,6 +59,7 @@ bb_record_finalize (GObject *object)
   g_free (self->review_state);
   g_clear_pointer (&self->review_comments, json_array_unref);
   g_free (self->sync_message);
+  g_free (self->personal_purged_at);
 
   G_OBJECT_CLASS (bb_record_parent_class)->finalize (object);
 }
@@ -200,6 +202,7 @@ bb_record_copy (BbRecord *self)
     }
   copy->sync_state = self->sync_state;
   copy->sync_message = g_strdup (self->sync_message);
+  copy->personal_purged_at = g_strdup (self->personal_purged_at);
 
   return copy;
 }
@@ -243,6 +246,7 @@ STRING_ACCESSORS (occurred_at)
 STRING_ACCESSORS (created_at)
 STRING_ACCESSORS (updated_at)
 STRING_ACCESSORS (sync_message)
+STRING_ACCESSORS (personal_purged_at)
 INT_ACCESSORS (gint64, rev)
 INT_ACCESSORS (gint64, base_rev)
 INT_ACCESSORS (gint64, seq)

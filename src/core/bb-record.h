@@ -79,6 +79,10 @@ void         bb_record_set_sync_state    (BbRecord    *self, BbSyncState state);
 /* The server's message for a rejected change, or the conflict note. */
 const char  *bb_record_get_sync_message  (BbRecord    *self);
 void         bb_record_set_sync_message  (BbRecord    *self, const char *message);
+/* When this device removed the warning's personal details (the server
+ * keeps them), or NULL. Device-side only: never sent. */
+const char  *bb_record_get_personal_purged_at (BbRecord *self);
+void         bb_record_set_personal_purged_at (BbRecord *self, const char *when);
 
 const char  *bb_sync_state_to_string     (BbSyncState  state);
 BbSyncState  bb_sync_state_from_string   (const char  *str);

@@ -710,7 +710,17 @@ bb_session_sync (BbSession     *self,
     return FALSE;
 
   if (bb_sync_run (self->store, client, self->device_id, stats, cancellable, &local_error))
-    return TRUE;
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(GError) purge_error = NULL;
+
+      /* Devices hold the minimum: the synced copy now says what was
+       * reviewed, so what is old enough loses its personal details. The
+       * sync itself succeeded; a failure here is tried again next time. */
+      if (bb_store_purge_personal_data (self->store, self->profile, now, &purge_error) < 0)
+        g_warning ("Removing personal details from this device failed: %s", purge_error->message);
+      return TRUE;
+    }
 
   path = token_path (self);
   if (g_error_matches (local_error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_DEVICE_REVOKED))

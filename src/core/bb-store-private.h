@@ -47,17 +47,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbCachedStmt, bb_cached_stmt_release)
 #define RECORD_COLUMNS \
   "id, kind, rev, base_rev, seq, deleted, occurred_at, priority, fields, " \
   "created_at, updated_at, author_id, author_name, author_role, " \
-  "review_state, review_comments, sync_state, sync_message"
+  "review_state, review_comments, sync_state, sync_message, personal_purged_at"
 #define RECORD_COLUMNS_R \
   "r.id, r.kind, r.rev, r.base_rev, r.seq, r.deleted, r.occurred_at, " \
   "r.priority, r.fields, r.created_at, r.updated_at, r.author_id, " \
   "r.author_name, r.author_role, r.review_state, r.review_comments, " \
-  "r.sync_state, r.sync_message"
+  "r.sync_state, r.sync_message, r.personal_purged_at"
 /* A conflict copy is the server's: synced, by definition. */
 #define CONFLICT_COLUMNS \
   "id, kind, rev, rev, seq, deleted, occurred_at, priority, fields, " \
   "created_at, updated_at, author_id, author_name, author_role, " \
-  "review_state, review_comments, 'synced', NULL"
+  "review_state, review_comments, 'synced', NULL, NULL"
 
 /* The outbox walked in its own order (outbox_order), each entry's record
  * found by id: the pending rows are never all read and sorted for a batch.
@@ -212,6 +212,10 @@ gboolean bb_store_index_record (BbStore     *self,
                                 gboolean     was_indexed,
                                 GError     **error);
 /* bb_store_index_pending() with the lock held, outside a transaction. */
+gboolean bb_store_repurge_pulled_locked (BbStore     *self,
+                                         const char  *id,
+                                         GError     **error);
+
 gboolean bb_store_flush_search_pending_locked (BbStore  *self,
                                                guint    *n_indexed,
                                                GError  **error);

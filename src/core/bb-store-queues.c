@@ -396,16 +396,16 @@ bb_export_notice_free (BbExportNotice *notice)
   g_free (notice);
 }
 
-gboolean
-bb_store_queue_export_notice (BbStore            *self,
-                              const char         *what,
-                              const char * const *record_ids,
-                              guint               count,
-                              const char         *period_from,
-                              const char         *period_to,
-                              const char         *filter,
-                              const char         *recipient,
-                              GError            **error)
+static gboolean
+queue_notice (BbStore            *self,
+              const char         *what,
+              const char * const *record_ids,
+              guint               count,
+              const char         *period_from,
+              const char         *period_to,
+              const char         *filter,
+              const char         *recipient,
+              GError            **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(BbCachedStmt) stmt = NULL;
@@ -414,16 +414,6 @@ bb_store_queue_export_notice (BbStore            *self,
   g_autofree char *body_text = NULL;
   g_autofree char *now = NULL;
   g_autofree char *notice_id = NULL;
-
-  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (g_strcmp0 (what, "csv") != 0 && g_strcmp0 (what, "pdf") != 0 && g_strcmp0 (what, "json") != 0)
-    {
-      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
-                   _("An export is a CSV, a JSON file or a PDF, not “%s”"), what != NULL ? what : "");
-      return FALSE;
-    }
 
   now = bb_store_now_iso ();
   notice_id = bb_uuid_new ();
@@ -476,6 +466,43 @@ bb_store_queue_export_notice (BbStore            *self,
   bb_store_bind_text (stmt, 1, body_text);
   bb_store_bind_text (stmt, 2, now);
   return bb_store_step_done (self, stmt, _("Could not queue the export notice for sync"), error);
+}
+
+gboolean
+bb_store_queue_export_notice (BbStore            *self,
+                              const char         *what,
+                              const char * const *record_ids,
+                              guint               count,
+                              const char         *period_from,
+                              const char         *period_to,
+                              const char         *filter,
+                              const char         *recipient,
+                              GError            **error)
+{
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_strcmp0 (what, "csv") != 0 && g_strcmp0 (what, "pdf") != 0 && g_strcmp0 (what, "json") != 0)
+    {
+      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
+                   _("An export is a CSV, a JSON file or a PDF, not “%s”"), what != NULL ? what : "");
+      return FALSE;
+    }
+
+  return queue_notice (self, what, record_ids, count, period_from, period_to, filter, recipient, error);
+}
+
+gboolean
+bb_store_queue_lookup_notice (BbStore            *self,
+                              const char * const *record_ids,
+                              guint               count,
+                              const char         *by,
+                              GError            **error)
+{
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return queue_notice (self, "lookup", record_ids, count, NULL, NULL, by, NULL, error);
 }
 
 GPtrArray *

@@ -59,6 +59,7 @@ bb_store_row_to_record (BbStore       *self,
 
   bb_record_set_sync_state (record, bb_store_sync_state_from_id (bb_store_column_text (stmt, 16)));
   bb_record_set_sync_message (record, bb_store_column_text (stmt, 17));
+  bb_record_set_personal_purged_at (record, bb_store_column_text (stmt, 18));
 
   return g_steal_pointer (&record);
 }
@@ -346,6 +347,32 @@ bb_store_save_record (BbStore   *self,
 
   if (!bb_store_read_local_state (self, id, &local, error))
     goto fail;
+
+  /* An edit of a copy without its personal details would send them to
+   * the server as erased: it is made where they are, on the server. */
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self, "SELECT 1 FROM records WHERE id = ?1 AND personal_purged_at IS NOT NULL",
+                         error);
+    int rc;
+
+    if (stmt == NULL)
+      goto fail;
+    bb_store_bind_text (stmt, 1, id);
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW)
+      {
+        g_set_error_literal (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
+                             _("The personal details of this warning were removed from this device, "
+                               "so it cannot be changed here: the server keeps them."));
+        goto fail;
+      }
+    if (rc != SQLITE_DONE)
+      {
+        bb_store_set_db_error (self, error, _("Could not save the record"));
+        goto fail;
+      }
+  }
 
   /* The stored rev is the truth: an editor may hold an older copy. */
   row.rev = (local.found ? local.rev : bb_record_get_rev (record)) + 1;

@@ -51,7 +51,7 @@ bb_store_outbox_list_after (BbStore  *self,
       if (record == NULL)
         return NULL;
       g_ptr_array_add (records, record);
-      last = sqlite3_column_int64 (stmt, 18);
+      last = sqlite3_column_int64 (stmt, 19);
     }
   if (rc != SQLITE_DONE)
     {
@@ -536,7 +536,8 @@ bb_store_apply_pulled_record (BbStore   *self,
         .was_indexed = local.found,
       };
 
-      if (!bb_store_write_record_row (self, record, &row, error))
+      if (!bb_store_write_record_row (self, record, &row, error) ||
+          !bb_store_repurge_pulled_locked (self, id, error))
         return FALSE;
       return !local.in_conflict ||
              bb_store_run_with_id (self, "DELETE FROM conflicts WHERE id = ?1", id,

@@ -169,6 +169,11 @@ static const char migration_7[] =
   "  added_at   TEXT NOT NULL);"
   "CREATE INDEX blobs_waiting ON blobs (state) WHERE state = 'waiting';";
 
+static const char migration_8[] =
+  /* When this device removed a Section 59 warning's personal details
+   * (bb_store_purge_personal_data()); the server keeps them. */
+  "ALTER TABLE records ADD COLUMN personal_purged_at TEXT;";
+
 typedef gboolean (*BbMigrationFill) (BbStore  *self,
                                      GError  **error);
 
@@ -184,6 +189,7 @@ static const struct {
   { migration_5, NULL },
   { migration_6, NULL },
   { migration_7, NULL },
+  { migration_8, NULL },
 };
 
 const char * const bb_store_sync_state_ids[] = {

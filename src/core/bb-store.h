@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "bb-evidence.h"
+#include "bb-profile.h"
 #include "bb-record.h"
 
 G_BEGIN_DECLS
@@ -98,6 +99,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbStoreImport, bb_store_import_free)
 gboolean   bb_store_index_pending     (BbStore     *self,
                                        guint       *n_indexed,
                                        GError     **error);
+
+/* Devices hold the minimum: removes the personal fields (driver's name,
+ * date of birth, address, postcode; owner's name, address, postcode) of
+ * each Section 59 warning that is synced, reviewed or closed, and unchanged
+ * for the profile's device_personal_data_days before @now, from this copy
+ * and its search index, in one transaction. Nothing is queued for the
+ * server, which keeps them; a later pull of such a record is purged again
+ * as it is applied. Returns how many records were purged, or -1. */
+gint64     bb_store_purge_personal_data (BbStore    *self,
+                                         BbProfile  *profile,
+                                         GDateTime  *now,
+                                         GError    **error);
 
 /* (transfer full): the record, deleted ones included; NULL and
  * BB_STORE_ERROR_NOT_FOUND when there is none. */
@@ -330,6 +343,14 @@ gboolean   bb_store_queue_export_notice (BbStore            *self,
                                          const char         *period_to,
                                          const char         *filter,
                                          const char         *recipient,
+                                         GError            **error);
+/* An offline Section 59 look-up made on this device, queued the same way
+ * (what "lookup"): @record_ids the warnings it matched, @by how it looked
+ * ("registration mark" or "surname and date of birth", never the values). */
+gboolean   bb_store_queue_lookup_notice (BbStore            *self,
+                                         const char * const *record_ids,
+                                         guint               count,
+                                         const char         *by,
                                          GError            **error);
 /* (transfer full) (element-type BbExportNotice): oldest first. */
 GPtrArray *bb_store_list_export_notices (BbStore  *self,

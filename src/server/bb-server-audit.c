@@ -143,15 +143,9 @@ bb_server_handle_audit_exports (BbRequest *req)
   const char *id, *what, *filter, *recipient, *made_at_text;
   const char *period_from = NULL, *period_to = NULL;
   gboolean bad = FALSE;
+  gboolean is_lookup;
   gint64 count;
   guint n_entries = 0;
-
-  if (req->role != BB_ROLE_ADMIN && req->role != BB_ROLE_SUPERVISOR)
-    {
-      bb_request_error (req, SOUP_STATUS_FORBIDDEN, "forbidden",
-                        _("Only administrators and supervisors export records."));
-      return;
-    }
 
   body = bb_request_parse_body (req);
   if (body == NULL)
@@ -178,10 +172,19 @@ bb_server_handle_audit_exports (BbRequest *req)
     }
   what = export_string (object, "what", &bad);
   if (bad || (g_strcmp0 (what, "csv") != 0 && g_strcmp0 (what, "pdf") != 0 &&
-              g_strcmp0 (what, "json") != 0))
+              g_strcmp0 (what, "json") != 0 && g_strcmp0 (what, "lookup") != 0))
     {
       bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                        _("“what” must be “csv”, “json” or “pdf”."));
+                        _("“what” must be “csv”, “json”, “pdf” or “lookup”."));
+      return;
+    }
+  /* Every role looks up Section 59 warnings on its device; only
+   * supervisors and administrators export. */
+  is_lookup = strcmp (what, "lookup") == 0;
+  if (!is_lookup && req->role != BB_ROLE_ADMIN && req->role != BB_ROLE_SUPERVISOR)
+    {
+      bb_request_error (req, SOUP_STATUS_FORBIDDEN, "forbidden",
+                        _("Only administrators and supervisors export records."));
       return;
     }
   count_node = json_object_get_member (object, "count");
@@ -267,7 +270,7 @@ bb_server_handle_audit_exports (BbRequest *req)
   /* The entry's detail is JSON, so a reader's tool can take it apart. */
   detail_builder = json_builder_new ();
   json_builder_begin_object (detail_builder);
-  json_builder_set_member_name (detail_builder, "export_id");
+  json_builder_set_member_name (detail_builder, is_lookup ? "lookup_id" : "export_id");
   json_builder_add_string_value (detail_builder, id);
   json_builder_set_member_name (detail_builder, "what");
   json_builder_add_string_value (detail_builder, what);
@@ -301,18 +304,20 @@ bb_server_handle_audit_exports (BbRequest *req)
   json_builder_end_object (detail_builder);
   detail_node = json_builder_get_root (detail_builder);
   detail = json_to_string (detail_node, FALSE);
-  record_detail = g_strdup_printf ("{\"export_id\":\"%s\",\"what\":\"%s\"}", id, what);
+  record_detail = g_strdup_printf ("{\"%s\":\"%s\",\"what\":\"%s\"}",
+                                   is_lookup ? "lookup_id" : "export_id", id, what);
 
   /* One entry for the export, and one per record listed so that a record's
    * own history shows every disclosure of it. */
   if (!bb_server_store_begin (req->store, &error))
     goto storage_failed;
-  if (!bb_request_audit (req, "export", NULL, detail, &error))
+  if (!bb_request_audit (req, is_lookup ? "lookup" : "export", NULL, detail, &error))
     goto storage_failed_rollback;
   n_entries++;
   for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++)
     {
-      if (!bb_request_audit (req, "export", json_array_get_string_element (ids, i),
+      if (!bb_request_audit (req, is_lookup ? "lookup" : "export",
+                             json_array_get_string_element (ids, i),
                              record_detail, &error))
         goto storage_failed_rollback;
       n_entries++;

@@ -264,6 +264,88 @@ test_audit_names_the_records_seen (void)
   g_assert_cmpuint (count_entries (entries, "lookup", NULL, "matches=0 ids="), ==, 1);
 }
 
+/* Saves a Section 59 warning given to a driver yesterday; (transfer full)
+ * its id. */
+static char *
+log_warning (Device     *device,
+             const char *vrm)
+{
+  g_autoptr(BbRecord) record = bb_record_new ("s59_warning");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -1);
+  g_autofree char *when = g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *json = g_strdup_printf (
+    "{\"ward\": \"greenhithe_knockhall\", \"place\": \"Crossways Boulevard\", \"offence\": \"rta_s3\","
+    " \"alarm_distress\": \"is_causing\", \"circumstances\": \"Car cruising\", \"vehicle\": {\"type\": \"car\", \"vrm\": \"%s\"},"
+    " \"warned_party\": \"driver\","
+    " \"driver\": {\"name\": \"Alex Example\", \"date_of_birth\": \"1990-04-01\"}}", vrm);
+  g_autoptr(JsonNode) fields = json_from_string (json, NULL);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (fields);
+  bb_record_set_occurred_at (record, when);
+  bb_record_set_fields (record, json_node_get_object (fields));
+  if (!bb_session_save_record (device->session, record, &problems, &error))
+    {
+      g_autofree char *text = bb_problems_to_string (problems);
+      g_error ("save failed: %s %s", error ? error->message : "", text);
+    }
+  return g_strdup (bb_record_get_id (record));
+}
+
+/* An offline look-up on a device reaches the server's audit at the next
+ * sync as "lookup" entries naming the warnings it matched. */
+static void
+test_offline_lookup_reaches_the_audit (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  g_autoptr(JsonArray) before = NULL;
+  g_autoptr(JsonArray) entries = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) missed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  BbLookupQuery by_vrm = { .vrm = "AB12 CDE" };
+  BbLookupQuery by_other = { .vrm = "ZZ99 ZZZ" };
+
+  sign_in (device, server, "officer1");
+  id = log_warning (device, "AB12CDE");
+  sync_ok (device);
+  before = audit_entries (server);
+  g_assert_cmpuint (count_entries (before, "lookup", id, NULL), ==, 0);
+
+  found = bb_lookup_offline (store_of (device), &by_vrm, 365, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  missed = bb_lookup_offline (store_of (device), &by_other, 365, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (missed->len, ==, 0);
+
+  /* Nothing reaches the server before the sync. */
+  entries = audit_entries (server);
+  g_assert_cmpuint (count_entries (entries, "lookup", NULL, "\"lookup_id\""), ==, 0);
+  g_clear_pointer (&entries, json_array_unref);
+
+  sync_ok (device);
+  entries = audit_entries (server);
+  /* One entry for the look-up that matched and one naming its record; one
+   * for the look-up that found nothing. */
+  g_assert_cmpuint (count_entries (entries, "lookup", id, "\"lookup_id\""), ==, 1);
+  g_assert_cmpuint (count_entries (entries, "lookup", NULL, "\"count\":1"), ==, 1);
+  g_assert_cmpuint (count_entries (entries, "lookup", NULL, "\"count\":0"), ==, 1);
+  g_assert_cmpuint (count_entries (entries, "lookup", NULL, "registration mark"), ==, 2);
+  /* The look-up's values never leave the device in the notice. */
+  g_assert_cmpuint (count_entries (entries, "lookup", NULL, "AB12"), ==, 0);
+  {
+    g_autoptr(GPtrArray) left = bb_store_list_export_notices (store_of (device), TRUE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (left->len, ==, 0);
+  }
+}
+
 static void
 test_cli_export_queues_a_notice (void)
 {
@@ -386,6 +468,7 @@ main (int    argc,
   g_test_add_func ("/data-protection/audit/views-and-look-ups-name-the-records", test_audit_names_the_records_seen);
   g_test_add_func ("/data-protection/sessions/slide-while-used-revocation-wins", test_session_slides_while_used);
   g_test_add_func ("/data-protection/audit/cli-export-queues-a-notice", test_cli_export_queues_a_notice);
+  g_test_add_func ("/data-protection/audit/offline-look-ups-reach-the-log", test_offline_lookup_reaches_the_audit);
 
   return g_test_run ();
 }

@@ -1232,6 +1232,59 @@ test_format_field_values (void)
   g_assert_null (bb_format_field_value (profile, vehicle, NULL));
 }
 
+/* A warning whose personal details this device removed says so, and
+ * shows what it still holds. */
+static void
+test_purged_warning_says_so (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(BbRecord) warning = bb_record_new (BB_KIND_S59_WARNING);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -40);
+  g_autofree char *when = g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *today = g_date_time_format (now, "%-d %b %Y");
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(JsonNode) fields = json_from_string (
+    "{\"ward\": \"town\", \"place\": \"Crossways Boulevard\", \"offence\": \"rta_s3\","
+    " \"vehicle\": {\"type\": \"car\", \"vrm\": \"AB12CDE\"}, \"warned_party\": \"driver\","
+    " \"driver\": {\"name\": \"Alex Purgeview\", \"date_of_birth\": \"1990-04-01\"}}", NULL);
+  g_autoptr(GError) error = NULL;
+
+  given_identity (f, "PCSO 4521", BB_ROLE_OFFICER);
+  fixture_open_window (f, 1366, 768);
+
+  bb_record_set_id (warning, id);
+  bb_record_set_occurred_at (warning, when);
+  bb_record_set_fields (warning, json_node_get_object (fields));
+  bb_record_set_rev (warning, 2);
+  bb_record_set_updated_at (warning, when);
+  bb_record_set_author (warning, "user-officer", "PCSO 4521", "officer");
+  bb_record_set_review_state (warning, "reviewed");
+  g_ptr_array_add (page, g_object_ref (warning));
+  g_assert_true (bb_store_apply_pull_page (fixture_store (f), page, "sync.cursor", 1, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (bb_window_show_record (f->window, id));
+  text = bb_record_view_dup_text (bb_window_get_record_view (f->window));
+  g_assert_nonnull (strstr (text, "Alex Purgeview"));
+  g_assert_null (strstr (text, "Personal details removed"));
+  g_clear_pointer (&text, g_free);
+
+  g_assert_cmpint (bb_store_purge_personal_data (fixture_store (f), bb_session_get_profile (
+                     bb_application_get_session (f->app)), now, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (bb_window_show_record (f->window, id));
+  text = bb_record_view_dup_text (bb_window_get_record_view (f->window));
+  expected = g_strdup_printf ("Personal details removed from this device on %s; the server keeps them.", today);
+  if (strstr (text, expected) == NULL)
+    g_error ("The record view does not say “%s”:\n%s", expected, text);
+  g_assert_null (strstr (text, "Alex Purgeview"));
+  g_assert_nonnull (strstr (text, "Crossways Boulevard"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1256,6 +1309,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/window/first-run/asks-who-uses-the-device-then-shows-the-list", test_first_run_then_home);
+  ADD ("/window/record-view/purged-warning-says-so", test_purged_warning_says_so);
   g_test_add_func ("/window/first-run/role-picker-says-what-each-role-may-create",
                    test_first_run_role_picker_describes_roles);
   ADD ("/window/new/creates-each-kind-in-the-real-editor-and-finds-it-by-search",

@@ -117,9 +117,18 @@ static const char schema_step_6[] =
   "  num     INTEGER PRIMARY KEY,"
   "  indexed INTEGER NOT NULL);";
 
+static const char schema_step_7[] =
+  "CREATE TABLE blobs ("
+  "  sha256     TEXT PRIMARY KEY NOT NULL,"
+  "  media_type TEXT NOT NULL,"
+  "  size       INTEGER NOT NULL,"
+  "  state      TEXT NOT NULL CHECK (state IN ('waiting', 'uploaded', 'cached')),"
+  "  added_at   TEXT NOT NULL);"
+  "CREATE INDEX blobs_waiting ON blobs (state) WHERE state = 'waiting';";
+
 static const char * const schema_steps[] = {
   schema_step_1, schema_step_2, schema_step_3, schema_step_4, schema_step_5,
-  schema_step_6
+  schema_step_6, schema_step_7
 };
 
 #define PULLED_ID  "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0001"
@@ -373,11 +382,11 @@ test_failed_step_rolls_back (void)
   sqlite3 *db = NULL;
   int last_old = BB_STORE_SCHEMA_VERSION - 1;
 
-  /* A database one step behind, where the last step cannot run: a table it
-   * creates is already there. */
-  make_old_database (path, last_old);
+  /* A database two steps behind, where the last step cannot run: the
+   * column it adds is already there. The step before it runs and stays. */
+  make_old_database (path, last_old - 1);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  exec_ok (db, "CREATE TABLE blobs (x);");
+  exec_ok (db, "ALTER TABLE records ADD COLUMN personal_purged_at INTEGER;");
   sqlite3_close (db);
 
   store = bb_store_open (path, &error);
@@ -390,9 +399,9 @@ test_failed_step_rolls_back (void)
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, last_old);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records"), ==, 3);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
-                                  " WHERE name = 'blobs_waiting'"), ==, 0);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
-                                  " WHERE name = 'blobs'"), ==, 1);
+                                  " WHERE name = 'blobs_waiting'"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info ('records')"
+                                  " WHERE name = 'personal_purged_at' AND type = 'INTEGER'"), ==, 1);
 
   remove_tree (dir);
 }
