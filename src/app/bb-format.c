@@ -248,15 +248,9 @@ bb_format_field_value (BbProfile         *profile,
         if (spec->type == BB_FIELD_CHOICE)
           return choice_label (profile, spec->choices, str);
         if (spec->type == BB_FIELD_TIME)
-          /* Translators: g_date_time_format(): "28 Nov 2026, 21:14" */
-          return bb_time_format_local (str, _("%-d %b %Y, %H:%M"));
+          return bb_format_time_long (str);
         if (spec->type == BB_FIELD_DATE)
-          {
-            g_autoptr(GDateTime) date = bb_date_parse (str);
-
-            /* Translators: g_date_time_format() for a calendar date */
-            return date != NULL ? g_date_time_format (date, _("%-d %B %Y")) : g_strdup (str);
-          }
+          return bb_format_date (str);
         if (spec->type == BB_FIELD_VRM)
           return bb_vrm_format_display (str);
         return g_strdup (str);
@@ -501,4 +495,27 @@ bb_format_sync_line (BbRecord *record)
     return g_strdup_printf (_("Refused: %s"), message);
 
   return g_strdup (bb_sync_state_get_label (state));
+}
+
+char *
+bb_format_time_long (const char *iso)
+{
+  if (iso == NULL || *iso == '\0')
+    return NULL;
+  /* Translators: g_date_time_format(): "28 Nov 2026, 21:14" */
+  return bb_time_format_local (iso, _("%-d %b %Y, %H:%M"));
+}
+
+char *
+bb_format_date (const char *date)
+{
+  g_autoptr(GDateTime) parsed = NULL;
+
+  if (date == NULL || *date == '\0')
+    return NULL;
+  if (strlen (date) > 10)
+    /* Translators: g_date_time_format() for a calendar date, "3 Mar 2026" */
+    return bb_time_format_local (date, _("%-d %b %Y"));
+  parsed = bb_date_parse (date);
+  return parsed != NULL ? g_date_time_format (parsed, _("%-d %b %Y")) : g_strdup (date);
 }

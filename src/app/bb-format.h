@@ -58,6 +58,14 @@ const char *bb_sync_state_get_icon      (BbSyncState  state);
 char       *bb_format_time_short        (const char  *iso,
                                          GDateTime   *now);
 
+/* (transfer full) (nullable): @iso as the editor and the record view show
+ * it, "3 Mar 2026, 21:14" in the profile's zone (London); NULL when @iso is
+ * NULL or empty. The one full time format of the app. */
+char       *bb_format_time_long         (const char  *iso);
+/* (transfer full) (nullable): a calendar date ("2026-03-03") or the date of
+ * an ISO time, "3 Mar 2026"; NULL when empty. */
+char       *bb_format_date              (const char  *date);
+
 /* (transfer full): the list's second line: ward label, place and time,
  * joined with " · ", skipping what is empty. */
 char       *bb_format_record_subtitle   (BbRecord    *record,

@@ -427,7 +427,7 @@ show_record (BbRecordView *self,
   }
 
   group = add_group (self, _("When and where"));
-  occurred = bb_time_format_local (bb_record_get_occurred_at (record), _("%-d %b %Y, %H:%M"));
+  occurred = bb_format_time_long (bb_record_get_occurred_at (record));
   add_row (self, group,
            g_strcmp0 (bb_record_get_kind (record), BB_KIND_S59_WARNING) == 0 ? _("Issued") : _("Started"),
            occurred, NULL);
@@ -505,7 +505,7 @@ show_record (BbRecordView *self,
         who = json_object_get_string_member_with_default (comment, "author", _("Supervisor"));
         at = json_object_get_string_member_with_default (comment, "at", NULL);
         text = json_object_get_string_member_with_default (comment, "text", "");
-        when = at != NULL ? bb_time_format_local (at, _("%-d %b %Y, %H:%M")) : NULL;
+        when = at != NULL ? bb_format_time_long (at) : NULL;
         /* Translators: a review comment's heading, "Sergeant (supervisor), 28 Nov 2026, 21:14" */
         heading = when != NULL ? g_strdup_printf (_("%s, %s"), who, when) : g_strdup (who);
         add_row (self, group, heading, text, NULL);

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "bb-attachments-row.h"
+#include "bb-format.h"
 #include "bb-i18n.h"
 
 struct _BbAttachmentsRow
@@ -80,7 +81,7 @@ offer_exif (BbAttachmentsRow   *self,
 
   if (self->offer.taken_at != NULL)
     {
-      g_autofree char *when = bb_time_format_local (self->offer.taken_at, "%-d %B %Y %H:%M");
+      g_autofree char *when = bb_format_time_long (self->offer.taken_at);
 
       /* Translators: when a photo was taken, from its EXIF */
       g_string_append_printf (text, _("Taken %s"), when);

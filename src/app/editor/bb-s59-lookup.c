@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bb-date-row.h"
+#include "bb-format.h"
 #include "bb-i18n.h"
 #include "bb-s59-lookup.h"
 
@@ -75,19 +76,13 @@ window_words (BbS59Lookup *self)
 static char *
 format_time (const char *iso)
 {
-  if (iso == NULL || *iso == '\0')
-    return NULL;
-  /* Translators: g_date_time_format(): "3 Mar 2026, 21:14" */
-  return bb_time_format_local (iso, _("%-d %b %Y, %H:%M"));
+  return bb_format_time_long (iso);
 }
 
 static char *
 format_date (const char *iso)
 {
-  if (iso == NULL || *iso == '\0')
-    return NULL;
-  /* Translators: g_date_time_format(): "3 Mar 2027" */
-  return bb_time_format_local (iso, _("%-d %b %Y"));
+  return bb_format_date (iso);
 }
 
 /* "this device’s copy, synced 14:02" */
