@@ -389,9 +389,18 @@ on_button_key_pressed (GtkEventControllerKey *controller,
   if (c == 0 || !g_unichar_isgraph (c))
     return FALSE;
 
+  /* Letters typed before the popover has shown (and taken the focus) reach
+   * the button too: they add to the search, none is lost. */
   g_unichar_to_utf8 (c, text);
-  g_free (self->pending_text);
-  self->pending_text = g_strdup (text);
+  if (self->pending_text != NULL)
+    {
+      char *longer = g_strconcat (self->pending_text, text, NULL);
+
+      g_free (self->pending_text);
+      self->pending_text = longer;
+    }
+  else
+    self->pending_text = g_strdup (text);
   gtk_menu_button_popup (self->button);
 
   return TRUE;
