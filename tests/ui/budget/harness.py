@@ -96,6 +96,12 @@ class App:
         self.wait(lambda: self._geometry() == (self.width, self.height), "the window to take its size")
         self._xdotool("windowfocus", "--sync", self.window)
         self.wait_title("Beatbook")
+        # Keys go to the window holding the X input focus: wait until it is
+        # the app's (or one of its children), then for the app to handle its
+        # focus change before the first key is sent.
+        self.wait(self._has_focus, "the window to take the keyboard focus")
+        self.settle()
+        self.base_windows = self.popups()
         self.started = time.monotonic()
         return self
 
@@ -174,6 +180,19 @@ class App:
         self._xdotool("getwindowname", self.window)
         time.sleep(0.3)
 
+    def popups(self):
+        """How many of the app's windows are shown: a popover (a picker's
+        list) is a window of its own under X11."""
+        result = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid",
+                                 str(self.process.pid), ""],
+                                capture_output=True, text=True, timeout=TIMEOUT)
+        return len(result.stdout.split())
+
+    def wait_popup(self, shown, what):
+        """Waits until a popover has opened (@shown) or every one has closed."""
+        base = self.base_windows
+        return self.wait(lambda: (self.popups() > base) == shown, what)
+
     def records(self):
         return json.loads(self.run_cli("list", "--json"))
 
@@ -234,6 +253,15 @@ class App:
             ids = result.stdout.split()
             return ids[0] if ids else None
         return self.wait(search, "the app's window")
+
+    def _has_focus(self):
+        result = subprocess.run(["xdotool", "getwindowfocus", "-f"],
+                                capture_output=True, text=True, timeout=TIMEOUT)
+        focus = result.stdout.strip()
+        if focus == self.window:
+            return True
+        self._xdotool("windowfocus", "--sync", self.window)
+        return False
 
     def _geometry(self):
         out = self._xdotool("getwindowgeometry", "--shell", self.window)

@@ -66,14 +66,22 @@ def task_first_observation(app):
     app.check_budget("first patrol observation (ASB youths)", 8)
 
 
-def choose_in_dropdown(app, downs):
-    """A drop-down with focus: Enter opens it, Down moves from "Choose…",
-    Enter chooses. Each key counts."""
-    app.key("Return")
+def pick_closed(app, text):
+    """A closed picker with focus: typing opens its search with the letters
+    typed, Enter chooses the first match and focus moves on to the next empty
+    required field."""
+    app.type(text)
+    app.wait_popup(True, f"the picker to open on “{text}”")
     app.settle()
-    for _ in range(downs):
-        app.key("Down")
     app.key("Return")
+    app.wait_popup(False, "the picker to close")
+    app.settle()
+
+
+def chip(app, letter):
+    """A chip row with focus: the first letter of an entry no other entry
+    shares picks it and moves on."""
+    app.key(letter)
     app.settle()
 
 
@@ -81,26 +89,23 @@ def task_fly_tipping(app):
     """Fly-tipping observation, first of a shift: Flycapture's size, waste
     type and land type are required."""
     start_from_list(app, "fly", PATROL)
+    # Focus opens on the empty ward; its pick moves on to the description.
+    pick_closed(app, "joyden")
     app.type("Builders bags and a sofa in the lay-by")
-    # The save points at the first missing field: the size.
+    # The save points at the first missing field: the size. Each choice
+    # after it moves on to the next one still missing.
     app.key("ctrl+s")
     app.settle()
-    choose_in_dropdown(app, 2)      # Car boot load or less
-    app.key("Tab")
-    choose_in_dropdown(app, 3)      # Construction or demolition
-    app.key("Tab")
-    choose_in_dropdown(app, 1)      # Highway
-    app.key("ctrl+s")
-    app.settle()
-    app.key("Return")
-    app.settle()
-    pick(app, "joyden")
+    chip(app, "c")                  # Car boot load or less
+    pick_closed(app, "constr")      # Construction or demolition
+    pick_closed(app, "highw")       # Highway
     record = save(app, 1)
     assert field(record, "category") == "fly_tipping", record
     assert field(record, "fly_tip.size") == "car_boot_or_less", record
     assert field(record, "fly_tip.waste_type") == "construction_demolition", record
     assert field(record, "fly_tip.land_type") == "highway", record
     assert field(record, "ward") == "joydens_wood", record
+    assert field(record, "description") == "Builders bags and a sofa in the lay-by", record
     app.check_budget("fly-tipping observation (size, waste and land type)", 10)
 
 
@@ -109,29 +114,21 @@ def task_s59_with_driver(app):
     typed about the incident and the driver (circumstances, name) is counted
     apart: the budget is for everything else."""
     start_from_list(app, "AB12CDE", S59)
-    # Focus opens on the first empty required field, the offence; each save
-    # after a field points at the next one still missing.
-    choose_in_dropdown(app, 2)      # s34, driving off-road
-    app.key("ctrl+s")
+    # Focus opens on the empty ward; its pick moves on to the offence.
+    pick_closed(app, "joyden")
+    # Both offences start with R: Right picks the second, Enter keeps it and
+    # moves on.
+    app.key("Right", "Return")      # s34, driving off-road
     app.settle()
-    choose_in_dropdown(app, 1)      # is causing
-    app.key("ctrl+s")
+    app.key("Return")               # is causing (the first chip)
     app.settle()
     app.type("Riding an off-road bike across the playing field", detail=True)
     app.key("ctrl+s")
     app.settle()
-    choose_in_dropdown(app, 3)      # off-road bike
-    app.key("ctrl+s")
-    app.settle()
-    choose_in_dropdown(app, 1)      # the driver
-    app.key("ctrl+s")
+    pick_closed(app, "off")         # off-road bike (seven types: a picker)
+    app.key("Return")               # the driver (the first chip)
     app.settle()
     app.type("Rider of the bike", detail=True)
-    app.key("ctrl+s")
-    app.settle()
-    app.key("Return")
-    app.settle()
-    pick(app, "joyden")
     record = save(app, 1)
     assert record["kind"] == "s59_warning", record
     assert field(record, "vehicle.vrm") == "AB12CDE", record
