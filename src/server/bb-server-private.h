@@ -24,6 +24,16 @@ typedef struct
   const char        *path;
   GBytes            *body;       /* nullable */
   BbServerBlobs     *blobs;      /* nullable: no evidence files served */
+  /* Read from the message on the main thread before any handler runs, so
+   * a handler on a worker thread never touches the message. */
+  const char        *method;
+  char              *authorization; /* nullable: the Authorization header */
+  gboolean           body_is_json;  /* Content-Type: application/json */
+  /* Answered on a worker thread: the answer waits here, made, until the
+   * main thread puts it on the message (bb-server.c). */
+  gboolean           answer_later;
+  guint              answer_status;
+  char              *answer_text;
   /* Set once authenticated. */
   BbServerSession   *session;
   BbServerDevice    *device;
@@ -51,6 +61,10 @@ JsonNode   *bb_server_error_body      (const char  *code,
 void        bb_server_reply_json      (SoupServerMessage *msg,
                                        guint        status,
                                        JsonNode    *node);
+/* The same with @text, the JSON already written (takes ownership). */
+void        bb_server_reply_json_text (SoupServerMessage *msg,
+                                       guint        status,
+                                       char        *text);
 /* Answers with the contract's error body
  * {"error": {"code": ..., "message": ...}}. */
 void        bb_request_error          (BbRequest   *req,

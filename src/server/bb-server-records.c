@@ -652,10 +652,15 @@ bb_server_handle_push (BbRequest *req)
     }
 
   /* Files only deleted records listed go now; one another record lists
-   * stays. A failure here leaves them to the periodic sweep. */
+   * stays. Looked up under the write lock, so no push on another worker
+   * can list a file between the look-up and its removal. A failure here
+   * leaves them to the periodic sweep. */
   if (dropped->len > 0 && req->blobs != NULL &&
-      (bb_server_blobs_drop_unlisted (req->blobs, req->store, dropped, &error), error != NULL))
+      (!bb_server_store_begin (req->store, &error) ||
+       (bb_server_blobs_drop_unlisted (req->blobs, req->store, dropped, &error), error != NULL) ||
+       !bb_server_store_commit (req->store, &error)))
     {
+      bb_server_store_rollback (req->store);
       g_warning ("Could not remove the files of deleted records: %s", error->message);
       g_clear_error (&error);
     }
@@ -848,14 +853,24 @@ bb_server_handle_review (BbRequest  *req,
       return;
     }
 
+  /* Read under the write lock: two supervisors reviewing one record at
+   * once (on two of the server's workers, or two servers) each add their
+   * comment to the thread the other left, and neither is lost. */
+  if (!bb_server_store_begin (req->store, &error))
+    {
+      bb_request_storage_error (req, error);
+      return;
+    }
   record = bb_server_store_record_get (req->store, record_id, &error);
   if (error != NULL)
     {
+      bb_server_store_rollback (req->store);
       bb_request_storage_error (req, error);
       return;
     }
   if (record == NULL || record->deleted)
     {
+      bb_server_store_rollback (req->store);
       bb_request_error (req, SOUP_STATUS_NOT_FOUND, "not_found",
                         _("There is no record with that id."));
       return;
@@ -880,8 +895,7 @@ bb_server_handle_review (BbRequest  *req,
   g_clear_pointer (&record->written_by, g_free);
 
   detail = g_strdup_printf ("state=%s", state);
-  if (!bb_server_store_begin (req->store, &error) ||
-      !bb_server_store_record_put (req->store, record, NULL, &error) ||
+  if (!bb_server_store_record_put (req->store, record, NULL, &error) ||
       !bb_request_audit (req, "review", record->id, detail, &error) ||
       !bb_server_store_commit (req->store, &error))
     {

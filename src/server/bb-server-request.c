@@ -42,12 +42,17 @@ bb_server_reply_json (SoupServerMessage *msg,
                       JsonNode          *node)
 {
   g_autoptr(JsonNode) owned = node;
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  gsize length = 0;
-  char *text;
 
-  text = json_to_string (owned, FALSE);
-  length = strlen (text);
+  bb_server_reply_json_text (msg, status, json_to_string (owned, FALSE));
+}
+
+void
+bb_server_reply_json_text (SoupServerMessage *msg,
+                           guint              status,
+                           char              *text)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
   /* Answers carry tokens and personal data: never cached on the way. */
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   /* libsoup 3.2 has no phrase for 429. */
@@ -55,7 +60,7 @@ bb_server_reply_json (SoupServerMessage *msg,
   /* set_response() appends: drop the error body every message starts
    * with (bb-server.c, on_request_started). */
   soup_message_body_truncate (soup_server_message_get_response_body (msg));
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, length);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
 void
@@ -63,7 +68,19 @@ bb_request_reply_json (BbRequest *req,
                        guint      status,
                        JsonNode  *node)
 {
-  bb_server_reply_json (req->msg, status, node);
+  g_autoptr(JsonNode) owned = node;
+
+  if (!req->answer_later)
+    {
+      bb_server_reply_json (req->msg, status, g_steal_pointer (&owned));
+      return;
+    }
+  /* On a worker thread: the text is made here, off the main loop, and
+   * only handed to the message on the main thread. A second answer
+   * replaces the first, as it would on the message. */
+  g_free (req->answer_text);
+  req->answer_text = json_to_string (owned, FALSE);
+  req->answer_status = status;
 }
 
 void
@@ -72,7 +89,7 @@ bb_request_error (BbRequest  *req,
                   const char *code,
                   const char *message)
 {
-  bb_server_reply_json (req->msg, status, bb_server_error_body (code, message));
+  bb_request_reply_json (req, status, bb_server_error_body (code, message));
 }
 
 void
@@ -81,7 +98,7 @@ bb_request_storage_error (BbRequest    *req,
 {
   /* The detail goes to the log for the operator, not to the client. */
   g_warning ("Storage failed on %s %s: %s",
-             soup_server_message_get_method (req->msg), req->path,
+             req->method, req->path,
              error != NULL ? error->message : "unknown error");
   bb_request_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "storage_failed",
                     _("The server could not read or write its database. Nothing was changed; try again later."));
@@ -174,15 +191,6 @@ bb_server_json_depth_ok (const char *data,
   return TRUE;
 }
 
-static gboolean
-content_type_is_json (SoupServerMessage *msg)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *type = soup_message_headers_get_content_type (headers, NULL);
-
-  return type != NULL && g_ascii_strcasecmp (type, "application/json") == 0;
-}
-
 JsonNode *
 bb_request_parse_body (BbRequest *req)
 {
@@ -192,7 +200,7 @@ bb_request_parse_body (BbRequest *req)
   gsize length = 0;
   JsonNode *root;
 
-  if (!content_type_is_json (req->msg))
+  if (!req->body_is_json)
     {
       bb_request_error (req, SOUP_STATUS_BAD_REQUEST, "unsupported_media_type",
                         _("The request body must be JSON, sent with “Content-Type: application/json”."));

@@ -266,6 +266,7 @@ sign_in_checked (gboolean ok,
   req.store = sign_in->store;
   req.msg = sign_in->msg;
   req.path = "/api/v1/sessions";
+  req.method = "POST";
 
   if (!ok || sign_in->user->disabled)
     {

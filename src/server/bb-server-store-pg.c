@@ -37,8 +37,10 @@
 #define WRITE_LOCK_KEY     1112691542
 /* "BBSM": another key, held while the schema is being migrated. */
 #define MIGRATION_LOCK_KEY 1112691533
-/* Connections a store keeps open at most. */
-#define POOL_MAX           4
+/* Connections a store keeps open at most: one for each thread that may
+ * use it at once (the server's request workers) and one for the main
+ * thread. */
+#define POOL_MAX           (BB_SERVER_STORE_MAX_THREADS + 1)
 #define MAX_PARAMS         20
 
 typedef struct

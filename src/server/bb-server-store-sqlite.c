@@ -22,6 +22,8 @@
 
 /* "BBSV" in ASCII: tells a server database from the app's or anyone's. */
 #define APPLICATION_ID 0x42425356
+/* How long a writer waits for another connection's write to end. */
+#define BUSY_TIMEOUT_MS 20000
 
 typedef struct
 {
@@ -242,6 +244,22 @@ sqlite_close (BbServerStore *store)
     }
   g_free (self->path);
   g_free (self);
+}
+
+static BbServerStore *
+sqlite_reopen (BbServerStore  *store,
+               GError        **error)
+{
+  BbServerStoreSqlite *self = sqlite_store (store);
+
+  if (strcmp (self->path, ":memory:") == 0 || *self->path == '\0')
+    {
+      g_set_error_literal (error, BB_SERVER_STORE_ERROR, BB_SERVER_STORE_ERROR_FAILED,
+                           _("An in-memory or temporary database has one connection only"));
+      return NULL;
+    }
+  /* The schema is current already: opening finds nothing to migrate. */
+  return bb_server_store_sqlite_open (self->path, error);
 }
 
 static gboolean
@@ -1176,6 +1194,7 @@ sqlite_audit_list (BbServerStore  *store,
 
 static const BbServerStoreVTable sqlite_vtable = {
   .close = sqlite_close,
+  .reopen = sqlite_reopen,
   .begin = sqlite_begin,
   .commit = sqlite_commit,
   .rollback = sqlite_rollback,
@@ -1340,7 +1359,10 @@ bb_server_store_sqlite_open (const char  *path,
       return NULL;
     }
   sqlite3_extended_result_codes (self->db, 0);
-  sqlite3_busy_timeout (self->db, 5000);
+  /* The server's workers each have a connection: a writer waits for the
+   * one before it (a push of 500 changes takes well under a second) rather
+   * than failing. */
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
   /* synchronous=FULL: a push answered "applied" must survive a power cut. */
   if (!exec_sql (self, "PRAGMA journal_mode = WAL", error) ||

@@ -31,6 +31,24 @@ bb_server_store_close (BbServerStore *self)
 }
 
 gboolean
+bb_server_store_is_thread_safe (BbServerStore *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->vtable->reopen == NULL;
+}
+
+BbServerStore *
+bb_server_store_reopen (BbServerStore  *self,
+                        GError        **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->vtable->reopen != NULL, NULL);
+
+  return self->vtable->reopen (self, error);
+}
+
+gboolean
 bb_server_store_begin (BbServerStore *self,
                        GError **error)
 {

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 
 #define BB_SERVER_STORE_ERROR (bb_server_store_error_quark ())
 
+/* Threads besides the main one that may use a store (or its reopened
+ * connections) at once: the server's request workers are at most this many. */
+#define BB_SERVER_STORE_MAX_THREADS 8
+
 typedef enum {
   BB_SERVER_STORE_ERROR_FAILED,    /* the database said no; the message says why */
   BB_SERVER_STORE_ERROR_NOT_FOUND, /* no such user, device or record */
@@ -109,6 +113,9 @@ typedef struct _BbServerStoreVTable BbServerStoreVTable;
 struct _BbServerStoreVTable
 {
   void            (*close)              (BbServerStore *self);
+  /* Another connection to the same database, for another thread. NULL:
+   * the store itself may be used by several threads at once. */
+  BbServerStore  *(*reopen)             (BbServerStore *self, GError **error);
 
   /* One transaction at a time; savepoints nest inside it. */
   gboolean        (*begin)              (BbServerStore *self, GError **error);
@@ -175,6 +182,17 @@ BbServerStore   *bb_server_store_pg_open     (const char *uri,
 int              bb_server_store_pg_schema_version (void);
 
 void             bb_server_store_close       (BbServerStore *self);
+
+/* Whether several threads may use @self at once (PostgreSQL: a pool of
+ * connections, one per thread's transaction). Else each thread needs its
+ * own store, from bb_server_store_reopen(). */
+gboolean         bb_server_store_is_thread_safe (BbServerStore *self);
+/* (transfer full): another connection to the database of @self, for
+ * another thread (a SQLite file: WAL lets its readers and one writer go
+ * on together, and writers queue on the busy timeout). Fails for an
+ * in-memory database, which has one connection only. */
+BbServerStore   *bb_server_store_reopen      (BbServerStore *self,
+                                              GError       **error);
 
 gboolean         bb_server_store_begin       (BbServerStore *self, GError **error);
 gboolean         bb_server_store_commit      (BbServerStore *self, GError **error);

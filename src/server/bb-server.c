@@ -1,7 +1,15 @@
 /* bb-server.c: HTTP plumbing, routing, authentication, and /health and /profile
  *
- * Requests are answered synchronously in the handler: SQLite answers in
- * well under a millisecond, so one thread serves a partnership's devices.
+ * libsoup reads and writes every connection on the main thread. The
+ * requests that read or write records (push, pull, review, look-up, audit,
+ * /me) are answered on a bounded pool of worker threads, each with its own
+ * connection to the database, while their message waits, paused: a
+ * hundred devices syncing at once are answered side by side rather than
+ * one after another. A worker never touches the message; it leaves the
+ * answer's JSON in the request and the main thread puts it on the message.
+ * Sign-in checks passwords on a pool of its own (bb-server-sessions.c);
+ * the rest (health, profile, sign-in and out, evidence files) is answered
+ * on the main thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,6 +45,11 @@ struct _BbServer
   guint          max_connections;
   guint          idle_timeout;
   GThreadPool   *password_pool;
+  GMainContext  *context;       /* the main thread's: answers go on messages there */
+  GThreadPool   *request_pool;  /* nullable: every request on the main thread */
+  GAsyncQueue   *idle_stores;   /* BbServerStore: workers' connections not in use */
+  GPtrArray     *worker_stores; /* every connection opened for the workers */
+  GMutex         stores_lock;
   GHashTable    *failures_by_address; /* address -> Attempts */
   GHashTable    *lockouts_logged;     /* username -> Attempts */
   BbServerBlobs *blobs;        /* nullable: no evidence files */
@@ -83,6 +96,16 @@ typedef struct
   BbPasswordChecked  done;
   gpointer           data;
 } PasswordJob;
+
+/* A request answered on a worker thread. */
+typedef struct
+{
+  BbRequest   req;
+  Route       route;
+  char       *record_id;
+  char       *path;
+  gboolean    finished;  /* the client went away meanwhile (main thread only) */
+} RequestJob;
 
 /* Failed sign-ins from one address, or lock-outs logged for one username,
  * within the current window. */
@@ -153,8 +176,7 @@ renew_session (BbRequest *req)
 static gboolean
 authenticate (BbRequest *req)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
-  const char *header = soup_message_headers_get_one (headers, "Authorization");
+  const char *header = req->authorization;
   g_autoptr(GError) error = NULL;
   g_autofree char *token_hash = NULL;
   g_autofree char *now = NULL;
@@ -393,6 +415,30 @@ method_allowed (Route       route,
   return g_str_equal (method, allowed);
 }
 
+/* Everything a handler reads of the message, read now on the main thread. */
+static void
+request_init (BbRequest         *req,
+              BbServer          *self,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  memset (req, 0, sizeof *req);
+  req->server = self;
+  req->store = self->store;
+  req->profile = self->profile;
+  req->blobs = self->blobs;
+  req->msg = msg;
+  req->query = query;
+  req->path = path;
+  req->method = soup_server_message_get_method (msg);
+  req->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  req->body_is_json = type != NULL && g_ascii_strcasecmp (type, "application/json") == 0;
+}
+
 static void
 request_clear (BbRequest *req)
 {
@@ -400,6 +446,217 @@ request_clear (BbRequest *req)
   g_clear_pointer (&req->device, bb_server_device_free);
   g_clear_pointer (&req->user, bb_server_user_free);
   g_clear_pointer (&req->body, g_bytes_unref);
+  g_clear_pointer (&req->authorization, g_free);
+  g_clear_pointer (&req->answer_text, g_free);
+}
+
+/* Whether @route reads or writes records and goes to a worker: its
+ * handler answers through bb_request_reply_json() and bb_request_error()
+ * only, and uses nothing of the server but the store it is given. */
+static gboolean
+route_on_worker (Route route)
+{
+  switch (route)
+    {
+    case ROUTE_ME:
+    case ROUTE_PUSH:
+    case ROUTE_PULL:
+    case ROUTE_REVIEW:
+    case ROUTE_LOOKUP:
+    case ROUTE_AUDIT:
+    case ROUTE_AUDIT_EXPORTS:
+      return TRUE;
+    case ROUTE_HEALTH:
+    case ROUTE_OPENAPI:
+    case ROUTE_SESSIONS:
+    case ROUTE_SESSION_CURRENT:
+    case ROUTE_PROFILE:
+    case ROUTE_BLOB:
+    default:
+      return FALSE;
+    }
+}
+
+static void
+dispatch (BbRequest  *req,
+          Route       route,
+          const char *record_id)
+{
+  switch (route)
+    {
+    case ROUTE_HEALTH:
+      handle_health (req);
+      break;
+    case ROUTE_OPENAPI:
+      handle_openapi (req);
+      break;
+    case ROUTE_SESSIONS:
+      bb_server_handle_login (req);
+      break;
+    case ROUTE_SESSION_CURRENT:
+      bb_server_handle_logout (req);
+      break;
+    case ROUTE_ME:
+      bb_server_handle_me (req);
+      break;
+    case ROUTE_PROFILE:
+      handle_profile (req);
+      break;
+    case ROUTE_PUSH:
+      bb_server_handle_push (req);
+      break;
+    case ROUTE_PULL:
+      bb_server_handle_pull (req);
+      break;
+    case ROUTE_REVIEW:
+      bb_server_handle_review (req, record_id);
+      break;
+    case ROUTE_LOOKUP:
+      bb_server_handle_lookup (req);
+      break;
+    case ROUTE_AUDIT:
+      bb_server_handle_audit (req);
+      break;
+    case ROUTE_AUDIT_EXPORTS:
+      bb_server_handle_audit_exports (req);
+      break;
+    case ROUTE_BLOB:
+      bb_server_handle_blob (req, record_id);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Workers */
+
+static void
+request_job_free (RequestJob *job)
+{
+  g_signal_handlers_disconnect_by_data (job->req.msg, job);
+  g_clear_pointer (&job->req.query, g_hash_table_unref);
+  request_clear (&job->req);
+  g_object_unref (job->req.msg);
+  g_free (job->record_id);
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+request_job_message_finished (SoupServerMessage *msg,
+                              RequestJob        *job)
+{
+  job->finished = TRUE;
+}
+
+/* On the main thread: the worker's answer goes on the message. */
+static gboolean
+request_job_answer (gpointer data)
+{
+  RequestJob *job = data;
+
+  if (job->finished)
+    return G_SOURCE_REMOVE;
+  if (job->req.answer_text != NULL)
+    bb_server_reply_json_text (job->req.msg, job->req.answer_status,
+                               g_steal_pointer (&job->req.answer_text));
+  else
+    {
+      /* Every handler on a worker answers; this is a bug, not the client's. */
+      g_critical ("No answer was made for %s %s", job->req.method, job->path);
+      bb_server_reply_json (job->req.msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                            bb_server_error_body ("internal_error",
+                                                  _("The server could not answer this request.")));
+    }
+  soup_server_message_unpause (job->req.msg);
+  return G_SOURCE_REMOVE;
+}
+
+/* A connection for the calling worker: the store itself when it may be
+ * shared, else one of the workers' own, opened the first time one is
+ * missing (at most one per worker thread). */
+static BbServerStore *
+worker_store_take (BbServer  *self,
+                   GError   **error)
+{
+  BbServerStore *store;
+
+  if (bb_server_store_is_thread_safe (self->store))
+    return self->store;
+  store = g_async_queue_try_pop (self->idle_stores);
+  if (store != NULL)
+    return store;
+  store = bb_server_store_reopen (self->store, error);
+  if (store == NULL)
+    return NULL;
+  g_mutex_lock (&self->stores_lock);
+  g_ptr_array_add (self->worker_stores, store);
+  g_mutex_unlock (&self->stores_lock);
+  return store;
+}
+
+static void
+worker_store_give_back (BbServer      *self,
+                        BbServerStore *store)
+{
+  if (store != self->store)
+    g_async_queue_push (self->idle_stores, store);
+}
+
+static void
+request_job_run (gpointer data,
+                 gpointer user_data)
+{
+  RequestJob *job = data;
+  BbServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+  BbServerStore *store;
+  GSource *source;
+
+  store = worker_store_take (self, &error);
+  if (store == NULL)
+    bb_request_storage_error (&job->req, error);
+  else
+    {
+      job->req.store = store;
+      if (authenticate (&job->req))
+        dispatch (&job->req, job->route, job->record_id);
+      job->req.store = NULL;
+      worker_store_give_back (self, store);
+    }
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, request_job_answer, job, (GDestroyNotify) request_job_free);
+  g_source_set_static_name (source, "[beatbook-server] answer");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+/* Hands @req to a worker (taking what it owns); the message waits, paused. */
+static void
+request_to_worker (BbServer   *self,
+                   BbRequest  *req,
+                   Route       route,
+                   char      **record_id)
+{
+  RequestJob *job = g_new0 (RequestJob, 1);
+
+  job->req = *req;
+  memset (req, 0, sizeof *req);
+  job->req.answer_later = TRUE;
+  job->req.store = NULL;
+  job->req.server = NULL;   /* no handler on a worker calls back into the server */
+  if (job->req.query != NULL)
+    g_hash_table_ref (job->req.query);
+  job->path = g_strdup (job->req.path);
+  job->req.path = job->path;
+  job->route = route;
+  job->record_id = g_steal_pointer (record_id);
+  g_object_ref (job->req.msg);
+  g_signal_connect (job->req.msg, "finished", G_CALLBACK (request_job_message_finished), job);
+  soup_server_message_pause (job->req.msg);
+  g_thread_pool_push (self->request_pool, job, NULL);
 }
 
 static void
@@ -410,28 +667,23 @@ server_callback (SoupServer        *soup,
                  gpointer           user_data)
 {
   BbServer *self = user_data;
-  BbRequest req = { 0 };
+  BbRequest req;
   g_autofree char *record_id = NULL;
   const char *method = soup_server_message_get_method (msg);
   BodyBuffer *buffer;
   Route route;
 
-  req.server = self;
-  req.store = self->store;
-  req.profile = self->profile;
-  req.blobs = self->blobs;
-  req.msg = msg;
-  req.query = query;
-  req.path = path;
-
   /* An evidence upload refused early has its answer already. */
   if (soup_server_message_get_status (msg) != 0)
     return;
+
+  request_init (&req, self, msg, path, query);
 
   if (!match_route (path, &route, &record_id))
     {
       bb_request_error (&req, SOUP_STATUS_NOT_FOUND, "not_found",
                         _("There is no such address in the Beatbook sync API."));
+      request_clear (&req);
       return;
     }
   if (!method_allowed (route, method))
@@ -441,6 +693,7 @@ server_callback (SoupServer        *soup,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Allow", route_methods (route));
       bb_request_error (&req, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", message);
+      request_clear (&req);
       return;
     }
 
@@ -449,10 +702,18 @@ server_callback (SoupServer        *soup,
     {
       bb_request_error (&req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                         _("The request body is larger than 8 MiB; send fewer changes at a time."));
+      request_clear (&req);
       return;
     }
   if (buffer != NULL && buffer->data->len > 0)
     req.body = g_bytes_new (buffer->data->data, buffer->data->len);
+
+  /* Authenticated on the worker too: the session look-up is a query. */
+  if (self->request_pool != NULL && route_on_worker (route))
+    {
+      request_to_worker (self, &req, route, &record_id);
+      return;
+    }
 
   if (route != ROUTE_HEALTH && route != ROUTE_OPENAPI && route != ROUTE_SESSIONS &&
       !authenticate (&req))
@@ -461,51 +722,7 @@ server_callback (SoupServer        *soup,
       return;
     }
 
-  switch (route)
-    {
-    case ROUTE_HEALTH:
-      handle_health (&req);
-      break;
-    case ROUTE_OPENAPI:
-      handle_openapi (&req);
-      break;
-    case ROUTE_SESSIONS:
-      bb_server_handle_login (&req);
-      break;
-    case ROUTE_SESSION_CURRENT:
-      bb_server_handle_logout (&req);
-      break;
-    case ROUTE_ME:
-      bb_server_handle_me (&req);
-      break;
-    case ROUTE_PROFILE:
-      handle_profile (&req);
-      break;
-    case ROUTE_PUSH:
-      bb_server_handle_push (&req);
-      break;
-    case ROUTE_PULL:
-      bb_server_handle_pull (&req);
-      break;
-    case ROUTE_REVIEW:
-      bb_server_handle_review (&req, record_id);
-      break;
-    case ROUTE_LOOKUP:
-      bb_server_handle_lookup (&req);
-      break;
-    case ROUTE_AUDIT:
-      bb_server_handle_audit (&req);
-      break;
-    case ROUTE_AUDIT_EXPORTS:
-      bb_server_handle_audit_exports (&req);
-      break;
-    case ROUTE_BLOB:
-      bb_server_handle_blob (&req, record_id);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
+  dispatch (&req, route, record_id);
   request_clear (&req);
 }
 
@@ -629,15 +846,9 @@ early_callback (SoupServer        *soup,
 
       if (match_route (path, &route, &sha256) && route == ROUTE_BLOB)
         {
-          BbRequest req = { 0 };
+          BbRequest req;
 
-          req.server = self;
-          req.store = self->store;
-          req.profile = self->profile;
-          req.blobs = self->blobs;
-          req.msg = msg;
-          req.query = query;
-          req.path = path;
+          request_init (&req, self, msg, path, query);
           if (!authenticate (&req))
             soup_message_headers_replace (response_headers, "Connection", "close");
           else
@@ -811,6 +1022,23 @@ bb_server_dispose (GObject *object)
       g_thread_pool_free (self->password_pool, TRUE, TRUE);
       self->password_pool = NULL;
     }
+  if (self->request_pool != NULL)
+    {
+      /* Lets every request handed over end first (they use the store,
+       * which the caller closes after the server); their answers go out
+       * only if the main context runs again. */
+      g_thread_pool_free (self->request_pool, FALSE, TRUE);
+      self->request_pool = NULL;
+    }
+  if (self->idle_stores != NULL)
+    {
+      /* Every worker gave its connection back when its request ended. */
+      while (g_async_queue_try_pop (self->idle_stores) != NULL)
+        ;
+      g_clear_pointer (&self->idle_stores, g_async_queue_unref);
+    }
+  g_clear_pointer (&self->worker_stores, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->failures_by_address, g_hash_table_unref);
   g_clear_pointer (&self->lockouts_logged, g_hash_table_unref);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
@@ -827,6 +1055,7 @@ bb_server_finalize (GObject *object)
 
   g_clear_pointer (&self->blobs, bb_server_blobs_free);
   g_clear_pointer (&self->uploading, g_hash_table_unref);
+  g_mutex_clear (&self->stores_lock);
 
   G_OBJECT_CLASS (bb_server_parent_class)->finalize (object);
 }
@@ -854,6 +1083,49 @@ bb_server_init (BbServer *self)
                                            MAX (1, (int) g_get_num_processors () - 1),
                                            FALSE, NULL);
   self->uploading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_mutex_init (&self->stores_lock);
+}
+
+/* The request workers: two per core, at least four (a worker waiting on
+ * the disk or on another's write holds no core), and no more threads
+ * than a store serves at once. */
+static guint
+n_request_workers (void)
+{
+  const char *forced = g_getenv ("BEATBOOK_SERVER_WORKERS");
+
+  if (forced != NULL && *forced != '\0')
+    return (guint) MIN (g_ascii_strtoull (forced, NULL, 10), BB_SERVER_STORE_MAX_THREADS);
+  return CLAMP (2 * g_get_num_processors (), 4, BB_SERVER_STORE_MAX_THREADS);
+}
+
+/* Starts the request workers, unless the store cannot be shared nor
+ * opened again (an in-memory database): every request is then answered
+ * on the main thread. A first connection is opened now, so a database that
+ * cannot be opened twice is found at start, not at the first push. */
+static void
+start_request_workers (BbServer *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = n_request_workers ();
+
+  if (n == 0)
+    return;
+  if (!bb_server_store_is_thread_safe (self->store))
+    {
+      BbServerStore *first = bb_server_store_reopen (self->store, &error);
+
+      if (first == NULL)
+        {
+          g_debug ("Answering every request on the main thread: %s", error->message);
+          return;
+        }
+      self->worker_stores = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_server_store_close);
+      g_ptr_array_add (self->worker_stores, first);
+      self->idle_stores = g_async_queue_new ();
+      g_async_queue_push (self->idle_stores, first);
+    }
+  self->request_pool = g_thread_pool_new (request_job_run, self, (int) n, FALSE, NULL);
 }
 
 /* Public API */
@@ -874,6 +1146,8 @@ bb_server_new (BbServerStore *store,
   self = g_object_new (BB_TYPE_SERVER, NULL);
   self->store = store;
   self->profile = g_object_ref (profile);
+  self->context = g_main_context_ref_thread_default ();
+  start_request_workers (self);
   self->soup = soup_server_new ("server-header", "beatbook-server/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), NULL);
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
