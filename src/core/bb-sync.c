@@ -40,38 +40,84 @@ protocol_error (GError     **error,
   return FALSE;
 }
 
-/* Sends @batch and applies the answers. */
-static gboolean
-push_batch (BbStore       *store,
-            BbClient      *client,
-            const char    *device_id,
-            GPtrArray     *batch,
-            BbSyncStats   *stats,
-            GCancellable  *cancellable,
-            GError       **error)
+/* Requests in flight at once, each on its own connection and thread: the
+ * server works on one batch while this device builds the next and stores
+ * the answers to the last. Batches hold different records (the outbox has
+ * one entry per record), so the order in which the server applies them
+ * does not matter; answers are stored in the order the batches were read. */
+#define PUSH_IN_FLIGHT 3
+
+/* One push request, sent and answered on its own thread. The records are
+ * only read there; the caller stores the answers once the thread ends. */
+typedef struct
 {
+  BbClient     *client;
+  const char   *device_id;
+  GPtrArray    *batch;       /* (element-type BbRecord) */
+  gint64        start;       /* outbox position before the batch */
+  GCancellable *cancellable;
+  GThread      *thread;
+  JsonNode     *answer;
+  GError       *error;
+} PushJob;
+
+static void
+push_job_free (PushJob *job)
+{
+  if (job->thread != NULL)
+    g_thread_join (job->thread);
+  g_clear_pointer (&job->batch, g_ptr_array_unref);
+  g_clear_pointer (&job->answer, json_node_unref);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PushJob, push_job_free)
+
+static gpointer
+push_job_run (gpointer data)
+{
+  PushJob *job = data;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
-  g_autoptr(JsonNode) answer = NULL;
-  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  g_autofree BbPushOutcome *outcomes = NULL;
-  JsonArray *results;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "device_id");
-  json_builder_add_string_value (builder, device_id != NULL ? device_id : "");
+  json_builder_add_string_value (builder, job->device_id != NULL ? job->device_id : "");
   json_builder_set_member_name (builder, "changes");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < batch->len; i++)
-    json_builder_add_value (builder, bb_record_to_change_json (g_ptr_array_index (batch, i)));
+  for (guint i = 0; i < job->batch->len; i++)
+    json_builder_add_value (builder, bb_record_to_change_json (g_ptr_array_index (job->batch, i)));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  answer = bb_client_request (client, "POST", "/api/v1/sync/push", body, NULL, cancellable, error);
-  if (answer == NULL)
-    return FALSE;
+  job->answer = bb_client_request (job->client, "POST", "/api/v1/sync/push", body, NULL,
+                                   job->cancellable, &job->error);
+  return NULL;
+}
+
+/* Waits for @job's answer and stores it. */
+static gboolean
+push_job_finish (BbStore       *store,
+                 PushJob       *job,
+                 BbSyncStats   *stats,
+                 GError       **error)
+{
+  GPtrArray *batch = job->batch;
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_autofree BbPushOutcome *outcomes = NULL;
+  JsonNode *answer;
+  JsonArray *results;
+
+  g_thread_join (g_steal_pointer (&job->thread));
+  if (job->answer == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      return FALSE;
+    }
+  answer = job->answer;
 
   if (!JSON_NODE_HOLDS_OBJECT (answer) ||
       !json_object_has_member (json_node_get_object (answer), "results") ||
@@ -111,7 +157,6 @@ push_batch (BbStore       *store,
         case BB_PUSH_DUPLICATE:
           o->server_rev = json_object_get_int_member_with_default (result, "rev", 0);
           o->seq = json_object_get_int_member_with_default (result, "seq", 0);
-          stats->pushed++;
           break;
 
         case BB_PUSH_REJECTED:
@@ -132,7 +177,6 @@ push_batch (BbStore       *store,
                   g_ptr_array_add (messages, message);
               }
             o->message = message != NULL ? message : _("The server refused this change.");
-            stats->rejected++;
           }
           break;
 
@@ -155,7 +199,19 @@ push_batch (BbStore       *store,
         }
     }
 
-  return bb_store_apply_push_outcomes (store, outcomes, batch->len, error);
+  if (!bb_store_apply_push_outcomes (store, outcomes, batch->len, error))
+    return FALSE;
+
+  /* Counted once stored, so the figures never claim an answer that a
+   * failure of the store then lost. */
+  for (guint i = 0; i < batch->len; i++)
+    {
+      if (outcomes[i].status == BB_PUSH_APPLIED || outcomes[i].status == BB_PUSH_DUPLICATE)
+        stats->pushed++;
+      else if (outcomes[i].status == BB_PUSH_REJECTED)
+        stats->rejected++;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -166,40 +222,95 @@ push_all (BbStore       *store,
           GCancellable  *cancellable,
           GError       **error)
 {
+  g_autoptr(GQueue) in_flight = g_queue_new ();
+  g_autoptr(GError) first_error = NULL;
   guint batch_size = BB_SYNC_MAX_BATCH;
   gint64 position = G_MININT64;
+  gint64 retry_from = G_MININT64;
+  gboolean walked = FALSE, smaller = FALSE;
 
   /* One walk through the outbox in its order, nothing counted: each batch
-   * starts after the last one, so the walk ends. An entry edited while its
-   * push was in flight keeps its place and goes at the next sync. */
+   * starts after the last one read, so the walk ends. An entry edited while
+   * its push was in flight keeps its place and goes at the next sync.
+   *
+   * Up to PUSH_IN_FLIGHT batches travel at once. The first failure stops
+   * the reading; the batches already sent are still waited for and their
+   * answers stored (what the server applied is known here as soon as it
+   * can be), and the failed batch's entries stay in the outbox, sent again
+   * next time (the server answers "duplicate" for any it had applied). */
   for (;;)
     {
-      g_autoptr(GPtrArray) batch = NULL;
+      g_autoptr(PushJob) job = NULL;
       g_autoptr(GError) local_error = NULL;
-      gint64 last = position;
 
-      batch = bb_store_outbox_list_after (store, position, batch_size, &last, error);
-      if (batch == NULL)
-        return FALSE;
-      if (batch->len == 0)
-        return TRUE;
-
-      if (!push_batch (store, client, device_id, batch, stats, cancellable, &local_error))
+      while (!walked && first_error == NULL && g_queue_get_length (in_flight) < PUSH_IN_FLIGHT)
         {
-          /* 413: the same changes in smaller requests. A single change too
-           * large for the server is a real problem, reported as such. */
-          if (g_error_matches (local_error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_TOO_LARGE) &&
-              batch_size > 1)
+          g_autoptr(GPtrArray) batch = NULL;
+          gint64 last = position;
+
+          batch = bb_store_outbox_list_after (store, position, batch_size, &last, &first_error);
+          if (batch == NULL || batch->len == 0)
             {
-              batch_size = MAX (1, MIN (batch_size, batch->len) / 2);
-              continue;
+              walked = TRUE;
+              break;
             }
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+
+          job = g_new0 (PushJob, 1);
+          job->client = client;
+          job->device_id = device_id;
+          job->batch = g_steal_pointer (&batch);
+          job->start = position;
+          job->cancellable = cancellable;
+          job->thread = g_thread_new ("bb-push", push_job_run, job);
+          g_queue_push_tail (in_flight, g_steal_pointer (&job));
+          position = last;
         }
 
-      position = last;
+      if (g_queue_is_empty (in_flight))
+        {
+          if (!smaller || first_error != NULL)
+            break;
+          /* Entries of later batches that were stored left the outbox;
+           * the rest are read again from where the refused batch began. */
+          position = retry_from;
+          walked = smaller = FALSE;
+          continue;
+        }
+
+      job = g_queue_pop_head (in_flight);
+      if (push_job_finish (store, job, stats, &local_error))
+        continue;
+
+      /* No more reading: the failure is dealt with once the batches in
+       * flight are answered. */
+      walked = TRUE;
+      if (smaller || first_error != NULL)
+        {
+          /* A later batch of the same walk: read again, or reported by
+           * the first failure. */
+          if (first_error == NULL && !g_error_matches (local_error, BB_CLIENT_ERROR,
+                                                       BB_CLIENT_ERROR_TOO_LARGE))
+            first_error = g_steal_pointer (&local_error);
+        }
+      else if (g_error_matches (local_error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_TOO_LARGE) &&
+               MIN (batch_size, job->batch->len) > 1)
+        {
+          /* 413: the same changes in smaller requests. A single change
+           * too large for the server is a real problem, reported as such. */
+          batch_size = MAX (1, MIN (batch_size, job->batch->len) / 2);
+          retry_from = job->start;
+          smaller = TRUE;
+        }
+      else
+        first_error = g_steal_pointer (&local_error);
     }
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The server answered for this item alone: the item is refused, the cycle
@@ -381,6 +492,107 @@ push_blobs (BbStore       *store,
   return TRUE;
 }
 
+/* One pull page, asked for and read into records on its own thread, so the
+ * next page travels while this device stores the last one. */
+typedef struct
+{
+  BbClient     *client;
+  gint64        since;
+  GCancellable *cancellable;
+  GThread      *thread;
+  GPtrArray    *records;   /* (element-type BbRecord) */
+  gint64        next;
+  gboolean      more;
+  GError       *error;
+} PullJob;
+
+static void
+pull_job_free (PullJob *job)
+{
+  if (job->thread != NULL)
+    g_thread_join (job->thread);
+  g_clear_pointer (&job->records, g_ptr_array_unref);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PullJob, pull_job_free)
+
+static gboolean
+pull_job_read (PullJob  *job,
+               GError  **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  JsonObject *object;
+  JsonArray *changes;
+  JsonNode *next_node;
+  guint n_changes;
+
+  path = g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT "&limit=%d",
+                          job->since, BB_SYNC_PULL_LIMIT);
+  answer = bb_client_request (job->client, "GET", path, NULL, NULL, job->cancellable, error);
+  if (answer == NULL)
+    return FALSE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (answer))
+    return protocol_error (error, "the pull answer is not an object");
+  object = json_node_get_object (answer);
+  if (!json_object_has_member (object, "changes") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "changes")))
+    return protocol_error (error, "no “changes” list");
+  next_node = json_object_get_member (object, "next");
+  if (next_node == NULL || !JSON_NODE_HOLDS_VALUE (next_node) ||
+      json_node_get_value_type (next_node) != G_TYPE_INT64)
+    return protocol_error (error, "no “next” cursor");
+
+  changes = json_object_get_array_member (object, "changes");
+  n_changes = json_array_get_length (changes);
+  job->records = g_ptr_array_new_full (n_changes, g_object_unref);
+  for (guint i = 0; i < n_changes; i++)
+    {
+      g_autoptr(GError) parse_error = NULL;
+      BbRecord *record = bb_record_new_from_json (json_array_get_element (changes, i), &parse_error);
+
+      if (record == NULL)
+        return protocol_error (error, parse_error->message);
+      bb_record_set_sync_state (record, BB_SYNC_STATE_SYNCED);
+      g_ptr_array_add (job->records, record);
+    }
+
+  job->next = json_node_get_int (next_node);
+  job->more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+
+  /* A server whose cursor does not move would keep us here for ever. */
+  if (job->more && job->next <= job->since)
+    return protocol_error (error, "the cursor did not move");
+  return TRUE;
+}
+
+static gpointer
+pull_job_run (gpointer data)
+{
+  PullJob *job = data;
+
+  if (!pull_job_read (job, &job->error))
+    g_clear_pointer (&job->records, g_ptr_array_unref);
+  return NULL;
+}
+
+static PullJob *
+pull_job_start (BbClient     *client,
+                gint64        since,
+                GCancellable *cancellable)
+{
+  PullJob *job = g_new0 (PullJob, 1);
+
+  job->client = client;
+  job->since = since;
+  job->cancellable = cancellable;
+  job->thread = g_thread_new ("bb-pull", pull_job_run, job);
+  return job;
+}
+
 static gboolean
 pull_all (BbStore       *store,
           BbClient      *client,
@@ -388,61 +600,38 @@ pull_all (BbStore       *store,
           GCancellable  *cancellable,
           GError       **error)
 {
+  g_autofree char *cursor = bb_store_get_meta (store, BB_SYNC_META_CURSOR);
+  g_autoptr(PullJob) job = NULL;
+
+  job = pull_job_start (client, cursor != NULL ? g_ascii_strtoll (cursor, NULL, 10) : 0,
+                        cancellable);
+
+  /* Each page is stored with the cursor after it in one transaction, in
+   * order; the next page is already asked for (from that same cursor)
+   * while it is stored. A failure anywhere leaves the cursor after the
+   * last page stored: nothing missed, nothing seen twice. */
   for (;;)
     {
-      g_autofree char *cursor = bb_store_get_meta (store, BB_SYNC_META_CURSOR);
-      g_autofree char *path = NULL;
-      g_autoptr(JsonNode) answer = NULL;
-      g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
-      JsonObject *object;
-      JsonArray *changes;
-      JsonNode *next_node;
-      gint64 since = cursor != NULL ? g_ascii_strtoll (cursor, NULL, 10) : 0;
-      gint64 next;
-      gboolean more;
+      g_autoptr(PullJob) next_job = NULL;
 
-      path = g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT "&limit=%d",
-                              since, BB_SYNC_PULL_LIMIT);
-      answer = bb_client_request (client, "GET", path, NULL, NULL, cancellable, error);
-      if (answer == NULL)
-        return FALSE;
-
-      if (!JSON_NODE_HOLDS_OBJECT (answer))
-        return protocol_error (error, "the pull answer is not an object");
-      object = json_node_get_object (answer);
-      if (!json_object_has_member (object, "changes") ||
-          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "changes")))
-        return protocol_error (error, "no “changes” list");
-      next_node = json_object_get_member (object, "next");
-      if (next_node == NULL || !JSON_NODE_HOLDS_VALUE (next_node) ||
-          json_node_get_value_type (next_node) != G_TYPE_INT64)
-        return protocol_error (error, "no “next” cursor");
-
-      changes = json_object_get_array_member (object, "changes");
-      for (guint i = 0; i < json_array_get_length (changes); i++)
+      g_thread_join (g_steal_pointer (&job->thread));
+      if (job->records == NULL)
         {
-          g_autoptr(GError) parse_error = NULL;
-          BbRecord *record = bb_record_new_from_json (json_array_get_element (changes, i), &parse_error);
-
-          if (record == NULL)
-            return protocol_error (error, parse_error->message);
-          bb_record_set_sync_state (record, BB_SYNC_STATE_SYNCED);
-          g_ptr_array_add (records, record);
+          g_propagate_error (error, g_steal_pointer (&job->error));
+          return FALSE;
         }
 
-      next = json_node_get_int (next_node);
-      more = json_object_get_boolean_member_with_default (object, "more", FALSE);
+      if (job->more)
+        next_job = pull_job_start (client, job->next, cancellable);
 
-      /* A server whose cursor does not move would keep us here for ever. */
-      if (more && next <= since)
-        return protocol_error (error, "the cursor did not move");
-
-      if (!bb_store_apply_pull_page (store, records, BB_SYNC_META_CURSOR, next, error))
+      if (!bb_store_apply_pull_page (store, job->records, BB_SYNC_META_CURSOR, job->next, error))
         return FALSE;
-      stats->pulled += records->len;
+      stats->pulled += job->records->len;
 
-      if (!more)
+      if (next_job == NULL)
         return TRUE;
+      g_clear_pointer (&job, pull_job_free);
+      job = g_steal_pointer (&next_job);
     }
 }
 

@@ -31,9 +31,11 @@ typedef struct
 /* Evidence files travel in parts of this size, each resumable. */
 #define BB_SYNC_BLOB_PART_BYTES (1024 * 1024)
 
-/* Pushes every outbox entry in batches (halving a batch the server finds too
- * large), uploads the evidence files of the records the server now holds
- * (going on from the server's offset after a dropped connection), then pulls from the stored cursor until the server has no more.
+/* Pushes every outbox entry in batches, a few in flight at once on their own
+ * connections (halving a batch the server finds too large), uploads the evidence files of the records the server now holds
+ * (going on from the server's offset after a dropped connection), then
+ * pulls from the stored cursor until the server has no more, asking for
+ * each page while the one before is stored.
  * Each answer is applied in the store's transaction for it, so a cycle cut
  * short anywhere loses nothing and a retry duplicates nothing. Errors are
  * BB_CLIENT_ERROR (UNREACHABLE, UNAUTHORIZED, DEVICE_REVOKED, ...) or

@@ -43,6 +43,13 @@ typedef struct
   gboolean  faults_on;
   gboolean  stop;
   guint     counts[N_FAULTS];
+  /* A fault for each connection in the order accepted, instead of random
+   * ones (then none after the last). */
+  const Fault *plan;
+  guint     plan_len;
+  guint     accepted;
+  guint     open;       /* connections open now */
+  guint     max_open;   /* the most at once */
   GThread  *thread;
 } Proxy;
 
@@ -88,18 +95,10 @@ conn_run (gpointer data)
   char buf[16384];
 
   if (c->fault == FAULT_DROP)
-    {
-      close (c->client);
-      g_free (c);
-      return NULL;
-    }
+    goto out;
   up = connect_to (c->proxy->upstream_port);
   if (up < 0)
-    {
-      close (c->client);
-      g_free (c);
-      return NULL;
-    }
+    goto out;
 
   for (;;)
     {
@@ -154,15 +153,20 @@ conn_run (gpointer data)
         }
     }
 
-  if (c->client >= 0)
-    close (c->client);
-  close (up);
   if (replay >= 0)
     {
       /* Let the replayed request reach the server before hanging up. */
       g_usleep (G_USEC_PER_SEC / 20);
       close (replay);
     }
+out:
+  if (c->client >= 0)
+    close (c->client);
+  if (up >= 0)
+    close (up);
+  g_mutex_lock (&c->proxy->lock);
+  c->proxy->open--;
+  g_mutex_unlock (&c->proxy->lock);
   g_free (c);
   return NULL;
 }
@@ -187,7 +191,15 @@ proxy_run (gpointer data)
       c->proxy = proxy;
       c->client = fd;
       g_mutex_lock (&proxy->lock);
-      c->fault = proxy->faults_on ? (Fault) g_rand_int_range (proxy->rand, 0, N_FAULTS) : FAULT_NONE;
+      if (!proxy->faults_on)
+        c->fault = FAULT_NONE;
+      else if (proxy->plan != NULL)
+        c->fault = proxy->accepted < proxy->plan_len ? proxy->plan[proxy->accepted] : FAULT_NONE;
+      else
+        c->fault = (Fault) g_rand_int_range (proxy->rand, 0, N_FAULTS);
+      proxy->accepted++;
+      proxy->open++;
+      proxy->max_open = MAX (proxy->max_open, proxy->open);
       c->delay_ms = (guint) g_rand_int_range (proxy->rand, 10, 300);
       proxy->counts[c->fault]++;
       g_mutex_unlock (&proxy->lock);
@@ -326,6 +338,132 @@ test_sync_through_a_faulty_network (void)
   proxy_free (proxy);
 }
 
+/* @n observations saved on @device at once (a bulk import), each
+ * @text_length characters of description and of notes. */
+static void
+import_observations (Device *device,
+                     guint   n,
+                     guint   text_length)
+{
+  BbStore *store = bb_session_get_store (device->session);
+  g_autoptr(BbStoreImport) import = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strnfill (text_length, 'x');
+
+  import = bb_store_import_begin (store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+      JsonObject *fields = bb_record_get_fields (record);
+      g_autofree char *number = g_strdup_printf ("%u ", i);
+
+      memcpy (text, number, strlen (number));
+      json_object_set_string_member (fields, "ward", "town");
+      json_object_set_string_member (fields, "place", "High Street");
+      json_object_set_string_member (fields, "category", "asb_youths");
+      json_object_set_string_member (fields, "description", text);
+      json_object_set_string_member (fields, "notes", text);
+      bb_record_set_author (record, bb_session_get_user_id (device->session),
+                            bb_session_get_display_name (device->session), "officer");
+      g_assert_true (bb_store_import_add (import, record, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (bb_store_import_commit (g_steal_pointer (&import), &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_server_holds_each_once (Server *server,
+                               Device *device,
+                               guint   n)
+{
+  g_autoptr(GHashTable) held = server_records (server);
+  BbQuery conflicts = { .sync_state = "conflict" };
+  g_autoptr(GError) error = NULL;
+  guint n_conflicts = 0;
+
+  g_assert_cmpuint (g_hash_table_size (held), ==, n);
+  g_assert_cmpuint (count (device, BB_KIND_PATROL_OBSERVATION), ==, n);
+  g_assert_cmpuint (bb_store_outbox_count (bb_session_get_store (device->session)), ==, 0);
+  /* A batch sent twice was answered "duplicate", not taken for someone
+   * else's edit of the same revision. */
+  g_assert_true (bb_store_count_records (bb_session_get_store (device->session), &conflicts,
+                                         &n_conflicts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_conflicts, ==, 0);
+}
+
+/* Several push batches travel at once; the second connection fails (its
+ * request lost on the way, or applied and its answer lost). The batches
+ * around it are stored, the failed one stays queued, and the next sync
+ * leaves the server with each record once. */
+static void
+test_pipelined_push_with_a_failed_batch (gconstpointer data)
+{
+  Fault fault = GPOINTER_TO_INT (data);
+  const Fault plan[] = { FAULT_NONE, fault };
+  const guint n = 3000;
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  g_autoptr(GHashTable) held = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *proxy_url = NULL;
+  BbSyncStats stats;
+  guint synced, pending;
+  Proxy *proxy;
+
+  sign_in (device, server, "officer1");
+  import_observations (device, n, 40);
+  proxy = proxy_new (server->port, 1);
+  proxy->plan = plan;
+  proxy->plan_len = G_N_ELEMENTS (plan);
+  proxy_url = g_strdup_printf ("http://127.0.0.1:%u", proxy->port);
+  device_use_url (device, proxy_url);
+
+  g_assert_false (bb_session_sync (device->session, &stats, NULL, &error));
+  g_assert_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE);
+  g_clear_error (&error);
+
+  /* The batches were in flight together. */
+  g_test_message ("%u connections, %u at once at most", proxy->accepted, proxy->max_open);
+  g_assert_cmpuint (proxy->max_open, >=, 2);
+
+  /* What the device knows the server holds is what it holds, less the
+   * one batch applied whose answer was lost. */
+  pending = bb_store_outbox_count (bb_session_get_store (device->session));
+  synced = n - pending;
+  g_assert_cmpuint (pending, >=, 500);
+  held = server_records (server);
+  g_assert_cmpuint (g_hash_table_size (held), ==, synced + (fault == FAULT_RESET ? 500 : 0));
+
+  stats = sync_ok (device);
+  g_assert_cmpuint (stats.pushed, ==, pending);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  assert_server_holds_each_once (server, device, n);
+  proxy_free (proxy);
+}
+
+/* Batches too large for the server (413) while others are in flight are
+ * sent again in halves; none is lost or sent twice. */
+static void
+test_pipelined_push_halves_batches_too_large (void)
+{
+  const guint n = 1200;
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  BbSyncStats stats;
+
+  sign_in (device, server, "officer1");
+  /* 500 of them are about 9.5 MB: over the server's 8 MiB. */
+  import_observations (device, n, 9500);
+
+  stats = sync_ok (device);
+  g_assert_cmpuint (stats.pushed, ==, n);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  assert_server_holds_each_once (server, device, n);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -335,6 +473,12 @@ main (int    argc,
 
   g_test_add_func ("/faults/network/delays-drops-resets-truncations-and-replays-lose-and-double-nothing",
                    test_sync_through_a_faulty_network);
+  g_test_add_data_func ("/faults/network/pipelined-push-with-a-batch-lost-on-the-way-loses-nothing",
+                        GINT_TO_POINTER (FAULT_DROP), test_pipelined_push_with_a_failed_batch);
+  g_test_add_data_func ("/faults/network/pipelined-push-with-an-answer-lost-doubles-nothing",
+                        GINT_TO_POINTER (FAULT_RESET), test_pipelined_push_with_a_failed_batch);
+  g_test_add_func ("/faults/network/pipelined-push-halves-batches-too-large",
+                   test_pipelined_push_halves_batches_too_large);
 
   return g_test_run ();
 }
