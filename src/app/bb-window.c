@@ -425,7 +425,13 @@ release_retired_editors (gpointer data)
 {
   BbWindow *self = data;
 
+  GtkWidget *child = adw_bin_get_child (self->editor_bin);
+
   self->retire_idle_id = 0;
+  /* Out of the widget tree only now, outside the editor's own signal
+   * emission and the key or click handler that led to it. */
+  if (child != NULL && g_ptr_array_find (self->retired_editors, child, NULL))
+    adw_bin_set_child (self->editor_bin, NULL);
   g_ptr_array_set_size (self->retired_editors, 0);
   return G_SOURCE_REMOVE;
 }
@@ -433,8 +439,11 @@ release_retired_editors (gpointer data)
 static void on_editor_saved  (BbWindow *self, BbRecord *record, BbEditor *editor);
 static void on_editor_closed (BbWindow *self, BbEditor *editor);
 
-/* Takes the editor out of the window. It is released from an idle, not
- * here: this runs inside its own "saved"/"closed" emissions. */
+/* Takes the editor out of the window: its page is hidden at once, and it is
+ * unparented and released from an idle, not here. This runs inside its own
+ * "saved"/"closed" emissions, themselves inside a key press or a click on
+ * one of its widgets; unparenting it there, with the focus, a picker's
+ * popover or an input method still inside it, crashed GTK now and then. */
 static BbEditor *
 detach_editor (BbWindow *self)
 {
@@ -445,7 +454,6 @@ detach_editor (BbWindow *self)
 
   g_signal_handlers_disconnect_by_func (editor, on_editor_saved, self);
   g_signal_handlers_disconnect_by_func (editor, on_editor_closed, self);
-  adw_bin_set_child (self->editor_bin, NULL);
   g_ptr_array_add (self->retired_editors, g_steal_pointer (&self->editor));
   if (self->retire_idle_id == 0)
     self->retire_idle_id = g_idle_add (release_retired_editors, self);
