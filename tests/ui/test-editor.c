@@ -619,7 +619,7 @@ test_edit_loads_every_field_and_saves_rev_2 (Fixture       *f,
   vrm = read_text (f, "vehicles[0].vrm");
   g_assert_cmpstr (vrm, ==, "AB12 CDE");
   g_assert_true (gtk_widget_is_visible (field (f, "fly_tip.size")));
-  g_assert_cmpstr (bb_choice_row_get_selected_id (BB_CHOICE_ROW (field (f, "fly_tip.land_type"))), ==, "highway");
+  g_assert_cmpstr (bb_chip_row_get_selected_id (BB_CHIP_ROW (field (f, "fly_tip.land_type"))), ==, "highway");
 
   /* ...and reads back exactly what was stored. */
   state_json = bb_editor_dup_state_json (f->editor);

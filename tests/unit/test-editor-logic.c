@@ -13,7 +13,9 @@ test_short_list_threshold (void)
 {
   g_assert_cmpint (bb_choice_presentation_for ("severity", 3), ==, BB_CHOICE_CHIPS);
   g_assert_cmpint (bb_choice_presentation_for ("fly_tip_size", BB_SHORT_LIST_MAX), ==, BB_CHOICE_CHIPS);
-  g_assert_cmpint (bb_choice_presentation_for ("land_type", BB_SHORT_LIST_MAX + 1), ==, BB_CHOICE_PICKER);
+  g_assert_cmpint (bb_choice_presentation_for ("land_type", 8), ==, BB_CHOICE_CHIPS);
+  g_assert_cmpint (bb_choice_presentation_for ("waste_type", BB_SHORT_LIST_MAX + 1), ==, BB_CHOICE_PICKER);
+  g_assert_cmpint (bb_choice_presentation_for ("waste_type", 10), ==, BB_CHOICE_PICKER);
   g_assert_cmpint (bb_choice_presentation_for ("observation_category", 19), ==, BB_CHOICE_PICKER);
   /* Wards are searched by any word of their name, however few there are. */
   g_assert_cmpint (bb_choice_presentation_for ("wards", 2), ==, BB_CHOICE_PICKER);

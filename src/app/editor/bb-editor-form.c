@@ -902,6 +902,43 @@ build_node (BbForm      *form,
   add_message_row (node, ctx);
 }
 
+/* The controller of a section shown only for some of its values (the
+ * fly-tipping details for the fly-tipping category), or NULL. */
+static const char *
+conditional_controller (const BbKindSpec *kind,
+                        const char       *section)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+    if (g_strcmp0 (conditions[i].kind, kind->id) == 0 &&
+        g_strcmp0 (conditions[i].section, section) == 0)
+      return conditions[i].controller;
+
+  return NULL;
+}
+
+/* A section that a choice brings up goes right under that choice, before
+ * the free text: its details are what the choice asks for next (Flycapture's
+ * size, waste and land type), and the description comes last. */
+static void
+build_conditional_sections (BbForm     *form,
+                            const char *controller,
+                            BuildCtx   *ctx)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (conditions); i++)
+    {
+      const BbFieldSpec *spec;
+
+      if (g_strcmp0 (conditions[i].kind, form->kind->id) != 0 ||
+          g_strcmp0 (conditions[i].controller, controller) != 0)
+        continue;
+      for (spec = form->kind->fields; spec->name != NULL; spec++)
+        if (g_strcmp0 (spec->name, conditions[i].section) == 0)
+          break;
+      if (spec->name != NULL)
+        build_node (form, bb_node_new (form, form->root, spec, spec->name), ctx);
+    }
+}
+
 static const char *
 occurred_label (const BbKindSpec *kind)
 {
@@ -970,7 +1007,12 @@ bb_form_new (BbProfile         *profile,
   ctx.expander = NULL;
   ctx.group_title = bb_kind_get_label (kind);
   for (const BbFieldSpec *spec = kind->fields; spec != NULL && spec->name != NULL; spec++)
-    build_node (form, bb_node_new (form, form->root, spec, spec->name), &ctx);
+    {
+      if (conditional_controller (kind, spec->name) != NULL)
+        continue;
+      build_node (form, bb_node_new (form, form->root, spec, spec->name), &ctx);
+      build_conditional_sections (form, spec->name, &ctx);
+    }
 
   /* Last, the priority (defaulted from the kind) and the notes, in a group
    * without a heading of its own: the notes field names itself. */

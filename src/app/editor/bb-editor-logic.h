@@ -12,8 +12,10 @@
 
 G_BEGIN_DECLS
 
-/* Lists up to this long are a row of toggle buttons: one tap or one key. */
-#define BB_SHORT_LIST_MAX 6
+/* Lists up to this long are a row of toggle buttons: one tap or one key.
+ * Eight, so that Flycapture's land types (whose first letters all differ)
+ * are one key; a longer list is searched in a picker. */
+#define BB_SHORT_LIST_MAX 8
 
 /* A remembered place older than this is offered, not filled in. */
 #define BB_PLACE_FRESH_SECONDS (60 * 60)
