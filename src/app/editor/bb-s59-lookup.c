@@ -599,7 +599,11 @@ build (BbS59Lookup *self)
   gtk_label_set_wrap (GTK_LABEL (self->label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (self->label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (self->label), 0);
+  /* It can be selected and copied with the pointer, but it is not a Tab
+   * stop: Tab goes on from the mark to the make, and focus never leaves the
+   * whole text highlighted. */
   gtk_label_set_selectable (GTK_LABEL (self->label), TRUE);
+  gtk_widget_set_focusable (self->label, FALSE);
   gtk_widget_set_hexpand (words, TRUE);
   gtk_box_append (GTK_BOX (words), self->heading);
   gtk_box_append (GTK_BOX (words), self->label);
