@@ -205,8 +205,25 @@ gboolean bb_store_remove_evidence_files (BbStore  *self,
 
 char *bb_store_search_to_match (const char *search);
 
+/* records_fts's rowid: bb_store_search_bucket (occurred_at) above
+ * BB_SEARCH_NUM_BITS bits of num. The bucket (whole seconds from 1970 to
+ * 2207, in a mixed radix) never decreases as occurred_at sorts higher, for
+ * any string: an entry with a lower bucket is an older record. */
+#define BB_SEARCH_NUM_BITS 30
+#define BB_SEARCH_NUM_MASK ((G_GINT64_CONSTANT (1) << BB_SEARCH_NUM_BITS) - 1)
+#define BB_SEARCH_NUM_MASK_SQL "1073741823"
+#define BB_SEARCH_FIRST_YEAR 1970
+#define BB_SEARCH_YEARS 238
+
+gint64 bb_store_search_bucket (const char *occurred_at);
+gint64 bb_store_search_key    (const char *occurred_at,
+                               gint64      num);
+/* bb_search_key(occurred_at, num) for SQL; an SQLite result code. */
+int bb_store_register_search_functions (sqlite3 *db);
+
 gboolean bb_store_index_record (BbStore     *self,
                                 gint64       num,
+                                const char  *occurred_at,
                                 const char  *kind,
                                 JsonObject  *fields,
                                 gboolean     was_indexed,
@@ -222,6 +239,8 @@ gboolean bb_store_flush_search_pending_locked (BbStore  *self,
 
 gboolean bb_store_fill_search_index (BbStore  *self,
                                      GError  **error);
+gboolean bb_store_rekey_search_index (BbStore  *self,
+                                      GError  **error);
 
 /* bb-store-records.c */
 BbRecord *bb_store_row_to_record (BbStore       *self,

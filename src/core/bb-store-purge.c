@@ -45,7 +45,7 @@ purge_where_locked (BbStore     *self,
   sql = g_strconcat ("UPDATE records SET fields = json_remove (fields, " PERSONAL_PATHS "),"
                      " personal_purged_at = COALESCE (personal_purged_at, ?1)"
                      " WHERE kind = 's59_warning' AND " HAS_PERSONAL " AND ", where,
-                     " RETURNING num, fields", NULL);
+                     " RETURNING num, fields, occurred_at", NULL);
   stmt = bb_store_get_stmt (self, sql, error);
   if (stmt == NULL)
     return -1;
@@ -68,7 +68,8 @@ purge_where_locked (BbStore     *self,
           return -1;
         }
       fields = bb_store_parse_json (bb_store_column_text (stmt, 1));
-      if (!bb_store_index_record (self, sqlite3_column_int64 (stmt, 0), "s59_warning",
+      if (!bb_store_index_record (self, sqlite3_column_int64 (stmt, 0),
+                                  bb_store_column_text (stmt, 2), "s59_warning",
                                   fields != NULL && JSON_NODE_HOLDS_OBJECT (fields)
                                   ? json_node_get_object (fields) : NULL,
                                   TRUE, error))

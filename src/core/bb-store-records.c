@@ -221,7 +221,8 @@ bb_store_write_record_row (BbStore           *self,
       return bb_store_step_done (self, pending, _("Could not update the search index"), error);
     }
 
-  return bb_store_index_record (self, num, bb_record_get_kind (record), fields, TRUE, error);
+  return bb_store_index_record (self, num, bb_record_get_occurred_at (record),
+                                bb_record_get_kind (record), fields, TRUE, error);
 }
 
 /* Puts @id in the outbox at @rev; an entry already there keeps its place. */
@@ -513,9 +514,19 @@ bb_store_get_record (BbStore     *self,
                                      id, error);
 }
 
-/* The WHERE clause for @query; *@match gets the FTS query, if any. */
+/* How a query's WHERE clause reaches the search index. */
+typedef enum
+{
+  MATCH_IN,    /* num IN (every match): for counts */
+  MATCH_JOIN,  /* records_fts joined first, walked in key order */
+} MatchStyle;
+
+/* The WHERE clause for @query; *@match gets the FTS query, if any.
+ * @after: only the records after :after_at, :after_id in the list's order. */
 static char *
 query_where (const BbQuery  *query,
+             MatchStyle      style,
+             gboolean        after,
              char          **match)
 {
   GString *sql = g_string_new (" WHERE 1");
@@ -524,6 +535,11 @@ query_where (const BbQuery  *query,
 
   if (query == NULL || !query->include_deleted)
     g_string_append (sql, " AND deleted = 0");
+
+  /* Written so that the range on occurred_at can start from an index. */
+  if (after)
+    g_string_append (sql, " AND occurred_at <= :after_at"
+                          " AND (occurred_at < :after_at OR id < :after_id)");
 
   if (query == NULL)
     return g_string_free (sql, FALSE);
@@ -552,29 +568,48 @@ query_where (const BbQuery  *query,
     }
 
   *match = bb_store_search_to_match (query->search);
-  if (*match != NULL)
-    g_string_append (sql, " AND num IN (SELECT rowid FROM records_fts"
-                          " WHERE records_fts MATCH :match)");
+  if (*match != NULL && style == MATCH_IN)
+    g_string_append (sql, " AND num IN (SELECT rowid & " BB_SEARCH_NUM_MASK_SQL
+                          " FROM records_fts WHERE records_fts MATCH :match)");
+  else if (*match != NULL)
+    g_string_append (sql, " AND records_fts MATCH :match AND records_fts.rowid < :key_below");
 
   return g_string_free (sql, FALSE);
 }
 
 static char *
 list_sql (const BbQuery  *query,
+          gboolean        after,
           char          **match)
 {
-  g_autofree char *where = query_where (query, match);
+  g_autofree char *where = query_where (query, MATCH_IN, after, match);
 
   return g_strconcat ("SELECT " RECORD_COLUMNS " FROM records", where,
                       " ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset",
                       NULL);
 }
 
+/* A search walks the index from the newest key down, each entry's record
+ * found by num; the caller stops stepping once it has its page. CROSS JOIN
+ * keeps SQLite from starting at the records instead. */
+static char *
+search_sql (const BbQuery  *query,
+            gboolean        after,
+            char          **match)
+{
+  g_autofree char *where = query_where (query, MATCH_JOIN, after, match);
+
+  return g_strconcat ("SELECT " RECORD_COLUMNS ", records_fts.rowid FROM records_fts"
+                      " CROSS JOIN records ON records.num = (records_fts.rowid & "
+                      BB_SEARCH_NUM_MASK_SQL ")",
+                      where, " ORDER BY records_fts.rowid DESC", NULL);
+}
+
 static char *
 count_sql (const BbQuery  *query,
            char          **match)
 {
-  g_autofree char *where = query_where (query, match);
+  g_autofree char *where = query_where (query, MATCH_IN, FALSE, match);
 
   return g_strconcat ("SELECT count(*) FROM records", where, NULL);
 }
@@ -600,36 +635,123 @@ bind_query (sqlite3_stmt  *stmt,
                       query->priority);
 }
 
-GPtrArray *
-bb_store_list_records (BbStore       *self,
-                       const BbQuery *query,
-                       guint          offset,
-                       guint          limit,
-                       GError       **error)
+static void
+bind_after (sqlite3_stmt *stmt,
+            BbRecord     *after)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) records = NULL;
+  if (after == NULL)
+    return;
+
+  bb_store_bind_named_text (stmt, ":after_at", bb_record_get_occurred_at (after));
+  bb_store_bind_named_text (stmt, ":after_id", bb_record_get_id (after));
+}
+
+/* The list's order: newest first, then id, as SQLite compares text. */
+static int
+compare_list_order (gconstpointer a,
+                    gconstpointer b)
+{
+  BbRecord *x = *(BbRecord * const *) a;
+  BbRecord *y = *(BbRecord * const *) b;
+  int by_time = strcmp (bb_record_get_occurred_at (y), bb_record_get_occurred_at (x));
+
+  return by_time != 0 ? by_time : strcmp (bb_record_get_id (y), bb_record_get_id (x));
+}
+
+/* Appends to @records the records of a search @offset to @offset + @limit
+ * (after @after, if not NULL). The index comes in key order, which is the
+ * list's order between time buckets but not within one: rows are read until
+ * there are enough and the bucket of the last one is complete, then sorted.
+ * Lock held. */
+static gboolean
+list_search_locked (BbStore        *self,
+                    const BbQuery  *query,
+                    BbRecord       *after,
+                    guint           offset,
+                    guint           limit,
+                    GPtrArray      *records,
+                    GError        **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *sql = search_sql (query, after != NULL, &match);
+  guint64 want = (guint64) offset + limit;
+  gint64 last_bucket = -1;
+  int rc;
+
+  if (!bb_store_flush_search_pending_locked (self, NULL, error))
+    return FALSE;
+  stmt = bb_store_get_stmt (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_query (stmt, query, match);
+  bind_after (stmt, after);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":key_below"),
+                      after != NULL
+                      ? (bb_store_search_bucket (bb_record_get_occurred_at (after)) + 1) << BB_SEARCH_NUM_BITS
+                      : G_MAXINT64);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 bucket = sqlite3_column_int64 (stmt, 19) >> BB_SEARCH_NUM_BITS;
+      BbRecord *record;
+
+      if (limit != G_MAXUINT && found->len >= want && bucket != last_bucket)
+        break;
+
+      record = bb_store_row_to_record (self, stmt, error);
+      if (record == NULL)
+        return FALSE;
+      g_ptr_array_add (found, record);
+      last_bucket = bucket;
+    }
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      bb_store_set_db_error (self, error, _("Could not search the records"));
+      return FALSE;
+    }
+
+  g_ptr_array_sort (found, compare_list_order);
+  for (guint i = offset; i < found->len && i < want; i++)
+    g_ptr_array_add (records, g_object_ref (g_ptr_array_index (found, i)));
+
+  return TRUE;
+}
+
+/* The list's records, by offset or after @after. Lock held. */
+static GPtrArray *
+list_records_locked (BbStore        *self,
+                     const BbQuery  *query,
+                     BbRecord       *after,
+                     guint           offset,
+                     guint           limit,
+                     GError        **error)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(BbCachedStmt) stmt = NULL;
   g_autofree char *match = NULL;
   g_autofree char *sql = NULL;
 
-  g_return_val_if_fail (BB_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  records = g_ptr_array_new_with_free_func (g_object_unref);
   if (limit == 0)
     return g_steal_pointer (&records);
 
-  sql = list_sql (query, &match);
+  if (query != NULL && (match = bb_store_search_to_match (query->search)) != NULL)
+    {
+      if (!list_search_locked (self, query, after, offset, limit, records, error))
+        return NULL;
+      return g_steal_pointer (&records);
+    }
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (match != NULL && !bb_store_flush_search_pending_locked (self, NULL, error))
-    return NULL;
+  sql = list_sql (query, after != NULL, &match);
   stmt = bb_store_get_stmt (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
-  bind_query (stmt, query, match);
+  bind_query (stmt, query, NULL);
+  bind_after (stmt, after);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"),
                       limit == G_MAXUINT ? -1 : (gint64) limit);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), offset);
@@ -638,6 +760,42 @@ bb_store_list_records (BbStore       *self,
     return NULL;
 
   return g_steal_pointer (&records);
+}
+
+GPtrArray *
+bb_store_list_records (BbStore       *self,
+                       const BbQuery *query,
+                       guint          offset,
+                       guint          limit,
+                       GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return list_records_locked (self, query, NULL, offset, limit, error);
+}
+
+GPtrArray *
+bb_store_list_records_after (BbStore       *self,
+                             const BbQuery *query,
+                             BbRecord      *after,
+                             guint          limit,
+                             GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (after == NULL || BB_IS_RECORD (after), NULL);
+  g_return_val_if_fail (after == NULL ||
+                        (bb_record_get_occurred_at (after) != NULL &&
+                         bb_record_get_id (after) != NULL), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return list_records_locked (self, query, after, 0, limit, error);
 }
 
 gboolean
@@ -833,11 +991,20 @@ bb_store_hot_queries (void)
   const BbQuery by_ward = { .ward = "town" };
   const BbQuery conflicts = { .sync_state = "conflict" };
   const BbQuery pending = { .sync_state = "pending" };
+  const BbQuery search = { .search = "gat" };
+  const BbQuery search_ward = { .search = "gat", .ward = "town" };
   g_autofree char *match = NULL;
 
-  add_hot (queries, "list page", list_sql (NULL, &match));
-  add_hot (queries, "list page of a kind", list_sql (&by_kind, &match));
-  add_hot (queries, "list page of a ward", list_sql (&by_ward, &match));
+  add_hot (queries, "list page", list_sql (NULL, FALSE, &match));
+  add_hot (queries, "list page of a kind", list_sql (&by_kind, FALSE, &match));
+  add_hot (queries, "list page of a ward", list_sql (&by_ward, FALSE, &match));
+  add_hot (queries, "list page after a record (keyset)", list_sql (NULL, TRUE, &match));
+  add_hot (queries, "list page of a kind after a record", list_sql (&by_kind, TRUE, &match));
+  g_clear_pointer (&match, g_free);
+  add_hot (queries, "search page", search_sql (&search, FALSE, &match));
+  g_clear_pointer (&match, g_free);
+  add_hot (queries, "search page after a record", search_sql (&search_ward, TRUE, &match));
+  g_clear_pointer (&match, g_free);
   add_hot (queries, "count of a kind", count_sql (&by_kind, &match));
   add_hot (queries, "count of conflicts (every sync)", count_sql (&conflicts, &match));
   add_hot (queries, "count of pending records", count_sql (&pending, &match));

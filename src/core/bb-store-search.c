@@ -243,30 +243,211 @@ bb_store_search_to_match (const char *search)
   return g_string_free (g_steal_pointer (&match), FALSE);
 }
 
+/* Search keys
+ *
+ * records_fts's rowid is not the record's num but a key that follows the
+ * list's order: the time bucket of occurred_at above, num below. A search
+ * walks the index from the largest key down and stops once it has a page,
+ * instead of asking FTS5 for every match and sorting those by time. The
+ * bucket is monotonic in the byte order of occurred_at (the list's order)
+ * for any string at all, so rows of a lower bucket are always older; the
+ * list's exact order (occurred_at, id) is restored within a bucket. */
+
+/* Digits of "YYYY-MM-DDTHH:MM:SS" as one number, 10^remaining. */
+static gint64
+power_of_ten (int n)
+{
+  gint64 value = 1;
+
+  while (n-- > 0)
+    value *= 10;
+  return value;
+}
+
+/* The largest YYYYMMDDhhmmss of a string shaped "dddd-dd-ddTdd:dd:dd"
+ * (any digits) that sorts at or before @s in byte order, or -1 when none
+ * does: so that a < b implies floor (a) <= floor (b). */
+static gint64
+floor_digits (const char *s)
+{
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+  gint64 value = 0;
+  int remaining = 14;
+
+  for (guint i = 0; i < sizeof shape - 1; i++)
+    {
+      guchar c = (guchar) s[i];
+      gboolean is_digit = shape[i] == 'd';
+      guchar low = is_digit ? '0' : (guchar) shape[i];
+      guchar high = is_digit ? '9' : (guchar) shape[i];
+
+      if (c < low)   /* the end of @s too: every such string sorts after it */
+        return value * power_of_ten (remaining) - 1;
+      if (c > high)  /* every such string with this prefix sorts before it */
+        return (value + 1) * power_of_ten (remaining) - 1;
+      if (is_digit)
+        {
+          value = value * 10 + (c - '0');
+          remaining--;
+        }
+    }
+
+  return value;
+}
+
+gint64
+bb_store_search_bucket (const char *occurred_at)
+{
+  static const int lows[6] = { BB_SEARCH_FIRST_YEAR, 0, 0, 0, 0, 0 };
+  static const int highs[6] = { BB_SEARCH_FIRST_YEAR + BB_SEARCH_YEARS - 1, 12, 31, 23, 59, 59 };
+  static const int radix[6] = { BB_SEARCH_YEARS, 13, 32, 24, 60, 60 };
+  gint64 digits = floor_digits (occurred_at != NULL ? occurred_at : "");
+  int parts[6];
+  gint64 bucket = 0;
+
+  if (digits < 0)
+    return 0;
+
+  parts[0] = (int) (digits / 10000000000);
+  parts[1] = (int) (digits / 100000000 % 100);
+  parts[2] = (int) (digits / 1000000 % 100);
+  parts[3] = (int) (digits / 10000 % 100);
+  parts[4] = (int) (digits / 100 % 100);
+  parts[5] = (int) (digits % 100);
+
+  /* Each part into its range; one out of range takes the ones after it to
+   * the same end, which keeps the order (a floor or a ceiling in the
+   * ranges). */
+  for (guint i = 0; i < 6; i++)
+    {
+      if (parts[i] < lows[i] || parts[i] > highs[i])
+        {
+          gboolean below = parts[i] < lows[i];
+
+          for (guint j = i; j < 6; j++)
+            parts[j] = below ? lows[j] : highs[j];
+          break;
+        }
+    }
+
+  for (guint i = 0; i < 6; i++)
+    bucket = bucket * radix[i] + (parts[i] - lows[i]);
+
+  return bucket;
+}
+
+gint64
+bb_store_search_key (const char *occurred_at,
+                     gint64      num)
+{
+  g_return_val_if_fail (num >= 0 && num <= BB_SEARCH_NUM_MASK, -1);
+
+  return (bb_store_search_bucket (occurred_at) << BB_SEARCH_NUM_BITS) | num;
+}
+
+/* bb_search_key(occurred_at, num) in SQL */
+static void
+search_key_function (sqlite3_context  *context,
+                     int               argc,
+                     sqlite3_value   **argv)
+{
+  gint64 num = sqlite3_value_int64 (argv[1]);
+
+  if (num < 0 || num > BB_SEARCH_NUM_MASK)
+    {
+      sqlite3_result_error (context, "record number out of the search key's range", -1);
+      return;
+    }
+  sqlite3_result_int64 (context,
+                        bb_store_search_key ((const char *) sqlite3_value_text (argv[0]), num));
+}
+
+int
+bb_store_register_search_functions (sqlite3 *db)
+{
+  return sqlite3_create_function (db, "bb_search_key", 2,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                  NULL, search_key_function, NULL, NULL);
+}
+
+/* Removes the entry of record @num from the index, if it has one. */
+static gboolean
+unindex_num (BbStore  *self,
+             gint64    num,
+             GError  **error)
+{
+  gint64 key;
+
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self, "DELETE FROM search_keys WHERE num = ?1 RETURNING key", error);
+    int rc;
+
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, num);
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_DONE)
+      return TRUE;
+    if (rc != SQLITE_ROW)
+      {
+        bb_store_set_db_error (self, error, _("Could not update the search index"));
+        return FALSE;
+      }
+    key = sqlite3_column_int64 (stmt, 0);
+    if (!bb_store_step_done (self, stmt, _("Could not update the search index"), error))
+      return FALSE;
+  }
+
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self, "DELETE FROM records_fts WHERE rowid = ?1", error);
+
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, key);
+    return bb_store_step_done (self, stmt, _("Could not update the search index"), error);
+  }
+}
+
 gboolean
 bb_store_index_record (BbStore     *self,
                        gint64       num,
+                       const char  *occurred_at,
                        const char  *kind,
                        JsonObject  *fields,
                        gboolean     was_indexed,
                        GError     **error)
 {
   g_autofree char *text = search_text_for (kind, fields);
+  gint64 key;
 
-  if (was_indexed)
-    {
-      g_autoptr(BbCachedStmt) stmt =
-        bb_store_get_stmt (self, "DELETE FROM records_fts WHERE rowid = ?1", error);
-
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, num);
-      if (!bb_store_step_done (self, stmt, _("Could not update the search index"), error))
-        return FALSE;
-    }
+  if (was_indexed && !unindex_num (self, num, error))
+    return FALSE;
 
   if (*text == '\0')
     return TRUE;
+
+  if (num < 0 || num > BB_SEARCH_NUM_MASK)
+    {
+      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
+                   _("Could not update the search index in “%s”: record number %"
+                     G_GINT64_FORMAT " is out of its range"), self->path, num);
+      return FALSE;
+    }
+  key = bb_store_search_key (occurred_at, num);
+
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self, "INSERT INTO search_keys (num, key) VALUES (?1, ?2)", error);
+
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, num);
+    sqlite3_bind_int64 (stmt, 2, key);
+    if (!bb_store_step_done (self, stmt, _("Could not update the search index"), error))
+      return FALSE;
+  }
 
   {
     g_autoptr(BbCachedStmt) stmt =
@@ -274,19 +455,20 @@ bb_store_index_record (BbStore     *self,
 
     if (stmt == NULL)
       return FALSE;
-    sqlite3_bind_int64 (stmt, 1, num);
+    sqlite3_bind_int64 (stmt, 1, key);
     bb_store_bind_text (stmt, 2, text);
     return bb_store_step_done (self, stmt, _("Could not update the search index"), error);
   }
 }
 
-/* Migration 2: index the records written before search existed. */
+/* Migration 2: index the records written before search existed, as step 2
+ * did (the index's rowid was the record's num until step 9). */
 gboolean
 bb_store_fill_search_index (BbStore  *self,
                             GError  **error)
 {
   g_autoptr(BbCachedStmt) stmt =
-    bb_store_get_stmt (self, "SELECT num, kind, fields FROM records", error);
+    bb_store_get_stmt (self, "SELECT num, kind, fields FROM records ORDER BY num", error);
   int rc;
 
   if (stmt == NULL)
@@ -295,14 +477,21 @@ bb_store_fill_search_index (BbStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr(JsonNode) node = bb_store_parse_json ((const char *) sqlite3_column_text (stmt, 2));
-      JsonObject *fields = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(BbCachedStmt) insert = NULL;
 
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        fields = json_node_get_object (node);
+      text = search_text_for ((const char *) sqlite3_column_text (stmt, 1),
+                              node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                              ? json_node_get_object (node) : NULL);
+      if (*text == '\0')
+        continue;
 
-      if (!bb_store_index_record (self, sqlite3_column_int64 (stmt, 0),
-                                  (const char *) sqlite3_column_text (stmt, 1), fields,
-                                  TRUE, error))
+      insert = bb_store_get_stmt (self, "INSERT INTO records_fts (rowid, body) VALUES (?1, ?2)", error);
+      if (insert == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (insert, 1, sqlite3_column_int64 (stmt, 0));
+      bb_store_bind_text (insert, 2, text);
+      if (!bb_store_step_done (self, insert, _("Could not build the search index"), error))
         return FALSE;
     }
 
@@ -315,8 +504,58 @@ bb_store_fill_search_index (BbStore  *self,
   return TRUE;
 }
 
+/* Migration 9: the text of records_fts_by_num (rowid = num) into the new
+ * records_fts under each record's key (search_keys, filled by the step's
+ * SQL), in key order; then the old index goes. */
+gboolean
+bb_store_rekey_search_index (BbStore  *self,
+                             GError  **error)
+{
+  {
+    g_autoptr(BbCachedStmt) keys =
+      bb_store_get_stmt (self, "SELECT key, num FROM search_keys ORDER BY key", error);
+    int rc;
+
+    if (keys == NULL)
+      return FALSE;
+
+    while ((rc = sqlite3_step (keys)) == SQLITE_ROW)
+      {
+        g_autoptr(BbCachedStmt) body =
+          bb_store_get_stmt (self,
+                             "INSERT INTO records_fts (rowid, body)"
+                             " SELECT ?1, body FROM records_fts_by_num WHERE rowid = ?2",
+                             error);
+
+        if (body == NULL)
+          return FALSE;
+        sqlite3_bind_int64 (body, 1, sqlite3_column_int64 (keys, 0));
+        sqlite3_bind_int64 (body, 2, sqlite3_column_int64 (keys, 1));
+        if (!bb_store_step_done (self, body, _("Could not build the search index"), error))
+          return FALSE;
+      }
+
+    if (rc != SQLITE_DONE)
+      {
+        bb_store_set_db_error (self, error, _("Could not build the search index"));
+        return FALSE;
+      }
+  }
+
+  if (sqlite3_exec (self->db, "DROP TABLE records_fts_by_num", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      bb_store_set_db_error (self, error, _("Could not build the search index"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Search text of the rows in search_pending, then the table emptied: in the
- * caller's transaction. */
+ * caller's transaction. The old entries go first and the new ones follow in
+ * key order: FTS5 writes its pending terms out whenever a rowid is not
+ * above the last one, so a bulk insert in any other order would write a
+ * segment per record. */
 static gboolean
 index_pending_locked (BbStore  *self,
                       guint    *n_indexed,
@@ -328,8 +567,33 @@ index_pending_locked (BbStore  *self,
   {
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self,
-                         "SELECT p.num, r.kind, r.fields, p.indexed FROM search_pending p"
-                         " JOIN records r ON r.num = p.num",
+                         "DELETE FROM records_fts WHERE rowid IN"
+                         " (SELECT k.key FROM search_pending p"
+                         "  JOIN search_keys k ON k.num = p.num ORDER BY k.key)",
+                         error);
+
+    if (stmt == NULL ||
+        !bb_store_step_done (self, stmt, _("Could not update the search index"), error))
+      return FALSE;
+  }
+
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self,
+                         "DELETE FROM search_keys WHERE num IN (SELECT num FROM search_pending)",
+                         error);
+
+    if (stmt == NULL ||
+        !bb_store_step_done (self, stmt, _("Could not update the search index"), error))
+      return FALSE;
+  }
+
+  {
+    g_autoptr(BbCachedStmt) stmt =
+      bb_store_get_stmt (self,
+                         "SELECT p.num, r.occurred_at, r.kind, r.fields FROM search_pending p"
+                         " JOIN records r ON r.num = p.num"
+                         " ORDER BY bb_search_key (r.occurred_at, p.num)",
                          error);
 
     if (stmt == NULL)
@@ -337,15 +601,16 @@ index_pending_locked (BbStore  *self,
 
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
-        g_autoptr(JsonNode) node = bb_store_parse_json ((const char *) sqlite3_column_text (stmt, 2));
+        g_autoptr(JsonNode) node = bb_store_parse_json ((const char *) sqlite3_column_text (stmt, 3));
         JsonObject *fields = NULL;
 
         if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
           fields = json_node_get_object (node);
 
         if (!bb_store_index_record (self, sqlite3_column_int64 (stmt, 0),
-                                    (const char *) sqlite3_column_text (stmt, 1), fields,
-                                    sqlite3_column_int (stmt, 3) != 0, error))
+                                    (const char *) sqlite3_column_text (stmt, 1),
+                                    (const char *) sqlite3_column_text (stmt, 2), fields,
+                                    FALSE, error))
           return FALSE;
         n++;
       }

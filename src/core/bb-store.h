@@ -124,6 +124,18 @@ GPtrArray *bb_store_list_records      (BbStore     *self,
                                        guint        offset,
                                        guint        limit,
                                        GError     **error);
+/* Keyset paging: (transfer full) (element-type BbRecord): at most @limit
+ * records of @query that come after @after in the list's order (newest
+ * first: occurred_at, then id), the first ones when @after is NULL. Each
+ * page starts where the last one ended, from an index (or, for a search,
+ * from the search index walked newest first): as fast at the end of the
+ * list as at its start, and no record is skipped or listed twice when
+ * several share a time. */
+GPtrArray *bb_store_list_records_after (BbStore       *self,
+                                        const BbQuery *query,
+                                        BbRecord      *after,
+                                        guint          limit,
+                                        GError       **error);
 gboolean   bb_store_count_records     (BbStore     *self,
                                        const BbQuery *query,
                                        guint       *n_records,

@@ -126,9 +126,12 @@ static const char schema_step_7[] =
   "  added_at   TEXT NOT NULL);"
   "CREATE INDEX blobs_waiting ON blobs (state) WHERE state = 'waiting';";
 
+static const char schema_step_8[] =
+  "ALTER TABLE records ADD COLUMN personal_purged_at TEXT;";
+
 static const char * const schema_steps[] = {
   schema_step_1, schema_step_2, schema_step_3, schema_step_4, schema_step_5,
-  schema_step_6, schema_step_7
+  schema_step_6, schema_step_7, schema_step_8
 };
 
 #define PULLED_ID  "0b7e0a52-6c1e-4b43-9d55-3e2f3a1b0001"
@@ -194,7 +197,9 @@ exec_ok (sqlite3    *db,
 }
 
 /* The file a device left at schema @version, in WAL mode as the store keeps
- * it, holding old_rows. An FTS row is written as that version's store did. */
+ * it, holding old_rows. An FTS row is written as that version's store did
+ * (rowid = num); from version 6 the pending record's entry is out of date
+ * and waits in search_pending, as after a pull. */
 static void
 make_old_database (const char *path,
                    int         version)
@@ -221,6 +226,11 @@ make_old_database (const char *path,
                  "INSERT INTO records_fts (rowid, body)"
                  " SELECT num, json_extract (fields, '$.route') FROM records"
                  " WHERE id = '" PENDING_ID "';");
+  if (version >= 6)
+    exec_ok (db, "UPDATE records_fts SET body = 'outdated words'"
+                 " WHERE rowid = (SELECT num FROM records WHERE id = '" PENDING_ID "');"
+                 "INSERT INTO search_pending (num, indexed)"
+                 " SELECT num, 1 FROM records WHERE id = '" PENDING_ID "';");
   sqlite3_close (db);
 }
 
@@ -307,6 +317,24 @@ check_migrated (const char *path)
   g_assert_cmpuint (count_search (store, "lowfield"), ==, 1);
   g_assert_cmpuint (count_search (store, "rubble"), ==, 1);
   g_assert_cmpuint (count_search (store, "market plac"), ==, 1);
+  g_assert_cmpuint (count_search (store, "outdated"), ==, 0);
+  {
+    g_autoptr(GPtrArray) found = NULL;
+    BbQuery query = { .search = "lowfield" };
+
+    found = bb_store_list_records (store, &query, 0, 50, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (found->len, ==, 1);
+    g_assert_cmpstr (bb_record_get_id (g_ptr_array_index (found, 0)), ==, PULLED_ID);
+  }
+  /* Every entry of the index under its record's key (step 9). */
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records_fts"), ==, 2);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records_fts f"
+                                  " JOIN search_keys k ON k.key = f.rowid"
+                                  " JOIN records r ON r.num = k.num"
+                                  " AND r.num = (f.rowid & 1073741823)"), ==, 2);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+                                  " WHERE name LIKE 'records_fts_by_num%'"), ==, 0);
 
   /* New records and the newest tables work too. */
   fresh = bb_record_new (BB_KIND_PATROL_OBSERVATION);
@@ -383,10 +411,10 @@ test_failed_step_rolls_back (void)
   int last_old = BB_STORE_SCHEMA_VERSION - 1;
 
   /* A database two steps behind, where the last step cannot run: the
-   * column it adds is already there. The step before it runs and stays. */
+   * table it makes is already there. The step before it runs and stays. */
   make_old_database (path, last_old - 1);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  exec_ok (db, "ALTER TABLE records ADD COLUMN personal_purged_at INTEGER;");
+  exec_ok (db, "CREATE TABLE search_keys (num INTEGER PRIMARY KEY, key TEXT);");
   sqlite3_close (db);
 
   store = bb_store_open (path, &error);
@@ -401,7 +429,11 @@ test_failed_step_rolls_back (void)
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
                                   " WHERE name = 'blobs_waiting'"), ==, 1);
   g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info ('records')"
-                                  " WHERE name = 'personal_purged_at' AND type = 'INTEGER'"), ==, 1);
+                                  " WHERE name = 'personal_purged_at' AND type = 'TEXT'"), ==, 1);
+  /* The old index is whole, under its old name. */
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records_fts"), ==, 2);
+  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+                                  " WHERE name LIKE 'records_fts_by_num%'"), ==, 0);
 
   remove_tree (dir);
 }

@@ -72,6 +72,17 @@ reads_every_row (const char *sql,
   return FALSE;
 }
 
+/* A search page walks the search index newest first and looks each record
+ * up by num: it never asks for every match and sorts them (the plan of
+ * "num IN (SELECT rowid FROM records_fts ...) ORDER BY occurred_at"). */
+static gboolean
+walks_the_search_index (const char *plan)
+{
+  return g_str_has_prefix (plan, "SCAN records_fts VIRTUAL TABLE") &&
+         strstr (plan, "SEARCH records USING INTEGER PRIMARY KEY (rowid=?)") != NULL &&
+         strstr (plan, "TEMP B-TREE") == NULL;
+}
+
 static void
 test_hot_queries_start_from_an_index (void)
 {
@@ -82,6 +93,7 @@ test_hot_queries_start_from_an_index (void)
   g_autoptr(GPtrArray) queries = bb_store_hot_queries ();
   sqlite3 *db = NULL;
   guint failures = 0;
+  guint n_searches = 0;
 
   g_assert_no_error (error);
   store = bb_store_open (path, &error);
@@ -116,11 +128,22 @@ test_hot_queries_start_from_an_index (void)
           g_printerr ("“%s” reads every row:\n%s\n%s\n", query->name, query->sql, plan);
           failures++;
         }
+      if (g_str_has_prefix (query->name, "search page"))
+        {
+          n_searches++;
+          if (!walks_the_search_index (plan))
+            {
+              g_printerr ("“%s” does not walk the search index in order:\n%s\n%s\n",
+                          query->name, query->sql, plan);
+              failures++;
+            }
+        }
     }
   sqlite3_close (db);
   g_clear_object (&store);
 
   g_assert_cmpuint (failures, ==, 0);
+  g_assert_cmpuint (n_searches, >=, 2);
 
   {
     g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
@@ -146,8 +169,20 @@ test_a_full_scan_is_caught (void)
   g_autofree char *indexed = NULL;
   g_autofree char *whole_index = NULL;
   g_autofree char *page = NULL;
+  g_autofree char *all_matches = NULL;
+  g_autofree char *walked = NULL;
 
   g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE records (num INTEGER PRIMARY KEY, t);"
+                                 "CREATE INDEX records_t ON records (t);"
+                                 "CREATE VIRTUAL TABLE records_fts USING fts5 (body);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  all_matches = explain (db, "SELECT * FROM records WHERE num IN (SELECT rowid FROM records_fts"
+                             " WHERE records_fts MATCH 'a*') ORDER BY t DESC LIMIT 50");
+  walked = explain (db, "SELECT * FROM records_fts CROSS JOIN records ON records.num = records_fts.rowid"
+                        " WHERE records_fts MATCH 'a*' ORDER BY records_fts.rowid DESC");
+  g_assert_false (walks_the_search_index (all_matches));
+  g_assert_true (walks_the_search_index (walked));
   g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE t (a, b); CREATE INDEX t_a ON t (a);",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   scan = explain (db, "SELECT count(*) FROM t WHERE b = 1");
