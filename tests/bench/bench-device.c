@@ -5,9 +5,14 @@
  * Prints one JSON line per figure; asserts nothing about time.
  *
  *   bench-device store DATA_DIR [--saves N] [--searches N]
- *     durable saves (p50/p99), the first page of the list as the app reads
- *     it (count + 50 rows, p50/p99) and searches for random word prefixes
- *     (count + first 50 rows, p50/p99), in the store of DATA_DIR.
+ *     durable saves (p50/p99); the first page of the list as the app reads
+ *     it (50 rows by key, no count: "first_page") and the next page after
+ *     it ("next_page"); searches for random word prefixes (the first 50
+ *     rows as the app reads them: "search"; the page after: "search_next";
+ *     their count, which the app no longer asks for: "search_count"); and,
+ *     for comparison with earlier runs, count + 50 rows as the app read
+ *     them before keyset paging ("first_page_with_count"), in the store of
+ *     DATA_DIR.
  *   bench-device sync DATA_DIR [--runs N]
  *     N sync cycles of the signed-in device, each timed (the no-op figure
  *     when there is nothing to send or receive).
@@ -71,12 +76,54 @@ print_figure (const char *figure,
            extra != NULL ? ", " : "", extra != NULL ? extra : "");
 }
 
+/* The first page as the app reads it: 50 rows by key, no count. */
 static gboolean
 time_page (BbStore       *store,
            const BbQuery *query,
            GArray        *ms,
-           guint         *n_matching,
            GError       **error)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  page = bb_store_list_records_after (store, query, NULL, PAGE, error);
+  if (page == NULL)
+    return FALSE;
+  g_array_append_val (ms, (double) { ms_since (start) });
+  return TRUE;
+}
+
+/* The page after the first one, by key. */
+static gboolean
+time_next_page (BbStore       *store,
+                const BbQuery *query,
+                GArray        *ms,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) first = bb_store_list_records_after (store, query, NULL, PAGE, error);
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 start;
+
+  if (first == NULL)
+    return FALSE;
+  if (first->len < PAGE)
+    return TRUE;
+  start = g_get_monotonic_time ();
+  page = bb_store_list_records_after (store, query, g_ptr_array_index (first, first->len - 1),
+                                      PAGE, error);
+  if (page == NULL)
+    return FALSE;
+  g_array_append_val (ms, (double) { ms_since (start) });
+  return TRUE;
+}
+
+/* Count, then the first page by offset: how the app opened a list before. */
+static gboolean
+time_counted_page (BbStore       *store,
+                   const BbQuery *query,
+                   GArray        *ms,
+                   guint         *n_matching,
+                   GError       **error)
 {
   g_autoptr(GPtrArray) page = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -99,23 +146,39 @@ run_store (BbSession          *session,
   BbStore *store = bb_session_get_store (session);
   g_autoptr(GArray) save_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) page_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) next_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) counted_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) search_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) search_next_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) search_count_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GRand) rand = g_rand_new_with_seed (15);
   g_autoptr(GError) error = NULL;
   g_autofree char *extra = NULL;
   guint n_records = 0, n_matching = 0;
   guint64 total_matching = 0;
-
-  if (!bb_store_count_records (store, NULL, &n_records, &error))
-    goto fail;
+  gint64 count_start;
 
   /* The first page as a list opens it, cold (just after opening) first. */
   for (guint i = 0; i < 20; i++)
-    if (!time_page (store, NULL, page_ms, &n_matching, &error))
+    if (!time_page (store, NULL, page_ms, &error))
       goto fail;
-  extra = g_strdup_printf ("\"records\": %u, \"first_cold_ms\": %.3f", n_records,
-                           g_array_index (page_ms, double, 0));
+  extra = g_strdup_printf ("\"first_cold_ms\": %.3f", g_array_index (page_ms, double, 0));
   print_figure ("first_page", page_ms, extra);
+  g_clear_pointer (&extra, g_free);
+
+  for (guint i = 0; i < 20; i++)
+    if (!time_next_page (store, NULL, next_ms, &error))
+      goto fail;
+  print_figure ("next_page", next_ms, NULL);
+
+  count_start = g_get_monotonic_time ();
+  if (!bb_store_count_records (store, NULL, &n_records, &error))
+    goto fail;
+  extra = g_strdup_printf ("\"records\": %u, \"count_ms\": %.3f", n_records, ms_since (count_start));
+  for (guint i = 0; i < 20; i++)
+    if (!time_counted_page (store, NULL, counted_ms, &n_matching, &error))
+      goto fail;
+  print_figure ("first_page_with_count", counted_ms, extra);
   g_clear_pointer (&extra, g_free);
 
   for (guint i = 0; i < n_searches; i++)
@@ -126,13 +189,17 @@ run_store (BbSession          *session,
       g_autofree char *prefix = g_strndup (word, length);
       BbQuery query = { .search = prefix };
 
-      if (!time_page (store, &query, search_ms, &n_matching, &error))
+      if (!time_page (store, &query, search_ms, &error) ||
+          !time_next_page (store, &query, search_next_ms, &error) ||
+          !time_counted_page (store, &query, search_count_ms, &n_matching, &error))
         goto fail;
       total_matching += n_matching;
     }
   extra = g_strdup_printf ("\"records\": %u, \"mean_matching\": %.0f", n_records,
                            n_searches > 0 ? (double) total_matching / n_searches : 0.0);
   print_figure ("search", search_ms, extra);
+  print_figure ("search_next", search_next_ms, extra);
+  print_figure ("search_count", search_count_ms, extra);
   g_clear_pointer (&extra, g_free);
 
   for (guint i = 0; i < n_saves; i++)

@@ -12,7 +12,8 @@ Figures (every one can be left out, see --help):
   import    beatbook-cli import of the generated data (records/s)
   save      durable save p50/p99 at --big records
   page      the list's first page (count + 50 rows) p50/p99 at --big
-  search    random word prefixes (count + 50 rows) p50/p99 at --big
+  search    random word prefixes: the first 50 rows p50/p99 at --big (and
+            the next page, and count + 50 rows as before keyset paging)
   app       the app's start to its first frame under Xvfb, at --n and --big,
             and its resident memory then (empty store as the reference)
   sync      push, pull and no-op at --n between devices and the real server
