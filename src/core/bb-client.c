@@ -15,6 +15,9 @@
 /* A patrol car's signal comes and goes: give up on a request that long
  * silent and let the backoff try again. */
 #define REQUEST_TIMEOUT_SECONDS 30
+/* Times a request that may safely be sent again is sent before its
+ * timeout is reported. */
+#define REQUEST_ATTEMPTS 2
 
 struct _BbClient
 {
@@ -22,6 +25,7 @@ struct _BbClient
   char        *base_url;
   char        *token;
   gboolean     plain;     /* http://, to loopback only */
+  guint        timeout;   /* seconds of silence before a request gives up */
 };
 
 G_DEFINE_QUARK (bb-client-error-quark, bb_client_error)
@@ -116,7 +120,13 @@ bb_client_new (const char  *base_url,
 
   self = g_new0 (BbClient, 1);
   self->plain = g_strcmp0 (scheme, "http") == 0;
-  self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
+  self->timeout = REQUEST_TIMEOUT_SECONDS;
+  /* Tests only (tests/faults): a shorter wait, so a stalled answer is met
+   * in seconds. */
+  if (g_getenv ("BEATBOOK_TEST_REQUEST_TIMEOUT") != NULL)
+    self->timeout = (guint) CLAMP (g_ascii_strtoull (g_getenv ("BEATBOOK_TEST_REQUEST_TIMEOUT"), NULL, 10),
+                                   1, REQUEST_TIMEOUT_SECONDS);
+  self->session = soup_session_new_with_options ("timeout", self->timeout,
                                                  "user-agent", "beatbook/" PACKAGE_VERSION,
                                                  NULL);
   if (ca_file != NULL && *ca_file != '\0')
@@ -244,6 +254,46 @@ set_error_from_answer (guint        status,
                  _("The server answered %u %s."), status, soup_status_get_phrase (status));
 }
 
+/* Whether sending @method @path twice does what sending it once does. */
+static gboolean
+request_is_repeatable (const char *method,
+                       const char *path)
+{
+  return g_str_equal (method, "GET") || g_str_equal (method, "HEAD") ||
+         (g_str_equal (method, "POST") && g_str_equal (path, "/api/v1/sync/push"));
+}
+
+/* Why no answer came to @msg: a timeout says so (the server was reached,
+ * and may only be busy) rather than passing on libsoup's words. */
+static void
+set_transport_error (BbClient     *self,
+                     SoupMessage  *msg,
+                     const GError *local_error,
+                     guint         attempts,
+                     GError      **error)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_set_error_literal (error, local_error->domain, local_error->code, local_error->message);
+  else if (local_error->domain == G_TLS_ERROR ||
+           soup_message_get_tls_peer_certificate_errors (msg) != 0)
+    g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_CERTIFICATE,
+                 _("The server’s certificate is not trusted (%s). Nothing was sent."),
+                 local_error->message);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) && attempts > 1)
+    g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE,
+                 _("The server did not answer within %u seconds, asked %u times: it is too busy "
+                   "or the connection stalled."),
+                 self->timeout, attempts);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE,
+                 _("The server did not answer within %u seconds: it is too busy or the "
+                   "connection stalled."),
+                 self->timeout);
+  else
+    g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE,
+                 _("The server cannot be reached: %s"), local_error->message);
+}
+
 JsonNode *
 bb_client_request (BbClient      *self,
                    const char    *method,
@@ -280,61 +330,67 @@ bb_client_request (BbClient      *self,
         }
 
   url = g_strconcat (self->base_url, path, NULL);
-  msg = soup_message_new (method, url);
-  if (msg == NULL)
+  /* A request that timed out is asked once more when asking twice is safe
+   * (a read, or a push: the server answers a resent change `duplicate`),
+   * so a moment's crowd at the server does not fail the whole sync. */
+  for (guint attempt = 1; ; attempt++)
     {
-      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST,
-                   _("“%s” is not a valid address."), url);
-      return NULL;
-    }
+      g_clear_object (&msg);
+      g_clear_object (&refuse);
+      g_clear_error (&local_error);
+      msg = soup_message_new (method, url);
+      if (msg == NULL)
+        {
+          g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_BAD_REQUEST,
+                       _("“%s” is not a valid address."), url);
+          return NULL;
+        }
 
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "application/json");
-  if (self->token != NULL)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "application/json");
+      if (self->token != NULL)
+        {
+          g_autofree char *auth = g_strconcat ("Bearer ", self->token, NULL);
 
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
-  if (body != NULL)
-    {
-      g_autofree char *text = json_to_string (body, FALSE);
-      gsize text_len = strlen (text);
-      g_autoptr(GBytes) request = g_bytes_new_take (g_steal_pointer (&text), text_len);
+          soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+        }
+      if (body != NULL)
+        {
+          g_autofree char *text = json_to_string (body, FALSE);
+          gsize text_len = strlen (text);
+          g_autoptr(GBytes) request = g_bytes_new_take (g_steal_pointer (&text), text_len);
 
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
-    }
+          soup_message_set_request_body_from_bytes (msg, "application/json", request);
+        }
 
-  if (self->plain)
-    {
-      refuse = g_cancellable_new ();
-      if (cancellable != NULL)
-        cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_too), g_object_ref (refuse), g_object_unref);
-      g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), refuse);
-    }
+      if (self->plain)
+        {
+          refuse = g_cancellable_new ();
+          if (cancellable != NULL)
+            cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_too), g_object_ref (refuse), g_object_unref);
+          g_signal_connect (msg, "network-event", G_CALLBACK (on_network_event), refuse);
+        }
 
-  bytes = soup_session_send_and_read (self->session, msg, refuse != NULL ? refuse : cancellable, &local_error);
-  if (cancel_id != 0)
-    g_cancellable_disconnect (cancellable, cancel_id);
-  if (bytes == NULL && refuse != NULL && g_cancellable_is_cancelled (refuse) &&
-      (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
-    {
-      g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_INSECURE,
-                   _("“%s” is not encrypted and did not lead to this machine: nothing was sent."),
-                   self->base_url);
-      return NULL;
-    }
-  if (bytes == NULL)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (local_error->domain == G_TLS_ERROR ||
-               soup_message_get_tls_peer_certificate_errors (msg) != 0)
-        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_CERTIFICATE,
-                     _("The server’s certificate is not trusted (%s). Nothing was sent."),
-                     local_error->message);
-      else
-        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE,
-                     _("The server cannot be reached: %s"), local_error->message);
+      bytes = soup_session_send_and_read (self->session, msg, refuse != NULL ? refuse : cancellable, &local_error);
+      if (cancel_id != 0)
+        g_cancellable_disconnect (cancellable, cancel_id);
+      cancel_id = 0;
+      if (bytes == NULL && refuse != NULL && g_cancellable_is_cancelled (refuse) &&
+          (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
+        {
+          g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_INSECURE,
+                       _("“%s” is not encrypted and did not lead to this machine: nothing was sent."),
+                       self->base_url);
+          return NULL;
+        }
+      if (bytes != NULL)
+        break;
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) &&
+          attempt < REQUEST_ATTEMPTS && request_is_repeatable (method, path))
+        {
+          g_debug ("%s %s timed out; asking again", method, path);
+          continue;
+        }
+      set_transport_error (self, msg, local_error, attempt, error);
       return NULL;
     }
 
@@ -419,16 +475,7 @@ send_raw (BbClient            *self,
   answer = soup_session_send_and_read (self->session, msg, cancellable, &local_error);
   if (answer == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (local_error->domain == G_TLS_ERROR ||
-               soup_message_get_tls_peer_certificate_errors (msg) != 0)
-        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_CERTIFICATE,
-                     _("The server’s certificate is not trusted (%s). Nothing was sent."),
-                     local_error->message);
-      else
-        g_set_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE,
-                     _("The server cannot be reached: %s"), local_error->message);
+      set_transport_error (self, msg, local_error, 1, error);
       return NULL;
     }
 

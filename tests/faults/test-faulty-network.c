@@ -8,6 +8,12 @@
  * BEATBOOK_FAULT_SEED replays a run). After many rounds of saving and
  * syncing through it, one clean sync must leave the server with exactly
  * the device's records, each once.
+ *
+ * The same proxy also stalls pushes on purpose: the server gets the push
+ * and applies it, and its answer never comes back. The device must ask
+ * again after its timeout (BEATBOOK_TEST_REQUEST_TIMEOUT, seconds, tests
+ * only), be answered `duplicate`, and double nothing; a server that never
+ * answers must be reported as such, with everything kept queued.
  */
 #define G_LOG_DOMAIN "beatbook-test"
 
@@ -41,6 +47,8 @@ typedef struct
   GRand    *rand;
   GMutex    lock;
   gboolean  faults_on;
+  guint     stall_pushes;  /* pushes still to stall (their answer kept back) */
+  guint     n_stalled;
   gboolean  stop;
   guint     counts[N_FAULTS];
   /* A fault for each connection in the order accepted, instead of random
@@ -92,7 +100,9 @@ conn_run (gpointer data)
   Conn *c = data;
   int up = -1, replay = -1;
   gboolean request_seen = FALSE;
+  gboolean stalled = FALSE;
   char buf[16384];
+  static const char push_line[] = "POST /api/v1/sync/push ";
 
   if (c->fault == FAULT_DROP)
     goto out;
@@ -112,6 +122,20 @@ conn_run (gpointer data)
           n = read (c->client, buf, sizeof buf);
           if (n <= 0)
             break;
+          /* A push whose answer is to be kept back: the server gets it
+           * whole, the device hears nothing more on this connection. */
+          if (!stalled && (gsize) n >= strlen (push_line) &&
+              memcmp (buf, push_line, strlen (push_line)) == 0)
+            {
+              g_mutex_lock (&c->proxy->lock);
+              if (c->proxy->stall_pushes > 0)
+                {
+                  c->proxy->stall_pushes--;
+                  c->proxy->n_stalled++;
+                  stalled = TRUE;
+                }
+              g_mutex_unlock (&c->proxy->lock);
+            }
           if (c->fault == FAULT_DELAY)
             g_usleep (c->delay_ms * 1000);
           if (write (up, buf, (size_t) n) != n)
@@ -134,6 +158,8 @@ conn_run (gpointer data)
           n = read (up, buf, sizeof buf);
           if (n <= 0)
             break;
+          if (stalled)
+            continue;
           if (c->fault == FAULT_RESET)
             {
               reset (c->client);
@@ -464,6 +490,137 @@ test_pipelined_push_halves_batches_too_large (void)
   assert_server_holds_each_once (server, device, n);
 }
 
+/* A proxy that passes everything; set_stall_pushes() keeps answers back. */
+static Proxy *
+stalling_proxy_for (Device *device,
+                    Server *server)
+{
+  g_autofree char *proxy_url = NULL;
+  Proxy *proxy = proxy_new (server->port, 1);
+
+  g_mutex_lock (&proxy->lock);
+  proxy->faults_on = FALSE;
+  g_mutex_unlock (&proxy->lock);
+  proxy_url = g_strdup_printf ("http://127.0.0.1:%u", proxy->port);
+  device_use_url (device, proxy_url);
+  return proxy;
+}
+
+static void
+set_stall_pushes (Proxy *proxy,
+                  guint  n)
+{
+  g_mutex_lock (&proxy->lock);
+  proxy->stall_pushes = n;
+  g_mutex_unlock (&proxy->lock);
+}
+
+static guint
+n_stalled (Proxy *proxy)
+{
+  guint n;
+
+  g_mutex_lock (&proxy->lock);
+  n = proxy->n_stalled;
+  g_mutex_unlock (&proxy->lock);
+  return n;
+}
+
+/* Every record of @saved is on the server, once, and nothing else. */
+static void
+assert_server_holds (Server     *server,
+                     GHashTable *saved)
+{
+  g_autoptr(GHashTable) held = server_records (server);
+  GHashTableIter iter;
+  const char *id;
+
+  g_assert_cmpuint (g_hash_table_size (held), ==, g_hash_table_size (saved));
+  g_hash_table_iter_init (&iter, saved);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+    if (!g_hash_table_contains (held, id))
+      g_error ("record %s was saved on the device but is not on the server", id);
+}
+
+static void
+save_some (Device     *device,
+           GHashTable *saved,
+           guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Stalled answer, record %u", g_hash_table_size (saved));
+      g_autoptr(BbRecord) record = log_observation (device, text);
+
+      g_hash_table_add (saved, g_strdup (bb_record_get_id (record)));
+    }
+}
+
+static void
+test_a_push_whose_answer_stalls_is_asked_again (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  g_autoptr(GHashTable) saved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  BbSyncStats stats;
+  Proxy *proxy;
+
+  g_setenv ("BEATBOOK_TEST_REQUEST_TIMEOUT", "2", TRUE);
+  sign_in (device, server, "officer1");
+  proxy = stalling_proxy_for (device, server);
+  save_some (device, saved, 3);
+
+  /* The first push reaches the server and is applied; its answer never
+   * arrives. The device asks again and hears `duplicate`: the sync
+   * succeeds, and the server holds each record once. */
+  set_stall_pushes (proxy, 1);
+  stats = sync_ok (device);
+  g_assert_cmpuint (n_stalled (proxy), ==, 1);
+  g_assert_cmpuint (stats.pushed, ==, 3);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+  g_assert_cmpuint (stats.conflicts, ==, 0);
+  g_assert_cmpuint (bb_store_outbox_count (bb_session_get_store (device->session)), ==, 0);
+  assert_server_holds (server, saved);
+
+  proxy_free (proxy);
+  g_unsetenv ("BEATBOOK_TEST_REQUEST_TIMEOUT");
+}
+
+static void
+test_a_server_that_never_answers_is_reported (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  g_autoptr(GHashTable) saved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  BbSyncStats stats;
+  Proxy *proxy;
+
+  g_setenv ("BEATBOOK_TEST_REQUEST_TIMEOUT", "2", TRUE);
+  sign_in (device, server, "officer1");
+  proxy = stalling_proxy_for (device, server);
+  save_some (device, saved, 3);
+
+  /* Every answer to a push kept back: asked twice, then said plainly. */
+  set_stall_pushes (proxy, 1000);
+  g_assert_false (bb_session_sync (device->session, &stats, NULL, &error));
+  g_assert_error (error, BB_CLIENT_ERROR, BB_CLIENT_ERROR_UNREACHABLE);
+  g_assert_nonnull (strstr (error->message, "did not answer within 2 seconds, asked 2 times"));
+  g_assert_cmpuint (n_stalled (proxy), ==, 2);
+  /* Nothing was confirmed, so everything stays queued... */
+  g_assert_cmpuint (bb_store_outbox_count (bb_session_get_store (device->session)), ==, 3);
+
+  /* ...and the next sync, answered, doubles nothing the server kept. */
+  set_stall_pushes (proxy, 0);
+  stats = sync_ok (device);
+  g_assert_cmpuint (stats.pushed, ==, 3);
+  g_assert_cmpuint (bb_store_outbox_count (bb_session_get_store (device->session)), ==, 0);
+  assert_server_holds (server, saved);
+
+  proxy_free (proxy);
+  g_unsetenv ("BEATBOOK_TEST_REQUEST_TIMEOUT");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -479,6 +636,10 @@ main (int    argc,
                         GINT_TO_POINTER (FAULT_RESET), test_pipelined_push_with_a_failed_batch);
   g_test_add_func ("/faults/network/pipelined-push-halves-batches-too-large",
                    test_pipelined_push_halves_batches_too_large);
+  g_test_add_func ("/faults/network/a-push-whose-answer-stalls-is-asked-again-and-doubles-nothing",
+                   test_a_push_whose_answer_stalls_is_asked_again);
+  g_test_add_func ("/faults/network/a-server-that-never-answers-is-reported-and-loses-nothing",
+                   test_a_server_that_never_answers_is_reported);
 
   return g_test_run ();
 }
