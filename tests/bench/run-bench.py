@@ -20,7 +20,10 @@ Figures (every one can be left out, see --help):
             on loopback, with the peak RSS of the cli and of the server;
             interleaved --rounds with the peer when node is there
   crowd     --devices devices syncing at once for --seconds (records/s,
-            p99 of one sync, failures)
+            p50/p99 of one sync, failures), once for each count of users
+            in --crowd-users: 1 is the worst case (every device pulls what
+            all the others push), 10 a partnership's shift (ten devices a
+            user)
   peer      PouchDB 9 -> express-pouchdb (tests/bench/peer), the same N,
             and the ratios Beatbook / peer
 """
@@ -29,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import statistics
@@ -166,13 +170,14 @@ class Tools:
 
 
 class Server:
-    """beatbook-server on loopback, on a free port, with two users."""
+    """beatbook-server on loopback, on a free port, with a supervisor and
+    n_officers officers (officer1, officer2, ...)."""
 
-    def __init__(self, tools, directory):
+    def __init__(self, tools, directory, n_officers=1):
         self.tools = tools
         self.db = os.path.join(directory, "server.db")
-        for username, role, name in (("officer1", "officer", "PC Bench"),
-                                     ("sergeant", "supervisor", "Sgt Bench")):
+        users = [("officer%d" % (i + 1), "officer", "PC Bench %d" % (i + 1)) for i in range(n_officers)]
+        for username, role, name in users + [("sergeant", "supervisor", "Sgt Bench")]:
             tools.run([tools.server, "user", "add", "--db", self.db, "--username", username,
                        "--role", role, "--display-name", name], stdin=PASSWORD + "\n")
         self.proc = subprocess.Popen([tools.server, "serve", "--db", self.db,
@@ -185,10 +190,12 @@ class Server:
         self.url = line[len("listening on "):]
 
     def stop(self):
-        """SIGTERM; returns the server's peak RSS in MB."""
+        """SIGTERM; returns the server's peak RSS in MB (and keeps the CPU
+        seconds it used in self.cpu_s)."""
         self.proc.send_signal(signal.SIGTERM)
         _, _, usage = os.wait4(self.proc.pid, 0)
         self.proc.returncode = 0
+        self.cpu_s = usage.ru_utime + usage.ru_stime
         return usage.ru_maxrss / 1024.0
 
 
@@ -318,21 +325,24 @@ def app_first_frame(tools, data_dir, records, runs=3):
          note="process start to the first painted frame, including a private D-Bus session")
 
 
-def crowd(tools, work, n_devices, seconds, per_sync):
-    """n_devices devices, each adding per_sync records and syncing in a loop."""
+def crowd(tools, work, n_devices, seconds, per_sync, n_users=1):
+    """n_devices devices of n_users officers, each adding per_sync records
+    and syncing in a loop; every device pulls what the others of its user
+    push."""
     directory = tempfile.mkdtemp(prefix="crowd-", dir=work)
-    server = Server(tools, directory)
+    server = Server(tools, directory, n_officers=n_users)
     batch = os.path.join(directory, "batch.jsonl")
     generate(batch, per_sync, seed=99)
     devices = []
-    log("signing in %d devices" % n_devices)
+    log("signing in %d devices of %d user(s)" % (n_devices, n_users))
     for i in range(n_devices):
         data_dir = os.path.join(directory, "device%03d" % i)
-        sign_in(tools, server, data_dir, "officer1")
+        sign_in(tools, server, data_dir, "officer%d" % (i % n_users + 1))
         devices.append(data_dir)
 
     latencies, failures, pushed = [], [], [0]
     lock = threading.Lock()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     deadline = start + seconds
 
@@ -356,12 +366,18 @@ def crowd(tools, work, n_devices, seconds, per_sync):
         thread.join()
     elapsed = time.monotonic() - start
     server_rss = server.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Every process waited for since the start: the devices' and the server's.
+    all_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] if latencies else None
-    emit("crowd", devices=n_devices, seconds=round(elapsed, 1), syncs=len(latencies) + len(failures),
+    emit("crowd", devices=n_devices, users=n_users, seconds=round(elapsed, 1),
+         syncs=len(latencies) + len(failures),
          failures=len(failures), records_pushed=pushed[0],
          records_per_s=round(pushed[0] / elapsed), p50_ms=round(statistics.median(latencies), 1) if latencies else None,
          p99_ms=round(p99, 1) if p99 else None, server_peak_rss_mb=round(server_rss, 1),
+         server_cpu_s=round(server.cpu_s, 1), devices_cpu_s=round(all_cpu - server.cpu_s, 1),
+         load_1min=round(os.getloadavg()[0], 2),
          first_failures=sorted(set(failures))[:3])
     shutil.rmtree(directory, ignore_errors=True)
 
@@ -374,6 +390,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=2, help="interleaved sync rounds, Beatbook then the peer")
     parser.add_argument("--devices", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--crowd-users", default="1,10",
+                        help="comma-separated: a crowd run for each count of users the devices are spread over")
     parser.add_argument("--only", default="store,app,sync,crowd,peer",
                         help="comma-separated: store, app, sync, crowd, peer")
     parser.add_argument("--work", default=None, help="a folder for the data (default: a new temporary one)")
@@ -434,8 +452,9 @@ def main():
             summary(ours, theirs)
 
         if "crowd" in only:
-            log("%d devices for %d s" % (args.devices, args.seconds))
-            crowd(tools, work, args.devices, args.seconds, per_sync=20)
+            for n_users in (int(n) for n in args.crowd_users.split(",")):
+                log("%d devices of %d user(s) for %d s" % (args.devices, n_users, args.seconds))
+                crowd(tools, work, args.devices, args.seconds, per_sync=20, n_users=n_users)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
