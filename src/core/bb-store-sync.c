@@ -536,7 +536,11 @@ bb_store_apply_pulled_record (BbStore   *self,
         .was_indexed = local.found,
       };
 
-      if (!bb_store_write_record_row (self, record, &row, error) ||
+      if (!bb_store_write_record_row (self, record, &row, error))
+        return FALSE;
+      /* Only a warning held here before can have been purged (a new row
+       * has nothing to purge again): a page of new records skips it. */
+      if (local.found && g_strcmp0 (bb_record_get_kind (record), BB_KIND_S59_WARNING) == 0 &&
           !bb_store_repurge_pulled_locked (self, id, error))
         return FALSE;
       return !local.in_conflict ||

@@ -10,6 +10,7 @@
 #include "bb-evidence.h"
 #include "bb-i18n.h"
 #include "bb-json-check.h"
+#include "bb-json-span.h"
 #include "bb-kind.h"
 #include "bb-lookup.h"
 #include "bb-profile.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bb-i18n.h"
+#include "bb-json-span.h"
 #include "bb-server-blobs.h"
 #include "bb-record.h"
 #include "bb-server-private.h"
@@ -251,9 +252,39 @@ problem_code (const BbProblem *problem)
 /* Applies one change of a push inside its savepoint. Its audit entry goes
  * into @audit, written with the others of the batch in the same
  * transaction once the change is kept. */
+/* The hash a change is known by, to tell a retry from another edit of the
+ * same revision, as the server computed it before it read the bytes sent:
+ * from the change written out again by json-glib. */
+static char *
+change_hash_from_tree (JsonNode *change)
+{
+  g_autofree char *text = json_to_string (change, FALSE);
+
+  return bb_server_sha256_hex (text, -1);
+}
+
+/* The hash of the change as sent (@raw, @raw_length bytes), whitespace
+ * between tokens aside. For a device that writes JSON with json-glib (the
+ * app and beatbook-cli) it is the hash of the tree above: the bytes are
+ * the same. */
+static char *
+change_hash_from_bytes (const char *raw,
+                        gsize       raw_length)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  bb_json_checksum_compact (checksum, raw, raw_length);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* @raw is the change's bytes in the request (NULL when they could not be
+ * told apart for certain): it is hashed, and its fields stored, as sent,
+ * instead of being written out again from the parsed tree. */
 static void
 apply_change (BbRequest    *req,
               JsonNode     *change,
+              const char   *raw,
+              gsize         raw_length,
               GDateTime    *now,
               const char   *now_iso,
               GPtrArray    *audit,
@@ -261,8 +292,8 @@ apply_change (BbRequest    *req,
               GError      **error)
 {
   JsonObject *object = json_node_get_object (change);
-  g_autofree char *change_text = json_to_string (change, FALSE);
-  g_autofree char *change_hash = bb_server_sha256_hex (change_text, -1);
+  g_autofree char *change_hash = raw != NULL ? change_hash_from_bytes (raw, raw_length)
+                                             : change_hash_from_tree (change);
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(BbServerRecord) existing = NULL;
   g_autoptr(BbServerRecord) record = NULL;
@@ -292,6 +323,18 @@ apply_change (BbRequest    *req,
         {
           result->outcome = OUTCOME_STORAGE_FAILED;
           return;
+        }
+      /* A revision stored before the server hashed the bytes sent, from
+       * a device that does not write JSON as json-glib does. */
+      if (found && raw != NULL && g_strcmp0 (applied_hash, change_hash) != 0)
+        {
+          g_autofree char *tree_hash = change_hash_from_tree (change);
+
+          if (g_strcmp0 (applied_hash, tree_hash) == 0)
+            {
+              g_free (change_hash);
+              change_hash = g_steal_pointer (&tree_hash);
+            }
         }
       if (found && g_strcmp0 (applied_hash, change_hash) == 0)
         {
@@ -427,13 +470,25 @@ apply_change (BbRequest    *req,
     }
   else
     {
-      g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
+      BbJsonSpan span;
 
-      if (fields != NULL)
-        json_node_set_object (fields_node, fields);
+      /* The fields as sent (the validator read the same bytes, parsed),
+       * unless they hold an escape: SQLite's JSON functions (the files a
+       * record lists) must find every key as json-glib writes it. */
+      if (fields != NULL && raw != NULL &&
+          bb_json_find_member (raw, raw_length, "fields", &span) && raw[span.offset] == '{' &&
+          memchr (raw + span.offset, '\\', span.length) == NULL)
+        record->fields_json = bb_json_compact (raw + span.offset, span.length);
       else
-        json_node_take_object (fields_node, json_object_new ());
-      record->fields_json = json_to_string (fields_node, FALSE);
+        {
+          g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
+
+          if (fields != NULL)
+            json_node_set_object (fields_node, fields);
+          else
+            json_node_take_object (fields_node, json_object_new ());
+          record->fields_json = json_to_string (fields_node, FALSE);
+        }
       if (g_str_equal (kind, BB_KIND_S59_WARNING))
         set_lookup_keys (record, fields);
     }
@@ -531,6 +586,32 @@ add_result_json (JsonBuilder  *builder,
   json_builder_end_object (builder);
 }
 
+/* (transfer full) (nullable) (element-type BbJsonSpan): where each of the
+ * @n_changes changes lies in the request's body; NULL unless every one was
+ * found for certain (strict JSON, one "changes" member, as many as the
+ * parser found). */
+static GArray *
+find_change_bytes (BbRequest *req,
+                   guint      n_changes)
+{
+  g_autoptr(GArray) spans = NULL;
+  BbJsonSpan changes;
+  const char *data;
+  gsize length = 0;
+
+  if (req->body == NULL)
+    return NULL;
+  data = g_bytes_get_data (req->body, &length);
+  if (!bb_json_find_member (data, length, "changes", &changes))
+    return NULL;
+  spans = bb_json_array_elements (data + changes.offset, changes.length);
+  if (spans == NULL || spans->len != n_changes)
+    return NULL;
+  for (guint i = 0; i < spans->len; i++)
+    g_array_index (spans, BbJsonSpan, i).offset += changes.offset;
+  return g_steal_pointer (&spans);
+}
+
 void
 bb_server_handle_push (BbRequest *req)
 {
@@ -544,6 +625,8 @@ bb_server_handle_push (BbRequest *req)
   JsonArray *changes;
   g_autoptr(GPtrArray) audit = NULL;
   g_autoptr(GPtrArray) dropped = NULL;
+  g_autoptr(GArray) spans = NULL;
+  const char *body_data;
   guint n_changes;
 
   body = bb_request_parse_body (req);
@@ -581,6 +664,9 @@ bb_server_handle_push (BbRequest *req)
         return;
       }
 
+  spans = find_change_bytes (req, n_changes);
+  body_data = g_bytes_get_data (req->body, NULL);
+
   now = g_date_time_new_now_utc ();
   now_iso = bb_server_time_format (now);
   audit = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_server_audit_entry_free);
@@ -608,7 +694,15 @@ bb_server_handle_push (BbRequest *req)
 
       if (!bb_server_store_savepoint (req->store, &error))
         break;
-      apply_change (req, change, now, now_iso, audit, &result, &error);
+      if (spans != NULL)
+        {
+          BbJsonSpan *span = &g_array_index (spans, BbJsonSpan, i);
+
+          apply_change (req, change, body_data + span->offset, span->length,
+                        now, now_iso, audit, &result, &error);
+        }
+      else
+        apply_change (req, change, NULL, 0, now, now_iso, audit, &result, &error);
       if (result.outcome == OUTCOME_STORAGE_FAILED)
         {
           change_result_clear (&result);

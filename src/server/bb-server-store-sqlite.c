@@ -916,7 +916,10 @@ sqlite_record_put (BbServerStore   *store,
   bind_text (stmt, 1, record->id);
   if (!step_done (self, stmt, "forget listed files", error))
     return FALSE;
-  if (!record->deleted)
+  /* SQLite would parse the fields to find none: most records list no
+   * file, and a record listing one has the key in its text. */
+  if (!record->deleted && record->fields_json != NULL &&
+      strstr (record->fields_json, "\"attachments\"") != NULL)
     {
       stmt = statement (self,
                         "INSERT OR IGNORE INTO record_blobs (sha256, record_id)"
@@ -926,7 +929,7 @@ sqlite_record_put (BbServerStore   *store,
       if (stmt == NULL)
         return FALSE;
       bind_text (stmt, 1, record->id);
-      bind_text (stmt, 2, record->fields_json != NULL ? record->fields_json : "{}");
+      bind_text (stmt, 2, record->fields_json);
       if (!step_done (self, stmt, "list files", error))
         return FALSE;
     }

@@ -987,6 +987,138 @@ test_push_retry_is_duplicate (Fixture       *fx,
                    "Edited after the first push");
 }
 
+/* Pushes @text, a whole body written by hand, as @u; (transfer full) the
+ * result of its one change. */
+static JsonNode *
+push_text (Fixture    *fx,
+           User        u,
+           const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(ApiResponse) r = api_request_raw (fx->server, "POST", "/api/v1/sync/push",
+                                              token (fx, u), NULL, bytes);
+  JsonArray *results;
+
+  api_expect_status (r, 200);
+  results = api_json_array (r->body, "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  return json_node_copy (json_array_get_element (results, 0));
+}
+
+/* The server knows a change by the bytes sent (whitespace between tokens
+ * aside), so it need not write each one out again to hash it; a change
+ * hashed the old way, from json-glib's writing of it, is still known. */
+static void
+test_push_retry_known_by_its_bytes (Fixture       *fx,
+                                    gconstpointer  data)
+{
+  g_autoptr(JsonNode) spaced = new_change ("patrol_observation", 600);
+  g_autoptr(JsonNode) accented = new_change ("patrol_observation", 600);
+  g_autoptr(JsonNode) disguised = new_change ("patrol_observation", 600);
+  g_autofree char *pretty = NULL;
+  g_autofree char *pretty_body = NULL;
+  g_autofree char *compact = NULL;
+  g_autofree char *escaped_body = NULL;
+  g_autofree char *disguised_body = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) again = NULL;
+  g_autoptr(JsonNode) r1 = NULL;
+  g_autoptr(JsonNode) r2 = NULL;
+  g_autoptr(JsonNode) r3 = NULL;
+  g_autoptr(JsonNode) r4 = NULL;
+  g_autoptr(JsonNode) r5 = NULL;
+  g_autoptr(Pulled) p = NULL;
+  const char *at;
+
+  /* Sent pretty-printed, then again compact: one change. */
+  pretty = json_to_string (spaced, TRUE);
+  pretty_body = g_strdup_printf ("{\n  \"device_id\" : \"%s\",\n  \"changes\" : [\n %s \n ]\n}\n",
+                                 fx->device_id[WARDEN], pretty);
+  r1 = push_text (fx, WARDEN, pretty_body);
+  g_assert_cmpstr (api_json_string (r1, "status"), ==, "applied");
+  first = push (fx, WARDEN, spaced, NULL);
+  g_assert_cmpint (api_json_int (result_at (first, 0, "duplicate"), "seq"), ==,
+                   api_json_int (r1, "seq"));
+
+  /* Sent as json-glib writes it ("é" as is), then with "\u00e9": the
+   * bytes differ, the change read from them is the one first sent. */
+  set_field_json (accented, "description", "\"Caf\\u00e9 window broken\"");
+  again = push (fx, WARDEN, accented, NULL);
+  result_at (again, 0, "applied");
+  compact = json_to_string (accented, FALSE);
+  at = strstr (compact, "Café");
+  g_assert_nonnull (at);
+  escaped_body = g_strdup_printf ("{\"changes\":[%.*sCaf\\u00e9%s]}", (int) (at - compact), compact,
+                                  at + strlen ("Café"));
+  r2 = push_text (fx, WARDEN, escaped_body);
+  g_assert_cmpstr (api_json_string (r2, "status"), ==, "duplicate");
+  g_assert_cmpint (api_json_int (r2, "seq"), ==, api_json_int (result_at (again, 0, "applied"), "seq"));
+  /* And the escaped bytes, sent again, are known as themselves. */
+  r3 = push_text (fx, WARDEN, escaped_body);
+  g_assert_cmpstr (api_json_string (r3, "status"), ==, "duplicate");
+
+  /* A body whose changes cannot be told apart for certain ("changes"
+   * spelled with an escape) is read from the parsed tree, as before. */
+  compact = (g_free (compact), json_to_string (disguised, FALSE));
+  disguised_body = g_strdup_printf ("{\"chang\\u0065s\": [%s]}", compact);
+  r4 = push_text (fx, WARDEN, disguised_body);
+  g_assert_cmpstr (api_json_string (r4, "status"), ==, "applied");
+  r5 = push_text (fx, WARDEN, disguised_body);
+  g_assert_cmpstr (api_json_string (r5, "status"), ==, "duplicate");
+
+  /* The fields stored as sent read back as sent. */
+  p = pull (fx, WARDEN, 0, 0);
+  g_assert_cmpuint (json_array_get_length (p->changes), ==, 3);
+  g_assert_cmpstr (api_json_string (pulled_find (p, change_id (spaced)), "fields.description"), ==,
+                   api_json_string (spaced, "fields.description"));
+  g_assert_cmpint (api_json_int (pulled_find (p, change_id (spaced)), "fields.people_involved"), ==, 5);
+  g_assert_cmpstr (api_json_string (pulled_find (p, change_id (spaced)), "fields.vehicles[0].vrm_normalised"), ==,
+                   "AB12CDE");
+  g_assert_cmpstr (api_json_string (pulled_find (p, change_id (accented)), "fields.description"), ==,
+                   "Café window broken");
+  g_assert_nonnull (pulled_find (p, change_id (disguised)));
+}
+
+/* Fields stored from the bytes sent still list their files for the
+ * server's checks, even under a key written with escapes. */
+static void
+test_push_files_listed_under_an_escaped_key (Fixture       *fx,
+                                             gconstpointer  data)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
+  g_autoptr(JsonNode) change = new_change ("patrol_observation", 600);
+  g_autoptr(GBytes) bytes = g_bytes_new_static (png, sizeof png);
+  g_autofree char *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, png, sizeof png);
+  g_autofree char *attachments = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GString) body = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(ApiResponse) put = NULL;
+  g_autoptr(ApiResponse) get = NULL;
+
+  attachments = g_strdup_printf ("[{\"sha256\": \"%s\", \"name\": \"a.png\", \"media_type\": \"image/png\","
+                                 " \"size\": %u}]", sha256, (guint) sizeof png);
+  set_field_json (change, "attachments", attachments);
+  {
+    g_autofree char *text = json_to_string (change, FALSE);
+
+    body = g_string_new (text);
+  }
+  g_assert_cmpuint (g_string_replace (body, "\"attachments\"", "\"\\u0061ttachments\"", 0), ==, 1);
+  g_string_prepend (body, "{\"changes\": [");
+  g_string_append (body, "]}");
+  result = push_text (fx, WARDEN, body->str);
+  g_assert_cmpstr (api_json_string (result, "status"), ==, "applied");
+
+  path = g_strdup_printf ("/api/v1/blobs/%s", sha256);
+  put = api_request_raw (fx->server, "PUT", path, token (fx, WARDEN), "image/png", bytes);
+  g_assert_cmpuint (put->status, ==, 201);
+  /* Its author may fetch it: a record the server knows lists it. */
+  get = api_request_raw (fx->server, "GET", path, token (fx, WARDEN), NULL, NULL);
+  g_assert_cmpuint (get->status, ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (get->raw), ==, sizeof png);
+}
+
 static void
 test_push_conflict (Fixture       *fx,
                     gconstpointer  data)
@@ -2510,6 +2642,8 @@ main (int   argc,
   ADD ("/api/push/applies-each-kind-with-rev-and-seq", test_push_each_kind);
   ADD ("/api/push/author-comes-from-the-token-not-the-body", test_push_author_from_token);
   ADD ("/api/push/retry-is-a-duplicate-with-the-same-answer", test_push_retry_is_duplicate);
+  ADD ("/api/push/retry-is-known-by-its-bytes-spacing-aside", test_push_retry_known_by_its_bytes);
+  ADD ("/api/push/files-listed-under-an-escaped-key-are-listed", test_push_files_listed_under_an_escaped_key);
   ADD ("/api/push/stale-base-rev-is-a-conflict-with-the-server-copy", test_push_conflict);
   ADD ("/api/push/invalid-changes-are-rejected-naming-the-field", test_push_rejected);
   ADD ("/api/push/roles-limit-the-kinds-created", test_push_roles);
