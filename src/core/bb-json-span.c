@@ -324,12 +324,11 @@ bb_json_array_elements (const char *data,
     }
 }
 
-/* Calls @emit for each run of @data outside whitespace between tokens. */
-static void
-compact_runs (const char *data,
-              gsize       length,
-              void      (*emit) (gpointer, const char *, gsize),
-              gpointer    user_data)
+void
+bb_json_foreach_compact_run (const char *data,
+                             gsize       length,
+                             void      (*emit) (gpointer, const char *, gsize),
+                             gpointer    user_data)
 {
   gsize run = 0;
   gboolean in_string = FALSE;
@@ -382,7 +381,7 @@ bb_json_checksum_compact (GChecksum  *checksum,
   g_return_if_fail (checksum != NULL);
   g_return_if_fail (data != NULL || length == 0);
 
-  compact_runs (data, length, emit_checksum, checksum);
+  bb_json_foreach_compact_run (data, length, emit_checksum, checksum);
 }
 
 char *
@@ -394,6 +393,6 @@ bb_json_compact (const char *data,
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
   text = g_string_sized_new (length + 1);
-  compact_runs (data, length, emit_string, text);
+  bb_json_foreach_compact_run (data, length, emit_string, text);
   return g_string_free (text, FALSE);
 }

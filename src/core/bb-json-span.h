@@ -31,6 +31,15 @@ gboolean bb_json_find_member        (const char  *data,
 GArray  *bb_json_array_elements     (const char  *data,
                                      gsize        length);
 
+/* Calls @emit with each run of the @length bytes of JSON text @data that
+ * lies outside the whitespace between tokens, in order. */
+void     bb_json_foreach_compact_run (const char  *data,
+                                      gsize        length,
+                                      void       (*emit) (gpointer    user_data,
+                                                          const char *bytes,
+                                                          gsize       n),
+                                      gpointer     user_data);
+
 /* Feeds @checksum the @length bytes of JSON text @data without the
  * whitespace between tokens: pretty-printed and compact texts of one value
  * (written the same way otherwise) give one sum. @data must be a value

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <nettle/sha2.h>
 #include <string.h>
 
 #include "bb-i18n.h"
@@ -263,6 +264,14 @@ change_hash_from_tree (JsonNode *change)
   return bb_server_sha256_hex (text, -1);
 }
 
+static void
+sha256_update_run (gpointer    user_data,
+                   const char *bytes,
+                   gsize       n)
+{
+  sha256_update (user_data, n, (const guint8 *) bytes);
+}
+
 /* The hash of the change as sent (@raw, @raw_length bytes), whitespace
  * between tokens aside. For a device that writes JSON with json-glib (the
  * app and beatbook-cli) it is the hash of the tree above: the bytes are
@@ -271,10 +280,21 @@ static char *
 change_hash_from_bytes (const char *raw,
                         gsize       raw_length)
 {
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  static const char hex[] = "0123456789abcdef";
+  struct sha256_ctx ctx;
+  guint8 digest[SHA256_DIGEST_SIZE];
+  char *text = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
 
-  bb_json_checksum_compact (checksum, raw, raw_length);
-  return g_strdup (g_checksum_get_string (checksum));
+  sha256_init (&ctx);
+  bb_json_foreach_compact_run (raw, raw_length, sha256_update_run, &ctx);
+  sha256_digest (&ctx, SHA256_DIGEST_SIZE, digest);
+  for (guint i = 0; i < SHA256_DIGEST_SIZE; i++)
+    {
+      text[2 * i] = hex[digest[i] >> 4];
+      text[2 * i + 1] = hex[digest[i] & 0xf];
+    }
+  text[2 * SHA256_DIGEST_SIZE] = '\0';
+  return text;
 }
 
 /* @raw is the change's bytes in the request (NULL when they could not be
