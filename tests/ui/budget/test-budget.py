@@ -216,6 +216,59 @@ def focus_on_repeat(app):
     assert field(latest[0], "ward") == "town", latest
 
 
+def every_picker(app):
+    """Every required picker of every kind by keyboard alone: Enter or a typed
+    letter opens it with the focus in its search, typing filters, Enter
+    chooses and moves on, Esc closes it and gives the focus back."""
+    # Patrol observation: the ward's picker opened by Enter, then Esc.
+    app.key("ctrl+1")
+    app.wait_title(PATROL)
+    app.key("Return")
+    app.wait_popup(True, "the ward's picker to open on Enter")
+    app.key("Escape")
+    app.wait_popup(False, "Esc to close the ward's picker")
+    app.settle()
+    # The focus is back on the ward: Enter opens it again, typing filters.
+    app.key("Return")
+    app.wait_popup(True, "the ward's picker to open again")
+    pick(app, "swans")
+    # The category: typing on the closed picker opens its search.
+    pick_closed(app, "fly")
+    # The fly-tipping details now follow the category: size (chips), waste
+    # type (a picker of ten), land type (chips).
+    chip(app, "t")                  # Transit van load, Tipper lorry load: the first T
+    app.key("Return")
+    app.settle()
+    pick_closed(app, "tyre")
+    chip(app, "f")                  # Footpath or bridleway
+    app.type("Tyres dumped by the stile")
+    save(app, 1)
+
+    # Engagement event: the event type, a picker of nine.
+    app.key("ctrl+4")
+    app.wait_title(r"New engagement event – Beatbook")
+    # The ward saved a moment ago is filled in: focus opens on the type.
+    pick_closed(app, "brief")       # Street briefing
+    app.type("Briefing at the shops")
+    app.key("Tab")
+    app.settle()
+    app.type("12")
+    save(app, 2)
+
+    records = {r["kind"]: r for r in app.records()}
+    patrol = records["patrol_observation"]
+    assert field(patrol, "ward") == "swanscombe", patrol
+    assert field(patrol, "category") == "fly_tipping", patrol
+    assert field(patrol, "fly_tip.size") == "transit_van_load", patrol
+    assert field(patrol, "fly_tip.waste_type") == "tyres", patrol
+    assert field(patrol, "fly_tip.land_type") == "footpath_bridleway", patrol
+    event = records["engagement_event"]
+    assert field(event, "ward") == "swanscombe", event
+    assert field(event, "event_type") == "street_briefing", event
+    assert field(event, "title") == "Briefing at the shops", event
+    assert field(event, "attendees") == 12, event
+
+
 TASKS = {
     "first-observation": task_first_observation,
     "fly-tipping": task_fly_tipping,
@@ -224,6 +277,7 @@ TASKS = {
     "focus-after-save": focus_after_save,
     "focus-after-escape": focus_after_escape,
     "focus-on-repeat": focus_on_repeat,
+    "every-picker": every_picker,
 }
 
 # Tasks that start from a shift already under way: the editor remembers the
