@@ -33,6 +33,7 @@ struct _BbChoiceRow
   char           *none_label;
   char           *selected_id;
   char           *pending_text; /* typed on the closed picker: starts the search */
+  char           *filtered_text; /* the search the list is filtered by */
 };
 
 G_DEFINE_FINAL_TYPE (BbChoiceRow, bb_choice_row, ADW_TYPE_ACTION_ROW)
@@ -234,6 +235,8 @@ on_search_changed (BbChoiceRow *self)
 {
   GtkListBoxRow *first;
 
+  g_free (self->filtered_text);
+  self->filtered_text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   gtk_list_box_invalidate_filter (self->list_box);
   /* The filter applies on the next layout; child-visible is already set. */
   first = first_visible_row (self);
@@ -241,6 +244,17 @@ on_search_changed (BbChoiceRow *self)
   gtk_list_box_unselect_all (self->list_box);
   if (first != NULL)
     gtk_list_box_select_row (self->list_box, first);
+}
+
+/* The search entry tells of a change only after a short delay: a key that
+ * acts on the list (Enter, an arrow, Tab) and comes in before it, as a quick
+ * typist's or a loaded machine's will, first filters by what was typed, so
+ * Enter never takes the first entry of a list not yet narrowed. */
+static void
+sync_filter (BbChoiceRow *self)
+{
+  if (g_strcmp0 (self->filtered_text, gtk_editable_get_text (GTK_EDITABLE (self->search_entry))) != 0)
+    on_search_changed (self);
 }
 
 static void
@@ -264,8 +278,10 @@ on_row_activated (BbChoiceRow   *self,
 static void
 on_search_activate (BbChoiceRow *self)
 {
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->list_box);
+  GtkListBoxRow *row;
 
+  sync_filter (self);
+  row = gtk_list_box_get_selected_row (self->list_box);
   if (row == NULL || !gtk_widget_get_child_visible (GTK_WIDGET (row)))
     row = first_visible_row (self);
   if (row != NULL)
@@ -286,7 +302,7 @@ on_search_key_pressed (GtkEventControllerKey *controller,
                        gpointer               user_data)
 {
   BbChoiceRow *self = BB_CHOICE_ROW (user_data);
-  GtkListBoxRow *current = gtk_list_box_get_selected_row (self->list_box);
+  GtkListBoxRow *current;
   GtkListBoxRow *target = NULL;
   gboolean forward;
 
@@ -296,6 +312,8 @@ on_search_key_pressed (GtkEventControllerKey *controller,
     case GDK_KEY_KP_Down:
     case GDK_KEY_Up:
     case GDK_KEY_KP_Up:
+      sync_filter (self);
+      current = gtk_list_box_get_selected_row (self->list_box);
       forward = keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Down;
       if (current == NULL || !gtk_widget_get_child_visible (GTK_WIDGET (current)))
         target = first_visible_row (self);
@@ -360,6 +378,7 @@ on_popover_closed (BbChoiceRow *self)
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
+  g_clear_pointer (&self->pending_text, g_free);
   if (focus == NULL || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->popover)) ||
       !gtk_widget_get_mapped (focus))
     gtk_widget_grab_focus (GTK_WIDGET (self->button));
@@ -386,12 +405,36 @@ on_button_key_pressed (GtkEventControllerKey *controller,
       return TRUE;
     }
 
+  /* Enter while the list is shown but the focus has not reached its search
+   * yet chooses, as it would from the search: it must not toggle the list
+   * closed with nothing chosen. */
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) &&
+      gtk_widget_get_visible (GTK_WIDGET (self->popover)))
+    {
+      g_signal_emit_by_name (self->search_entry, "activate");
+      return TRUE;
+    }
+
   if (c == 0 || !g_unichar_isgraph (c))
     return FALSE;
 
   /* Letters typed before the popover has shown (and taken the focus) reach
    * the button too: they add to the search, none is lost. */
   g_unichar_to_utf8 (c, text);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
+    {
+      /* Shown already (opened by Enter, or by an earlier letter) but the
+       * keyboard focus has not reached its search yet: the letter goes on
+       * the end of the search, where the next ones will go. */
+      int position = -1;
+
+      gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+      position = gtk_editable_get_position (GTK_EDITABLE (self->search_entry));
+      gtk_editable_insert_text (GTK_EDITABLE (self->search_entry), text, -1, &position);
+      gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+      gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+      return TRUE;
+    }
   if (self->pending_text != NULL)
     {
       char *longer = g_strconcat (self->pending_text, text, NULL);
@@ -501,6 +544,7 @@ bb_choice_row_finalize (GObject *object)
   g_clear_pointer (&self->none_label, g_free);
   g_clear_pointer (&self->selected_id, g_free);
   g_clear_pointer (&self->pending_text, g_free);
+  g_clear_pointer (&self->filtered_text, g_free);
 
   G_OBJECT_CLASS (bb_choice_row_parent_class)->finalize (object);
 }
