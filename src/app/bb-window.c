@@ -706,6 +706,7 @@ _bb_window_update_actions (BbWindow *self)
   const char *page = gtk_stack_get_visible_child_name (self->detail_stack);
   gboolean editing = home && self->editor != NULL;
   gboolean viewing = home && !editing && g_strcmp0 (page, "view") == 0;
+  BbRecord *shown = viewing ? bb_record_view_get_record (self->record_view) : NULL;
   g_autoptr(GPtrArray) kinds = home ? bb_window_dup_creatable_kinds (self) : NULL;
   gboolean can_create = kinds != NULL && kinds->len > 0;
 
@@ -715,7 +716,11 @@ _bb_window_update_actions (BbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.quick-start", can_create);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", editing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-editor", editing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit", viewing);
+  /* A record whose personal details this device removed cannot be saved
+   * again from here (the save would be refused): it is not offered. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit",
+                                 viewing && shown != NULL &&
+                                 bb_record_get_personal_purged_at (shown) == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", viewing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", home);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", home);

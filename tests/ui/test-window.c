@@ -1232,6 +1232,34 @@ test_format_field_values (void)
   g_assert_null (bb_format_field_value (profile, vehicle, NULL));
 }
 
+/* Whether the record view's Edit button can be used (it follows win.edit). */
+static gboolean
+edit_offered (Fixture *f)
+{
+  GtkWidget *view = GTK_WIDGET (bb_window_get_record_view (f->window));
+  GtkWidget *widget = view;
+
+  /* Depth first through the view for the button bound to win.edit. */
+  while (widget != NULL)
+    {
+      if (GTK_IS_ACTIONABLE (widget) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.edit") == 0)
+        return gtk_widget_is_sensitive (widget);
+
+      if (gtk_widget_get_first_child (widget) != NULL)
+        widget = gtk_widget_get_first_child (widget);
+      else
+        {
+          while (widget != view && gtk_widget_get_next_sibling (widget) == NULL)
+            widget = gtk_widget_get_parent (widget);
+          widget = widget != view ? gtk_widget_get_next_sibling (widget) : NULL;
+        }
+    }
+
+  g_error ("the record view has no Edit button");
+  return FALSE;
+}
+
 /* A warning whose personal details this device removed says so, and
  * shows what it still holds. */
 static void
@@ -1271,6 +1299,7 @@ test_purged_warning_says_so (Fixture       *f,
   text = bb_record_view_dup_text (bb_window_get_record_view (f->window));
   g_assert_nonnull (strstr (text, "Alex Purgeview"));
   g_assert_null (strstr (text, "Personal details removed"));
+  g_assert_true (edit_offered (f));
   g_clear_pointer (&text, g_free);
 
   g_assert_cmpint (bb_store_purge_personal_data (fixture_store (f), bb_session_get_profile (
@@ -1283,6 +1312,8 @@ test_purged_warning_says_so (Fixture       *f,
     g_error ("The record view does not say “%s”:\n%s", expected, text);
   g_assert_null (strstr (text, "Alex Purgeview"));
   g_assert_nonnull (strstr (text, "Crossways Boulevard"));
+  /* Saving it again would be refused: Edit is not offered. */
+  g_assert_false (edit_offered (f));
 }
 
 int
