@@ -341,22 +341,66 @@ on_search_key_pressed (GtkEventControllerKey *controller,
     }
 }
 
-/* The list fits the window, above or below the button, at 360x640 too. */
+/* The list's size and place: it fits the window at 360x640 as at 1366x768.
+ * It opens on the side of the button with more room (Xvfb, or a monitor
+ * larger than the window, would otherwise let it run off the window's
+ * bottom), shows as many rows as fit (up to LIST_MAX_ROWS, so a ward or a
+ * category is mostly a tap, not a scroll and a tap), and is never wider than
+ * the window; near the window's edge it is moved in, centred on the row
+ * rather than hanging off the edge beyond the button. */
+#define LIST_ROW_HEIGHT   44
+#define LIST_MAX_ROWS     12
+#define LIST_WIDTH        280
+/* The search entry, the popover's frame and its arrow, above and below the
+ * list; the popover's frame and padding either side of it. */
+#define POPOVER_CHROME_HEIGHT 96
+#define POPOVER_CHROME_WIDTH  32
+#define WINDOW_MARGIN         6
+
 static void
-fit_list_height (BbChoiceRow *self)
+fit_popover (BbChoiceRow *self)
 {
   GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
   graphene_rect_t bounds;
-  int root_height, room;
+  int root_width, root_height, above, below, room, width, popover_width;
+  double centre, lowest, highest, target;
 
   if (root == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (self->button), root, &bounds))
     return;
 
+  root_width = gtk_widget_get_width (root);
   root_height = gtk_widget_get_height (root);
-  room = MAX ((int) bounds.origin.y, root_height - (int) (bounds.origin.y + bounds.size.height));
-  /* Less the search entry, the popover's frame and its arrow. */
-  room -= 96;
-  gtk_scrolled_window_set_max_content_height (self->scroller, CLAMP (room, 132, 360));
+  above = (int) bounds.origin.y;
+  below = root_height - (int) (bounds.origin.y + bounds.size.height);
+  gtk_popover_set_position (self->popover, below >= above ? GTK_POS_BOTTOM : GTK_POS_TOP);
+  room = MAX (above, below) - POPOVER_CHROME_HEIGHT;
+  gtk_scrolled_window_set_max_content_height (self->scroller,
+                                              CLAMP (room, 3 * LIST_ROW_HEIGHT,
+                                                     LIST_MAX_ROWS * LIST_ROW_HEIGHT));
+
+  width = CLAMP (root_width - POPOVER_CHROME_WIDTH - 2 * WINDOW_MARGIN, 160, LIST_WIDTH);
+  gtk_scrolled_window_set_min_content_width (self->scroller, width);
+
+  popover_width = width + POPOVER_CHROME_WIDTH;
+  centre = bounds.origin.x + bounds.size.width / 2;
+  lowest = WINDOW_MARGIN + popover_width / 2.0;
+  highest = root_width - WINDOW_MARGIN - popover_width / 2.0;
+  target = lowest <= highest ? CLAMP (centre, lowest, highest) : root_width / 2.0;
+
+  if (ABS (target - centre) < 1)
+    {
+      gtk_popover_set_pointing_to (self->popover, NULL);
+      gtk_popover_set_has_arrow (self->popover, TRUE);
+    }
+  else
+    {
+      /* In the button's coordinates: a point left of it (or right), on its
+       * row; without the arrow, which would point at nothing. */
+      GdkRectangle rect = { (int) (target - bounds.origin.x), 0, 1, (int) bounds.size.height };
+
+      gtk_popover_set_pointing_to (self->popover, &rect);
+      gtk_popover_set_has_arrow (self->popover, FALSE);
+    }
 }
 
 static void
@@ -364,7 +408,7 @@ on_popover_show (BbChoiceRow *self)
 {
   g_autofree char *text = g_steal_pointer (&self->pending_text);
 
-  fit_list_height (self);
+  fit_popover (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
   on_search_changed (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
