@@ -61,6 +61,7 @@ struct _BbReviewView
   AdwLeaflet        *leaflet;
   GtkSearchEntry    *search;
   GtkFlowBox        *filters;
+  GtkFlowBox        *actions;
   GtkToggleButton   *unreviewed_button;
   GtkButton         *clear_button;
   GtkLabel          *count_label;
@@ -255,8 +256,11 @@ fill_filters (BbReviewView *self)
     gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->map_button)), FALSE);
   }
 
-  /* The flow box's own children would take a Tab stop each. */
+  /* The flow boxes' own children would take a Tab stop each. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->filters)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->actions)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     gtk_widget_set_focusable (child, FALSE);
 }
@@ -1060,6 +1064,7 @@ bb_review_view_class_init (BbReviewViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, leaflet);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, search);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, filters);
+  gtk_widget_class_bind_template_child (widget_class, BbReviewView, actions);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, unreviewed_button);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, clear_button);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, count_label);
