@@ -152,8 +152,10 @@ quick_start_rebuild (BbWindow *self)
   quick_start_select (self, 0);
 }
 
-static void
-quick_start_close (BbWindow *self)
+/* Empties and hides the quick start: once an editor opens (by any way, a
+ * click on New included), or a search starts, it has done its work. */
+void
+_bb_window_close_quick_start (BbWindow *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->start_entry), "");
   gtk_search_bar_set_search_mode (self->start_bar, FALSE);
@@ -181,7 +183,7 @@ quick_start_take (BbWindow *self,
   start = g_ptr_array_index (self->start_hits, index);
   kind = start->kind;
   fields = json_object_ref (start->fields);
-  quick_start_close (self);
+  _bb_window_close_quick_start (self);
 
   _bb_window_open_editor (self, bb_editor_new_with_fields (self->session, kind->id, fields), NULL);
 }
@@ -208,7 +210,7 @@ on_start_row_activated (BbWindow      *self,
 static void
 on_start_stopped (BbWindow *self)
 {
-  quick_start_close (self);
+  _bb_window_close_quick_start (self);
   _bb_window_focus_list (self);
 }
 
@@ -491,7 +493,7 @@ search_action (GtkWidget  *widget,
 
   if (adw_leaflet_get_folded (self->leaflet))
     _bb_window_show_list_pane (self);
-  quick_start_close (self);
+  _bb_window_close_quick_start (self);
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
@@ -617,6 +619,69 @@ _bb_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
 }
 
+/* Keys typed straight after Ctrl+F or Ctrl+K (or the first letter typed on
+ * the list), before the bar has shown its entry: the bar slides in, and until
+ * its entry is mapped GTK gives it no key events, so quick typing lost its
+ * first letters. Seen before the window's own handling: while the focus is in
+ * an entry not yet mapped, printable keys are added to it, Backspace takes
+ * one off and Enter activates it, as the entry itself would. */
+static gboolean
+on_early_entry_key (BbWindow        *self,
+                    guint            keyval,
+                    guint            keycode,
+                    GdkModifierType  state)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkEditable *entry = NULL;
+  const char *text;
+  gunichar c;
+
+  if (focus == NULL)
+    return FALSE;
+  if (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->search_entry)))
+    entry = GTK_EDITABLE (self->search_entry);
+  else if (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->start_entry)))
+    entry = GTK_EDITABLE (self->start_entry);
+  if (entry == NULL || gtk_widget_get_mapped (GTK_WIDGET (entry)))
+    return FALSE;
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+
+  text = gtk_editable_get_text (entry);
+  switch (keyval)
+    {
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      g_signal_emit_by_name (entry, "activate");
+      return TRUE;
+    case GDK_KEY_BackSpace:
+      {
+        glong length = g_utf8_strlen (text, -1);
+
+        if (length > 0)
+          gtk_editable_delete_text (entry, (int) length - 1, (int) length);
+        return TRUE;
+      }
+    default:
+      break;
+    }
+
+  c = gdk_keyval_to_unicode (keyval);
+  if (c == 0 || !g_unichar_isprint (c))
+    return FALSE;
+
+  {
+    char utf8[8] = { 0 };
+    int position = (int) g_utf8_strlen (text, -1);
+
+    g_unichar_to_utf8 (c, utf8);
+    gtk_editable_insert_text (entry, utf8, -1, &position);
+    gtk_editable_set_position (entry, position);
+  }
+  return TRUE;
+}
+
 void
 _bb_window_init_quick_start (BbWindow *self)
 {
@@ -637,4 +702,9 @@ _bb_window_init_quick_start (BbWindow *self)
   gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (key, "key-pressed", G_CALLBACK (on_start_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->start_entry), key);
+
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (key, "key-pressed", G_CALLBACK (on_early_entry_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
 }

@@ -123,5 +123,6 @@ void       _bb_window_close_editor       (BbWindow     *self,
 /* bb-window-actions.c */
 void       _bb_window_class_init_actions (GtkWidgetClass *widget_class);
 void       _bb_window_init_quick_start   (BbWindow     *self);
+void       _bb_window_close_quick_start  (BbWindow     *self);
 
 G_END_DECLS

@@ -492,6 +492,7 @@ _bb_window_open_editor (BbWindow *self,
   g_assert (BB_IS_EDITOR (editor));
 
   _bb_window_close_editor (self, FALSE);
+  _bb_window_close_quick_start (self);
 
   self->editor = g_object_ref_sink (editor);
   g_clear_object (&self->editing_previous);
