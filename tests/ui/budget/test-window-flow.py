@@ -12,6 +12,8 @@ Cases:
                                start, so typing on the list starts afresh
   pickers-fit-the-window       a picker's list opens inside the window (not off
                                its edge at 360 px, nor below its bottom)
+  picker-enter-after-typing    Enter straight after typing in a picker's search
+                               picks what was typed, not the list's first entry
 """
 
 import os
@@ -143,10 +145,37 @@ def pickers_fit_the_window(app):
     app.wait_popup(False, "the category picker to close")
 
 
+def picker_enter_after_typing(app):
+    """A picker filters after a pause in typing; Enter sent at once after the
+    letters (as a quick typist or xdotool does) once picked the first entry
+    of the unfiltered list: "town" gave Bean & Village Park."""
+    app.key("ctrl+1")
+    app.wait_title(NEW_PATROL)
+    app.settle()
+    app.key("Return")                       # the ward's list
+    app.wait_popup(True, "the ward picker to open")
+    app.settle()
+    app.type("town")
+    app.key("Return")                       # no pause: straight after the letters
+    app.wait_popup(False, "the ward picker to close")
+    app.settle()
+    app.type("drug d")                      # the category, typed on its closed picker
+    app.wait_popup(True, "the category picker to open")
+    app.key("Return")
+    app.wait_popup(False, "the category picker to close")
+    app.settle()
+    app.type("Exchange seen from the car park")
+    app.key("ctrl+s")
+    record = app.wait_records(1)[0]
+    assert record["fields"].get("ward") == "town", record
+    assert record["fields"].get("category") == "drug_dealing", record
+
+
 CASES = {
     "search-keeps-first-letters": search_keeps_first_letters,
     "quick-start-closes": quick_start_closes,
     "pickers-fit-the-window": pickers_fit_the_window,
+    "picker-enter-after-typing": picker_enter_after_typing,
 }
 
 
@@ -157,7 +186,7 @@ def main(argv):
     _, app_path, cli_path, case, size = argv
     try:
         app = App(app_path, cli_path, size)
-        if case != "pickers-fit-the-window":
+        if case not in ("pickers-fit-the-window", "picker-enter-after-typing"):
             app.remember_place("town", "Market Place")
         with app:
             CASES[case](app)
