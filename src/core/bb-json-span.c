@@ -324,6 +324,22 @@ bb_json_array_elements (const char *data,
     }
 }
 
+gboolean
+bb_json_is_container (const char *data,
+                      gsize       length,
+                      char        open)
+{
+  gsize i, end;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  i = skip_space (data, length, 0);
+  if (i >= length || data[i] != open)
+    return FALSE;
+  end = skip_value (data, length, i);
+  return end != 0 && skip_space (data, length, end) == length;
+}
+
 void
 bb_json_foreach_compact_run (const char *data,
                              gsize       length,

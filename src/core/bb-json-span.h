@@ -31,6 +31,13 @@ gboolean bb_json_find_member        (const char  *data,
 GArray  *bb_json_array_elements     (const char  *data,
                                      gsize        length);
 
+/* Whether @data (@length bytes) is one value in strict JSON opening with
+ * @open ('{' for an object, '[' for an array), whitespace around it
+ * aside. */
+gboolean bb_json_is_container      (const char  *data,
+                                    gsize        length,
+                                    char         open);
+
 /* Calls @emit with each run of the @length bytes of JSON text @data that
  * lies outside the whitespace between tokens, in order. */
 void     bb_json_foreach_compact_run (const char  *data,

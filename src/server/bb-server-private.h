@@ -75,6 +75,10 @@ void        bb_request_error          (BbRequest   *req,
 void        bb_request_reply_json     (BbRequest   *req,
                                        guint        status,
                                        JsonNode    *node);
+/* The same with @text, the JSON already written (takes ownership). */
+void        bb_request_reply_json_text (BbRequest  *req,
+                                        guint       status,
+                                        char       *text);
 /* The body as JSON, checked: Content-Type, size, UTF-8, nesting, syntax,
  * and a top-level object. NULL after answering 4xx. (transfer full) */
 JsonNode   *bb_request_parse_body     (BbRequest   *req);

@@ -84,6 +84,21 @@ bb_request_reply_json (BbRequest *req,
 }
 
 void
+bb_request_reply_json_text (BbRequest *req,
+                            guint      status,
+                            char      *text)
+{
+  if (!req->answer_later)
+    {
+      bb_server_reply_json_text (req->msg, status, text);
+      return;
+    }
+  g_free (req->answer_text);
+  req->answer_text = text;
+  req->answer_status = status;
+}
+
+void
 bb_request_error (BbRequest  *req,
                   guint       status,
                   const char *code,

@@ -1119,6 +1119,88 @@ test_push_files_listed_under_an_escaped_key (Fixture       *fx,
   g_assert_cmpuint (g_bytes_get_size (get->raw), ==, sizeof png);
 }
 
+/* Pull pages are written from the stored text where no rule needs the
+ * parsed fields: every kind reads back as sent, plus what the server
+ * derives, whichever way it was written (tricky text, an empty list, a
+ * tombstone, a reviewed record with a comment, marks and an expiry). */
+static void
+test_pull_reads_back_as_sent (Fixture       *fx,
+                              gconstpointer  data)
+{
+  g_autoptr(JsonArray) sent = json_array_new ();
+  g_autoptr(JsonNode) tricky = new_change ("patrol_observation", 900);
+  g_autoptr(JsonNode) gone = new_change ("engagement_event", 900);
+  g_autoptr(JsonNode) tombstone = NULL;
+  g_autoptr(JsonNode) res = NULL;
+  g_autoptr(JsonNode) res2 = NULL;
+  g_autoptr(Pulled) p = NULL;
+  g_autoptr(ApiResponse) review = NULL;
+  g_autoptr(JsonNode) review_body = api_json_parse ("{\"state\": \"reviewed\", \"comment\": \"Seen \\\"ok\\\"\\nthanks\"}", -1);
+  g_autofree char *review_path = NULL;
+
+  json_object_remove_member (api_change_fields (tricky), "vehicles");
+  set_field_json (tricky, "description", "\"Quotes \\\" and a backslash \\\\ , a line\\nbreak, a tab\\t, caf\\u00e9 \\u20ac, braces } { ] [\"");
+  set_field_json (tricky, "referred_to", "[]");
+  json_array_add_element (sent, api_json_copy (tricky));
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    json_array_add_element (sent, new_change (kinds[i], 900));
+  json_array_add_element (sent, api_json_copy (gone));
+  res = push_array (fx, SUPERVISOR, sent);
+  for (guint i = 0; i < json_array_get_length (sent); i++)
+    result_at (res, i, "applied");
+
+  tombstone = api_change_next_rev (gone);
+  json_object_set_boolean_member (json_node_get_object (tombstone), "deleted", TRUE);
+  res2 = push (fx, SUPERVISOR, tombstone, NULL);
+  result_at (res2, 0, "applied");
+
+  review_path = g_strdup_printf ("/api/v1/records/%s/review", change_id (tricky));
+  review = call (fx, SUPERVISOR, "POST", review_path, review_body);
+  api_expect_status (review, 200);
+
+  p = pull (fx, SUPERVISOR, 0, 0);
+  g_assert_cmpuint (json_array_get_length (p->changes), ==, json_array_get_length (sent));
+  for (guint i = 0; i < json_array_get_length (sent); i++)
+    {
+      JsonNode *change = json_array_get_element (sent, i);
+      JsonNode *got = pulled_find (p, change_id (change));
+      g_autoptr(JsonNode) fields = NULL;
+      g_autoptr(JsonNode) expected = NULL;
+      const char *kind = api_json_string (change, "kind");
+
+      g_assert_nonnull (got);
+      assert_pull_shape (got);
+      g_assert_cmpstr (api_json_string (got, "kind"), ==, kind);
+      g_assert_cmpstr (api_json_string (got, "author.id"), ==, fx->user_id[SUPERVISOR]);
+      if (g_str_equal (change_id (change), change_id (gone)))
+        {
+          g_assert_true (api_json_bool (got, "deleted"));
+          g_assert_cmpuint (json_object_get_size (api_object (api_json_get (got, "fields"), "fields")), ==, 0);
+          continue;
+        }
+
+      /* The derived fields are there; less them, the fields are as sent. */
+      fields = api_json_copy (api_json_get (got, "fields"));
+      g_assert_cmpstr (api_json_string (fields, "regime"), ==,
+                       g_str_equal (kind, "s59_warning") || g_str_equal (kind, "patrol_observation")
+                       ? "law_enforcement" : "uk_gdpr");
+      bb_fields_strip_derived (kind, json_node_get_object (fields));
+      expected = api_json_copy (api_json_get (change, "fields"));
+      if (!json_node_equal (fields, expected))
+        {
+          g_autofree char *a = api_json_to_string (fields);
+          g_autofree char *b = api_json_to_string (expected);
+
+          g_error ("%s read back as %s, sent as %s", kind, a, b);
+        }
+      if (g_str_equal (kind, "s59_warning"))
+        api_json_string (got, "fields.expires_at");
+    }
+  g_assert_cmpstr (api_json_string (pulled_find (p, change_id (tricky)), "review.state"), ==, "reviewed");
+  g_assert_cmpstr (api_json_string (pulled_find (p, change_id (tricky)), "review.comments[0].text"), ==,
+                   "Seen \"ok\"\nthanks");
+}
+
 static void
 test_push_conflict (Fixture       *fx,
                     gconstpointer  data)
@@ -2644,6 +2726,7 @@ main (int   argc,
   ADD ("/api/push/retry-is-a-duplicate-with-the-same-answer", test_push_retry_is_duplicate);
   ADD ("/api/push/retry-is-known-by-its-bytes-spacing-aside", test_push_retry_known_by_its_bytes);
   ADD ("/api/push/files-listed-under-an-escaped-key-are-listed", test_push_files_listed_under_an_escaped_key);
+  ADD ("/api/pull/every-kind-reads-back-as-sent", test_pull_reads_back_as_sent);
   ADD ("/api/push/stale-base-rev-is-a-conflict-with-the-server-copy", test_push_conflict);
   ADD ("/api/push/invalid-changes-are-rejected-naming-the-field", test_push_rejected);
   ADD ("/api/push/roles-limit-the-kinds-created", test_push_roles);

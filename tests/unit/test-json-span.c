@@ -50,6 +50,12 @@ test_member_is_found_with_its_bytes (void)
   fields_text = span_text (first_text, fields);
   g_assert_cmpstr (fields_text, ==, "{\"n\": [1, 2.5e3, -0.5]}");
 
+  g_assert_true (bb_json_is_container (" {\"a\": [1, {}]} ", 16, '{'));
+  g_assert_true (bb_json_is_container ("[]", 2, '['));
+  g_assert_false (bb_json_is_container ("{\"a\": 1} x", 10, '{'));
+  g_assert_false (bb_json_is_container ("[1]", 3, '{'));
+  g_assert_false (bb_json_is_container ("{\"a\": 1", 7, '{'));
+
   elements = (g_array_unref (elements), bb_json_array_elements (" [ ] ", 5));
   g_assert_nonnull (elements);
   g_assert_cmpuint (elements->len, ==, 0);
