@@ -1,4 +1,4 @@
-/* bb-first-run.h: "Who is using this device?"
+/* bb-first-run.h: "Who Is Using This Device?"
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -519,3 +519,80 @@ bb_format_date (const char *date)
   parsed = bb_date_parse (date);
   return parsed != NULL ? g_date_time_format (parsed, _("%-d %b %Y")) : g_strdup (date);
 }
+
+/* Kinds' titles */
+
+/* Header case is English: each language says its titles as it does (the
+ * Polish ones are sentences), so every title is a string of its own, never
+ * a label capitalised in code. */
+static const struct {
+  const char *kind;
+  const char *title;
+  const char *new_title;
+  const char *edit_title;
+  const char *none_yet;
+  const char *new_sentence;
+} kind_titles[] = {
+  { BB_KIND_PATROL_OBSERVATION, N_("Patrol Observation"), N_("New Patrol Observation"),
+    N_("Edit Patrol Observation"), N_("No Patrol Observations Yet"), N_("New patrol observation") },
+  { BB_KIND_S59_WARNING, N_("Section 59 Warning"), N_("New Section 59 Warning"),
+    N_("Edit Section 59 Warning"), N_("No Section 59 Warnings Yet"), N_("New Section 59 warning") },
+  { BB_KIND_VAWG_WALK, N_("VAWG Walk"), N_("New VAWG Walk"),
+    N_("Edit VAWG Walk"), N_("No VAWG Walks Yet"), N_("New VAWG walk") },
+  { BB_KIND_ENGAGEMENT_EVENT, N_("Engagement Event"), N_("New Engagement Event"),
+    N_("Edit Engagement Event"), N_("No Engagement Events Yet"), N_("New engagement event") },
+};
+
+static int
+kind_title_index (const BbKindSpec *kind)
+{
+  for (guint i = 0; kind != NULL && i < G_N_ELEMENTS (kind_titles); i++)
+    if (g_strcmp0 (kind_titles[i].kind, kind->id) == 0)
+      return (int) i;
+  return -1;
+}
+
+const char *
+bb_format_kind_title (const BbKindSpec *kind)
+{
+  int i = kind_title_index (kind);
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  return i >= 0 ? _(kind_titles[i].title) : bb_kind_get_label (kind);
+}
+
+const char *
+bb_format_kind_new_title (const BbKindSpec *kind)
+{
+  int i = kind_title_index (kind);
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  return i >= 0 ? _(kind_titles[i].new_title) : bb_kind_get_label (kind);
+}
+
+const char *
+bb_format_kind_edit_title (const BbKindSpec *kind)
+{
+  int i = kind_title_index (kind);
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  return i >= 0 ? _(kind_titles[i].edit_title) : bb_kind_get_label (kind);
+}
+
+const char *
+bb_format_kind_none_yet (const BbKindSpec *kind)
+{
+  int i = kind_title_index (kind);
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  return i >= 0 ? _(kind_titles[i].none_yet) : _("No Records Yet");
+}
+
+const char *
+bb_format_kind_new_sentence (const BbKindSpec *kind)
+{
+  int i = kind_title_index (kind);
+
+  g_return_val_if_fail (kind != NULL, NULL);
+  return i >= 0 ? _(kind_titles[i].new_sentence) : bb_kind_get_label (kind);
+}

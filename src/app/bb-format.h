@@ -80,4 +80,18 @@ char       *bb_format_field_value       (BbProfile         *profile,
                                          const BbFieldSpec *spec,
                                          JsonNode          *value);
 
+/* A kind's name where it is a title, in header case (the GNOME HIG's rule,
+ * docs/architecture.md "Interface text"): a header bar, a menu item, an
+ * empty list's title. Falls back to the kind's own label. (transfer none) */
+const char *bb_format_kind_title        (const BbKindSpec *kind);
+/* "New Patrol Observation", "Edit Patrol Observation": the editor's title.
+ * (transfer none) */
+const char *bb_format_kind_new_title    (const BbKindSpec *kind);
+const char *bb_format_kind_edit_title   (const BbKindSpec *kind);
+/* "No Patrol Observations Yet": the list's title when it shows one kind and
+ * has none. (transfer none) */
+const char *bb_format_kind_none_yet     (const BbKindSpec *kind);
+/* "New patrol observation": the same in a sentence (a tooltip). (transfer none) */
+const char *bb_format_kind_new_sentence (const BbKindSpec *kind);
+
 G_END_DECLS

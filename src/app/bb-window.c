@@ -174,9 +174,7 @@ update_empty_state (BbWindow *self)
     }
   else if (kind != NULL)
     {
-      /* Translators: "No Patrol observations Yet" reads oddly; the plural
-       * label is used as a sentence. */
-      title = g_strdup_printf (_("No %s yet"), _(kind->plural_label));
+      title = g_strdup (bb_format_kind_none_yet (kind));
       description = bb_kind_can_create (kind, _bb_window_get_role (self))
         ? _("Press New (Ctrl+N) to log one, or show all kinds of record.")
         : _("Your role cannot create these. Show all kinds of record to see the others.");
@@ -353,8 +351,7 @@ update_detail_header (BbWindow *self)
       BbRecord *record = bb_record_view_get_record (self->record_view);
       const BbKindSpec *kind = bb_record_get_kind_spec (record);
 
-      set_detail_title (self,
-                                  kind != NULL ? bb_kind_get_label (kind) : bb_record_get_kind (record));
+      set_detail_title (self, kind != NULL ? bb_format_kind_title (kind) : bb_record_get_kind (record));
       set_detail_subtitle (self,
                                      bb_sync_state_get_label (bb_record_get_sync_state (record)));
     }
@@ -669,7 +666,7 @@ rebuild_new_menu (BbWindow *self)
   for (guint i = 0; i < kinds->len; i++)
     {
       const BbKindSpec *kind = g_ptr_array_index (kinds, i);
-      g_autoptr(GMenuItem) item = g_menu_item_new (bb_kind_get_label (kind), NULL);
+      g_autoptr(GMenuItem) item = g_menu_item_new (bb_format_kind_title (kind), NULL);
 
       g_menu_item_set_action_and_target_value (item, "win.new", g_variant_new_string (kind->id));
       for (guint k = 0; all[k] != NULL && k < 9; k++)
@@ -693,8 +690,8 @@ rebuild_new_menu (BbWindow *self)
   if (kinds->len > 0)
     {
       const BbKindSpec *first = g_ptr_array_index (kinds, 0);
-      /* Translators: the New button's tooltip, "New Patrol observation (Ctrl+N)" */
-      g_autofree char *tooltip = g_strdup_printf (_("New %s (Ctrl+N)"), bb_kind_get_label (first));
+      /* Translators: the New button's tooltip, "New patrol observation (Ctrl+N)" */
+      g_autofree char *tooltip = g_strdup_printf (_("%s (Ctrl+N)"), bb_format_kind_new_sentence (first));
 
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->new_button), tooltip);
     }

@@ -548,7 +548,7 @@ test_kind_filter_changes_the_list (Fixture       *f,
   gtk_drop_down_set_selected (dropdown, 2);
   iterate ();
   g_assert_cmpuint (list_n_items (f), ==, 0);
-  g_assert_cmpstr (bb_window_get_empty_title (f->window), ==, "No Section 59 warnings yet");
+  g_assert_cmpstr (bb_window_get_empty_title (f->window), ==, "No Section 59 Warnings Yet");
 
   gtk_drop_down_set_selected (dropdown, 1);
   iterate ();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bb-editor.h"
+#include "bb-format.h"
 #include "bb-editor-form.h"
 #include "bb-attachments-row.h"
 #include "bb-s59-lookup.h"
@@ -70,17 +71,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static const struct {
-  const char *kind;
-  const char *new_title;
-  const char *edit_title;
-} titles[] = {
-  { BB_KIND_PATROL_OBSERVATION, N_("New patrol observation"), N_("Edit patrol observation") },
-  { BB_KIND_S59_WARNING, N_("New Section 59 warning"), N_("Edit Section 59 warning") },
-  { BB_KIND_VAWG_WALK, N_("New VAWG walk"), N_("Edit VAWG walk") },
-  { BB_KIND_ENGAGEMENT_EVENT, N_("New engagement event"), N_("Edit engagement event") },
-};
-
 /* Helpers */
 
 static void
@@ -105,14 +95,14 @@ set_modified (BbEditor *self,
 static void
 update_title (BbEditor *self)
 {
-  const char *title = NULL;
+  const char *title;
 
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    if (g_strcmp0 (titles[i].kind, self->kind) == 0)
-      title = _(self->record != NULL ? titles[i].edit_title : titles[i].new_title);
-
-  if (title == NULL)
-    title = self->kind_spec != NULL ? bb_kind_get_label (self->kind_spec) : _("Record");
+  /* A header bar title: header case (bb-format.h). */
+  if (self->kind_spec != NULL)
+    title = self->record != NULL ? bb_format_kind_edit_title (self->kind_spec)
+                                 : bb_format_kind_new_title (self->kind_spec);
+  else
+    title = _("Record");
 
   g_free (self->title);
   self->title = g_strdup (title);

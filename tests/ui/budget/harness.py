@@ -169,8 +169,10 @@ class App:
 
     def wait_title(self, pattern):
         """Waits until the window's title matches @pattern (a regular expression
-        matched whole): it names the open editor, or is "Beatbook" on the list."""
-        regex = re.compile(pattern)
+        matched whole, whatever the capitalisation: titles are in header case,
+        "New Patrol Observation"): it names the open editor, or is "Beatbook"
+        on the list."""
+        regex = re.compile(pattern, re.IGNORECASE)
         return self.wait(lambda: regex.fullmatch(self.title()),
                          f"the window title to read “{pattern}” (it reads “{self.title()}”)")
 

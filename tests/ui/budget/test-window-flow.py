@@ -22,11 +22,11 @@ import sys
 
 from harness import App, BudgetError, TIMEOUT
 
-# Window titles are matched whatever their capitalisation.
-LIST = r"(?i)Beatbook"
-NEW_PATROL = r"(?i)New patrol observation – Beatbook"
-NEW_S59 = r"(?i)New Section 59 warning – Beatbook"
-EDIT_PATROL = r"(?i)Edit patrol observation – Beatbook"
+# Window titles (the harness matches them whatever their capitalisation).
+LIST = r"Beatbook"
+NEW_PATROL = r"New patrol observation – Beatbook"
+NEW_S59 = r"New Section 59 warning – Beatbook"
+EDIT_PATROL = r"Edit patrol observation – Beatbook"
 
 
 def search_keeps_first_letters(app):
