@@ -1357,7 +1357,14 @@ bb_server_sweep_blobs (BbServer *self)
 
   if (self->blobs == NULL)
     return 0;
-  n = bb_server_blobs_sweep (self->blobs, self->store, BB_SERVER_BLOBS_UNLISTED_SECONDS, &error);
+  /* Under the write lock: a push on a worker could otherwise list a file
+   * between its look-up here and its removal. */
+  if (!bb_server_store_begin (self->store, &error))
+    n = -1;
+  else if ((n = bb_server_blobs_sweep (self->blobs, self->store, BB_SERVER_BLOBS_UNLISTED_SECONDS, &error)) < 0)
+    bb_server_store_rollback (self->store);
+  else if (!bb_server_store_commit (self->store, &error))
+    n = -1;
   if (n < 0)
     g_warning ("Sweeping evidence files failed: %s", error->message);
   else if (n > 0)

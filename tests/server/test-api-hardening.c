@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "beatbook.h"
@@ -1078,6 +1079,38 @@ test_relative_ca_file_is_kept_whole (void)
   server_stop (server);
 }
 
+/* The sweep at start (under the write lock, as a push on a worker may list
+ * a file at the same moment) drops a file no record lists once it is a day
+ * old, and keeps a younger one. */
+static void
+test_old_unlisted_evidence_is_swept_at_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("beatbook-sweep-XXXXXX", &error);
+  g_autofree char *old_hash = g_strnfill (64, 'a');
+  g_autofree char *young_hash = g_strnfill (64, 'b');
+  g_autofree char *old_path = NULL;
+  g_autofree char *young_path = NULL;
+  const char *extra[] = { "--blob-dir", NULL, NULL };
+  struct timeval two_days_ago[2] = { { 0 } };
+  Server *server;
+
+  g_assert_no_error (error);
+  old_path = g_build_filename (dir, old_hash, NULL);
+  young_path = g_build_filename (dir, young_hash, NULL);
+  g_assert_true (g_file_set_contents (old_path, "x", 1, &error));
+  g_assert_true (g_file_set_contents (young_path, "x", 1, &error));
+  two_days_ago[0].tv_sec = two_days_ago[1].tv_sec = time (NULL) - 2 * 24 * 3600;
+  g_assert_cmpint (utimes (old_path, two_days_ago), ==, 0);
+
+  extra[1] = dir;
+  server = server_start_with (extra, 0, 0);
+  g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (young_path, G_FILE_TEST_EXISTS));
+  server_stop (server);
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1101,6 +1134,8 @@ main (int    argc,
   g_test_add_func ("/hardening/files/device-database-is-owner-only", test_device_database_is_owner_only);
   g_test_add_func ("/hardening/client/damaged-token-is-a-clear-error", test_damaged_token_is_a_clear_error);
   g_test_add_func ("/hardening/client/relative-ca-file-is-kept-whole", test_relative_ca_file_is_kept_whole);
+  g_test_add_func ("/hardening/files/old-unlisted-evidence-is-swept-at-start",
+                   test_old_unlisted_evidence_is_swept_at_start);
 
   return g_test_run ();
 }
