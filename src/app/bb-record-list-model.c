@@ -1,6 +1,14 @@
 /* bb-record-list-model.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The list grows a page at a time instead of counting first: counting a
+ * million records took longer than drawing the window. Pages are read by
+ * key (bb_store_list_records_after()), each after the last record of the
+ * page before, which the model remembers for every page it has read, so a
+ * page dropped from memory is read again at the same cost wherever it is.
+ * When a row near the end is asked for, the next page is read from an idle
+ * (a GListModel must not change inside get_item()).
  */
 #define G_LOG_DOMAIN "beatbook-app"
 
@@ -23,6 +31,13 @@ struct _BbRecordListModel
   BbQuery     filter;
   guint       n_items;
   GHashTable *pages;  /* page index -> GPtrArray of BbRecord */
+  /* Page k starts after starts[k] (its id and time only); starts[0] is
+   * NULL. One more than the pages read while there may be more. */
+  GPtrArray  *starts;
+  gboolean    complete;  /* the last page read was short: no more */
+  guint       grow_id;
+  gboolean    has_total;
+  guint       total;
   GError     *error;
 };
 
@@ -73,24 +88,6 @@ set_error (BbRecordListModel *self,
     g_warning ("Could not read records: %s", error->message);
 }
 
-static guint
-count_items (BbRecordListModel *self)
-{
-  BbQuery query;
-  guint n = 0;
-  GError *error = NULL;
-
-  fill_query (self, &query);
-  if (!bb_store_count_records (self->store, &query, &n, &error))
-    {
-      set_error (self, error);
-      return 0;
-    }
-
-  set_error (self, NULL);
-  return n;
-}
-
 static void
 evict_far_pages (BbRecordListModel *self,
                  guint              near)
@@ -118,23 +115,39 @@ evict_far_pages (BbRecordListModel *self,
     }
 }
 
+static void
+unref_start (gpointer start)
+{
+  if (start != NULL)
+    g_object_unref (start);
+}
+
+/* A record that holds only what a page after it needs. */
+static BbRecord *
+start_after (BbRecord *record)
+{
+  BbRecord *start = bb_record_new (bb_record_get_kind (record));
+
+  bb_record_set_id (start, bb_record_get_id (record));
+  bb_record_set_occurred_at (start, bb_record_get_occurred_at (record));
+  return start;
+}
+
+/* Reads page @page, whose start is known. */
 static GPtrArray *
-get_page (BbRecordListModel *self,
-          guint              page)
+read_page (BbRecordListModel *self,
+           guint              page)
 {
   GPtrArray *records;
   BbQuery query;
   GError *error = NULL;
 
-  records = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
-  if (records != NULL)
-    return records;
+  g_assert (page < self->starts->len);
 
   fill_query (self, &query);
-  records = bb_store_list_records (self->store, &query,
-                                   page * BB_RECORD_LIST_MODEL_PAGE_SIZE,
-                                   BB_RECORD_LIST_MODEL_PAGE_SIZE,
-                                   &error);
+  records = bb_store_list_records_after (self->store, &query,
+                                         g_ptr_array_index (self->starts, page),
+                                         BB_RECORD_LIST_MODEL_PAGE_SIZE, &error);
   if (records == NULL)
     {
       set_error (self, error);
@@ -145,6 +158,77 @@ get_page (BbRecordListModel *self,
   evict_far_pages (self, page);
   g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), records);
   return records;
+}
+
+static GPtrArray *
+get_page (BbRecordListModel *self,
+          guint              page)
+{
+  GPtrArray *records = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
+
+  if (records != NULL)
+    return records;
+  return read_page (self, page);
+}
+
+/* Reads the page after the last one read, if there may be one, and adds
+ * its records. Returns how many were added. */
+static guint
+grow (BbRecordListModel *self,
+      gboolean           notify)
+{
+  guint page = self->starts->len - 1;
+  guint old_n = self->n_items;
+  GPtrArray *records;
+
+  if (self->complete)
+    return 0;
+
+  records = read_page (self, page);
+  if (records == NULL)
+    {
+      self->complete = TRUE;
+      return 0;
+    }
+  set_error (self, NULL);
+
+  if (records->len < BB_RECORD_LIST_MODEL_PAGE_SIZE)
+    self->complete = TRUE;
+  else
+    g_ptr_array_add (self->starts, start_after (g_ptr_array_index (records, records->len - 1)));
+  self->n_items += records->len;
+
+  if (notify && records->len > 0)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, records->len);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+    }
+  return records->len;
+}
+
+static gboolean
+grow_from_idle (gpointer data)
+{
+  BbRecordListModel *self = data;
+
+  self->grow_id = 0;
+  grow (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Forgets every page; reads the first one. */
+static void
+restart (BbRecordListModel *self)
+{
+  g_clear_handle_id (&self->grow_id, g_source_remove);
+  g_hash_table_remove_all (self->pages);
+  g_ptr_array_set_size (self->starts, 0);
+  g_ptr_array_add (self->starts, NULL);
+  self->complete = FALSE;
+  self->n_items = 0;
+  self->has_total = FALSE;
+  set_error (self, NULL);
+  grow (self, FALSE);
 }
 
 static GType
@@ -171,6 +255,11 @@ bb_record_list_model_get_item (GListModel *model,
   if (position >= self->n_items)
     return NULL;
 
+  /* A row of the last page is wanted: the next one is read soon. */
+  if (!self->complete && self->grow_id == 0 &&
+      position + BB_RECORD_LIST_MODEL_PAGE_SIZE >= self->n_items)
+    self->grow_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_from_idle, self, NULL);
+
   records = get_page (self, page);
   /* The store changed under us without a reload (e.g. a sync): a short page
    * is possible until the owner calls bb_record_list_model_reload(). */
@@ -193,6 +282,7 @@ bb_record_list_model_dispose (GObject *object)
 {
   BbRecordListModel *self = BB_RECORD_LIST_MODEL (object);
 
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   g_clear_object (&self->store);
   g_hash_table_remove_all (self->pages);
 
@@ -208,6 +298,7 @@ bb_record_list_model_finalize (GObject *object)
   g_clear_pointer (&self->search, g_free);
   filter_clear (&self->filter);
   g_clear_pointer (&self->pages, g_hash_table_unref);
+  g_clear_pointer (&self->starts, g_ptr_array_unref);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (bb_record_list_model_parent_class)->finalize (object);
@@ -221,7 +312,7 @@ bb_record_list_model_constructed (GObject *object)
   G_OBJECT_CLASS (bb_record_list_model_parent_class)->constructed (object);
 
   g_assert (self->store != NULL);
-  self->n_items = count_items (self);
+  restart (self);
 }
 
 static void
@@ -310,6 +401,7 @@ static void
 bb_record_list_model_init (BbRecordListModel *self)
 {
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->starts = g_ptr_array_new_with_free_func (unref_start);
 }
 
 BbRecordListModel *
@@ -335,13 +427,12 @@ bb_record_list_model_reload (BbRecordListModel *self)
 
   g_return_if_fail (BB_IS_RECORD_LIST_MODEL (self));
 
-  /* Still being constructed: constructed() counts. */
+  /* Still being constructed: constructed() reads the first page. */
   if (self->store == NULL)
     return;
 
   old_n = self->n_items;
-  g_hash_table_remove_all (self->pages);
-  self->n_items = count_items (self);
+  restart (self);
 
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
   if (old_n != self->n_items)
@@ -437,16 +528,18 @@ bb_record_list_model_find (BbRecordListModel *self,
                            const char        *id,
                            guint              max_scan)
 {
-  guint limit;
-
   g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), G_MAXUINT);
   g_return_val_if_fail (id != NULL, G_MAXUINT);
 
-  limit = MIN (max_scan, self->n_items);
-  for (guint page = 0; page * BB_RECORD_LIST_MODEL_PAGE_SIZE < limit; page++)
+  for (guint page = 0; page * BB_RECORD_LIST_MODEL_PAGE_SIZE < max_scan; page++)
     {
-      GPtrArray *records = get_page (self, page);
+      GPtrArray *records;
 
+      /* Past what has been read: read on, as scrolling there would. */
+      if (page * BB_RECORD_LIST_MODEL_PAGE_SIZE >= self->n_items && grow (self, TRUE) == 0)
+        break;
+
+      records = get_page (self, page);
       if (records == NULL)
         break;
 
@@ -454,7 +547,7 @@ bb_record_list_model_find (BbRecordListModel *self,
         {
           guint position = page * BB_RECORD_LIST_MODEL_PAGE_SIZE + i;
 
-          if (position >= limit)
+          if (position >= max_scan)
             return G_MAXUINT;
           if (g_strcmp0 (bb_record_get_id (g_ptr_array_index (records, i)), id) == 0)
             return position;
@@ -462,6 +555,45 @@ bb_record_list_model_find (BbRecordListModel *self,
     }
 
   return G_MAXUINT;
+}
+
+gboolean
+bb_record_list_model_load_more (BbRecordListModel *self)
+{
+  g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), FALSE);
+
+  return grow (self, TRUE) > 0;
+}
+
+gboolean
+bb_record_list_model_get_complete (BbRecordListModel *self)
+{
+  g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), TRUE);
+
+  return self->complete;
+}
+
+guint
+bb_record_list_model_get_total (BbRecordListModel *self)
+{
+  BbQuery query;
+  GError *error = NULL;
+
+  g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), 0);
+
+  if (self->complete)
+    return self->n_items;
+  if (self->has_total)
+    return self->total;
+
+  fill_query (self, &query);
+  if (!bb_store_count_records (self->store, &query, &self->total, &error))
+    {
+      set_error (self, error);
+      return self->n_items;
+    }
+  self->has_total = TRUE;
+  return self->total;
 }
 
 const GError *

@@ -34,17 +34,29 @@ const char        *bb_record_list_model_get_search (BbRecordListModel *self);
 void               bb_record_list_model_set_filter (BbRecordListModel *self,
                                                     const BbQuery     *filter);
 
-/* Counts again and forgets every cached page: call after the store changed.
+/* Forgets every cached page and reads the first one again: call after the
+ * store changed.
  * Emits one items-changed for the whole list; a GtkListView showing the model
  * should let go of it meanwhile (GtkListView 4.8 searches every added item
  * for the rows it tracks). */
 void               bb_record_list_model_reload     (BbRecordListModel *self);
 
 /* The position of the record @id among the first @max_scan items, or
- * G_MAXUINT when it is not there. Reads pages as needed. */
+ * G_MAXUINT when it is not there. Reads pages as needed, growing the list. */
 guint              bb_record_list_model_find       (BbRecordListModel *self,
                                                     const char        *id,
                                                     guint              max_scan);
+
+/* The list holds the pages read so far (n-items), and grows by a page when
+ * a row near its end is asked for. This reads the next page now: FALSE when
+ * there is none. */
+gboolean           bb_record_list_model_load_more  (BbRecordListModel *self);
+/* TRUE once the last page has been read. */
+gboolean           bb_record_list_model_get_complete (BbRecordListModel *self);
+/* How many records the list will hold when complete: counted in the store
+ * (once per reload, on demand), so a list of a million costs a count only
+ * where a number is shown. */
+guint              bb_record_list_model_get_total  (BbRecordListModel *self);
 
 /* (nullable) (transfer none): why the last read failed, NULL when it did not. */
 const GError      *bb_record_list_model_get_error  (BbRecordListModel *self);

@@ -460,7 +460,7 @@ set_comment_error (BbReviewView *self,
 static void
 update_count (BbReviewView *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint n = bb_record_list_model_get_total (self->model);
   const GError *error = bb_record_list_model_get_error (self->model);
 
   g_free (self->count_text);
@@ -1208,7 +1208,7 @@ bb_review_view_get_n_records (BbReviewView *self)
 {
   g_return_val_if_fail (BB_IS_REVIEW_VIEW (self), 0);
 
-  return g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  return bb_record_list_model_get_total (self->model);
 }
 
 gboolean

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * a record just saved is near the top; deeper than this, paging in the whole
  * list to find it would cost more than the selection is worth. */
 #define FIND_LIMIT 500
+/* The New menu puts first the kinds most used among this many newest records. */
+#define RECENT_KINDS 500
 
 /* Quick-start hits shown at once: six fit above the list at 360x640. */
 #define QUICK_START_ROWS 6

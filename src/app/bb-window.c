@@ -1307,20 +1307,22 @@ bb_window_dup_creatable_kinds (BbWindow *self)
   const BbKindSpec * const *all = bb_kind_all ();
   GPtrArray *kinds = g_ptr_array_new ();
   guint counts[16] = { 0 };
+  g_autoptr(GHashTable) recent = NULL;
   BbRole role;
 
   g_return_val_if_fail (BB_IS_WINDOW (self), kinds);
 
+  /* Most used among the newest records: counting each kind's records
+   * read every one of them, at each change of page. */
+  if (_bb_window_get_store (self) != NULL)
+    recent = bb_store_count_recent_kinds (_bb_window_get_store (self), RECENT_KINDS, NULL);
   role = _bb_window_get_role (self);
   for (guint i = 0; all[i] != NULL && i < G_N_ELEMENTS (counts); i++)
     {
-      BbQuery query = { 0 };
-
       if (!bb_kind_can_create (all[i], role))
         continue;
-      query.kind = all[i]->id;
-      if (_bb_window_get_store (self) != NULL)
-        bb_store_count_records (_bb_window_get_store (self), &query, &counts[i], NULL);
+      if (recent != NULL)
+        counts[i] = GPOINTER_TO_UINT (g_hash_table_lookup (recent, all[i]->id));
       g_ptr_array_add (kinds, (gpointer) all[i]);
     }
 

@@ -32,7 +32,7 @@ void               bb_window_new_record       (BbWindow      *self,
 /* Shows the record @id read-only in the detail pane. */
 gboolean           bb_window_show_record      (BbWindow      *self,
                                                const char    *id);
-/* The kinds the user may create, most used first. (transfer container) */
+/* The kinds the user may create, most used lately first. (transfer container) */
 GPtrArray         *bb_window_dup_creatable_kinds (BbWindow   *self);
 
 /* For tests: what is on screen. */

@@ -833,6 +833,43 @@ bb_store_count_records (BbStore       *self,
   return TRUE;
 }
 
+#define RECENT_KINDS_SQL \
+  "SELECT kind, count(*) FROM" \
+  " (SELECT kind FROM records WHERE deleted = 0" \
+  "  ORDER BY occurred_at DESC, id DESC LIMIT ?1)" \
+  " GROUP BY kind"
+
+GHashTable *
+bb_store_count_recent_kinds (BbStore  *self,
+                             guint     n_newest,
+                             GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GHashTable) counts = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = bb_store_get_stmt (self, RECENT_KINDS_SQL, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, n_newest);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (counts, g_strdup (bb_store_column_text (stmt, 0)),
+                         GUINT_TO_POINTER ((guint) sqlite3_column_int64 (stmt, 1)));
+  if (rc != SQLITE_DONE)
+    {
+      bb_store_set_db_error (self, error, _("Could not count the records"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&counts);
+}
+
 /* Drafts */
 
 void
@@ -1008,6 +1045,7 @@ bb_store_hot_queries (void)
   add_hot (queries, "count of a kind", count_sql (&by_kind, &match));
   add_hot (queries, "count of conflicts (every sync)", count_sql (&conflicts, &match));
   add_hot (queries, "count of pending records", count_sql (&pending, &match));
+  add_hot (queries, "kinds of the newest records (the New menu)", g_strdup (RECENT_KINDS_SQL));
   add_hot (queries, "outbox page (every push batch)", g_strdup (OUTBOX_PAGE_SQL));
   add_hot (queries, "outbox count (the app's start)", g_strdup (OUTBOX_COUNT_SQL))->whole_table = TRUE;
 

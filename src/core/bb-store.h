@@ -136,6 +136,12 @@ GPtrArray *bb_store_list_records_after (BbStore       *self,
                                         BbRecord      *after,
                                         guint          limit,
                                         GError       **error);
+/* (transfer full) (element-type utf8 guint): how many of the newest
+ * @n_newest live records are of each kind (what is used lately, read from
+ * an index without counting every record). */
+GHashTable *bb_store_count_recent_kinds (BbStore  *self,
+                                         guint     n_newest,
+                                         GError  **error);
 gboolean   bb_store_count_records     (BbStore     *self,
                                        const BbQuery *query,
                                        guint       *n_records,
