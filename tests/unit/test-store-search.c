@@ -464,6 +464,55 @@ test_bucket_follows_text_order (void)
   g_assert_cmpint (bb_store_search_key ("9999-12-31T23:59:59Z", BB_SEARCH_NUM_MASK), >, 0);
 }
 
+/* The kinds of the newest records only, tombstones left out. */
+static void
+test_recent_kinds (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const struct { const char *kind; const char *when; } rows[] = {
+    { BB_KIND_VAWG_WALK, "2026-03-01T10:00:00Z" },
+    { BB_KIND_VAWG_WALK, "2026-03-01T11:00:00Z" },
+    { BB_KIND_VAWG_WALK, "2026-03-01T12:00:00Z" },
+    { BB_KIND_PATROL_OBSERVATION, "2026-03-02T10:00:00Z" },
+    { BB_KIND_PATROL_OBSERVATION, "2026-03-02T11:00:00Z" },
+    { BB_KIND_PATROL_OBSERVATION, "2026-03-02T12:00:00Z" },
+  };
+  g_autoptr(GHashTable) newest = NULL;
+  g_autoptr(GHashTable) more = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *deleted_id = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(BbRecord) record = make_record (fixture->rand);
+
+      if (g_str_equal (rows[i].kind, BB_KIND_VAWG_WALK))
+        {
+          g_clear_object (&record);
+          record = bb_record_new (BB_KIND_VAWG_WALK);
+          json_object_set_string_member (bb_record_get_fields (record), "ward", "town");
+          json_object_set_string_member (bb_record_get_fields (record), "walk_type", "buddy_walk");
+        }
+      bb_record_set_occurred_at (record, rows[i].when);
+      g_assert_true (bb_store_save_record (fixture->store, record, &error));
+      g_assert_no_error (error);
+      if (i == G_N_ELEMENTS (rows) - 1)
+        deleted_id = g_strdup (bb_record_get_id (record));
+    }
+  g_assert_true (bb_store_delete_record (fixture->store, deleted_id, &error));
+  g_assert_no_error (error);
+
+  newest = bb_store_count_recent_kinds (fixture->store, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (newest, BB_KIND_PATROL_OBSERVATION)), ==, 2);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (newest, BB_KIND_VAWG_WALK)), ==, 1);
+
+  more = bb_store_count_recent_kinds (fixture->store, 500, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (more, BB_KIND_PATROL_OBSERVATION)), ==, 2);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (more, BB_KIND_VAWG_WALK)), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -476,6 +525,7 @@ main (int   argc,
   ADD ("/store/search/finds-every-match-newest-first-in-any-page-size",
        test_search_complete_and_newest_first);
   ADD ("/store/list/pages-by-key-give-each-record-once", test_list_by_key_gives_each_record_once);
+  ADD ("/store/list/kinds-of-the-newest-records", test_recent_kinds);
   g_test_add_func ("/store/search/key-bucket-follows-the-text-order", test_bucket_follows_text_order);
 
   return g_test_run ();
