@@ -589,9 +589,11 @@ index_pending_locked (BbStore  *self,
   }
 
   {
+    /* Only the keys are sorted (a sort of the rows would hold every
+     * pending record's fields in memory at once); each row is read after. */
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self,
-                         "SELECT p.num, r.occurred_at, r.kind, r.fields FROM search_pending p"
+                         "SELECT p.num FROM search_pending p"
                          " JOIN records r ON r.num = p.num"
                          " ORDER BY bb_search_key (r.occurred_at, p.num)",
                          error);
@@ -601,15 +603,28 @@ index_pending_locked (BbStore  *self,
 
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
-        g_autoptr(JsonNode) node = bb_store_parse_json ((const char *) sqlite3_column_text (stmt, 3));
+        g_autoptr(BbCachedStmt) row =
+          bb_store_get_stmt (self, "SELECT occurred_at, kind, fields FROM records WHERE num = ?1", error);
+        g_autoptr(JsonNode) node = NULL;
         JsonObject *fields = NULL;
+        gint64 num = sqlite3_column_int64 (stmt, 0);
 
+        if (row == NULL)
+          return FALSE;
+        sqlite3_bind_int64 (row, 1, num);
+        if (sqlite3_step (row) != SQLITE_ROW)
+          {
+            bb_store_set_db_error (self, error, _("Could not update the search index"));
+            return FALSE;
+          }
+
+        node = bb_store_parse_json ((const char *) sqlite3_column_text (row, 2));
         if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
           fields = json_node_get_object (node);
 
-        if (!bb_store_index_record (self, sqlite3_column_int64 (stmt, 0),
-                                    (const char *) sqlite3_column_text (stmt, 1),
-                                    (const char *) sqlite3_column_text (stmt, 2), fields,
+        if (!bb_store_index_record (self, num,
+                                    (const char *) sqlite3_column_text (row, 0),
+                                    (const char *) sqlite3_column_text (row, 1), fields,
                                     FALSE, error))
           return FALSE;
         n++;
