@@ -218,8 +218,6 @@ char *bb_store_search_to_match (const char *search);
 gint64 bb_store_search_bucket (const char *occurred_at);
 gint64 bb_store_search_key    (const char *occurred_at,
                                gint64      num);
-/* bb_search_key(occurred_at, num) for SQL; an SQLite result code. */
-int bb_store_register_search_functions (sqlite3 *db);
 
 gboolean bb_store_index_record (BbStore     *self,
                                 gint64       num,

@@ -345,31 +345,6 @@ bb_store_search_key (const char *occurred_at,
   return (bb_store_search_bucket (occurred_at) << BB_SEARCH_NUM_BITS) | num;
 }
 
-/* bb_search_key(occurred_at, num) in SQL */
-static void
-search_key_function (sqlite3_context  *context,
-                     int               argc,
-                     sqlite3_value   **argv)
-{
-  gint64 num = sqlite3_value_int64 (argv[1]);
-
-  if (num < 0 || num > BB_SEARCH_NUM_MASK)
-    {
-      sqlite3_result_error (context, "record number out of the search key's range", -1);
-      return;
-    }
-  sqlite3_result_int64 (context,
-                        bb_store_search_key ((const char *) sqlite3_value_text (argv[0]), num));
-}
-
-int
-bb_store_register_search_functions (sqlite3 *db)
-{
-  return sqlite3_create_function (db, "bb_search_key", 2,
-                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                  NULL, search_key_function, NULL, NULL);
-}
-
 /* Removes the entry of record @num from the index, if it has one. */
 static gboolean
 unindex_num (BbStore  *self,
@@ -410,33 +385,28 @@ unindex_num (BbStore  *self,
   }
 }
 
-gboolean
-bb_store_index_record (BbStore     *self,
-                       gint64       num,
-                       const char  *occurred_at,
-                       const char  *kind,
-                       JsonObject  *fields,
-                       gboolean     was_indexed,
-                       GError     **error)
+static gboolean
+check_num (BbStore  *self,
+           gint64    num,
+           GError  **error)
 {
-  g_autofree char *text = search_text_for (kind, fields);
-  gint64 key;
-
-  if (was_indexed && !unindex_num (self, num, error))
-    return FALSE;
-
-  if (*text == '\0')
+  if (num >= 0 && num <= BB_SEARCH_NUM_MASK)
     return TRUE;
 
-  if (num < 0 || num > BB_SEARCH_NUM_MASK)
-    {
-      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
-                   _("Could not update the search index in “%s”: record number %"
-                     G_GINT64_FORMAT " is out of its range"), self->path, num);
-      return FALSE;
-    }
-  key = bb_store_search_key (occurred_at, num);
+  g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
+               _("Could not update the search index in “%s”: record number %"
+                 G_GINT64_FORMAT " is out of its range"), self->path, num);
+  return FALSE;
+}
 
+/* Writes one entry: the record's key, and its text under that key. */
+static gboolean
+insert_entry (BbStore     *self,
+              gint64       num,
+              gint64       key,
+              const char  *text,
+              GError     **error)
+{
   {
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self, "INSERT INTO search_keys (num, key) VALUES (?1, ?2)", error);
@@ -459,6 +429,110 @@ bb_store_index_record (BbStore     *self,
     bb_store_bind_text (stmt, 2, text);
     return bb_store_step_done (self, stmt, _("Could not update the search index"), error);
   }
+}
+
+gboolean
+bb_store_index_record (BbStore     *self,
+                       gint64       num,
+                       const char  *occurred_at,
+                       const char  *kind,
+                       JsonObject  *fields,
+                       gboolean     was_indexed,
+                       GError     **error)
+{
+  g_autofree char *text = search_text_for (kind, fields);
+
+  if (was_indexed && !unindex_num (self, num, error))
+    return FALSE;
+
+  if (*text == '\0')
+    return TRUE;
+
+  return check_num (self, num, error) &&
+         insert_entry (self, num, bb_store_search_key (occurred_at, num), text, error);
+}
+
+/* Entries written in bulk go in key order a batch at a time: FTS5 writes
+ * its pending terms out whenever a rowid is not above the last one, so
+ * entries in num order (times at random) would write a segment each, and
+ * a sort of them all would hold every text in memory or read the records
+ * in random order. A batch is about what FTS5 holds before writing out
+ * anyway (a megabyte of terms). */
+#define ENTRY_BATCH 4000
+
+typedef struct
+{
+  gint64  key;
+  gint64  num;
+  char   *text;
+} Entry;
+
+static void
+entry_clear (gpointer data)
+{
+  g_free (((Entry *) data)->text);
+}
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = ((const Entry *) a)->key, y = ((const Entry *) b)->key;
+
+  return (x > y) - (x < y);
+}
+
+static gboolean
+write_entries (BbStore  *self,
+               GArray   *entries,
+               GError  **error)
+{
+  g_array_sort (entries, compare_entries);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      Entry *entry = &g_array_index (entries, Entry, i);
+
+      if (!insert_entry (self, entry->num, entry->key, entry->text, error))
+        return FALSE;
+    }
+  g_array_set_size (entries, 0);
+  return TRUE;
+}
+
+/* Adds an entry (taking @text), writing the batch when it is full. */
+static gboolean
+add_entry (BbStore     *self,
+           GArray      *entries,
+           gint64       num,
+           const char  *occurred_at,
+           char        *text,
+           GError     **error)
+{
+  Entry entry = { 0, num, text };
+
+  if (*text == '\0')
+    {
+      g_free (text);
+      return TRUE;
+    }
+  if (!check_num (self, num, error))
+    {
+      g_free (text);
+      return FALSE;
+    }
+
+  entry.key = bb_store_search_key (occurred_at, num);
+  g_array_append_val (entries, entry);
+  return entries->len < ENTRY_BATCH || write_entries (self, entries, error);
+}
+
+static GArray *
+entries_new (void)
+{
+  GArray *entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry), ENTRY_BATCH);
+
+  g_array_set_clear_func (entries, entry_clear);
+  return entries;
 }
 
 /* Migration 2: index the records written before search existed, as step 2
@@ -512,34 +586,29 @@ bb_store_rekey_search_index (BbStore  *self,
                              GError  **error)
 {
   {
-    g_autoptr(BbCachedStmt) keys =
-      bb_store_get_stmt (self, "SELECT key, num FROM search_keys ORDER BY key", error);
+    g_autoptr(GArray) entries = entries_new ();
+    g_autoptr(BbCachedStmt) old =
+      bb_store_get_stmt (self,
+                         "SELECT o.rowid, o.body, r.occurred_at FROM records_fts_by_num o"
+                         " JOIN records r ON r.num = o.rowid",
+                         error);
     int rc;
 
-    if (keys == NULL)
+    if (old == NULL)
       return FALSE;
 
-    while ((rc = sqlite3_step (keys)) == SQLITE_ROW)
-      {
-        g_autoptr(BbCachedStmt) body =
-          bb_store_get_stmt (self,
-                             "INSERT INTO records_fts (rowid, body)"
-                             " SELECT ?1, body FROM records_fts_by_num WHERE rowid = ?2",
-                             error);
-
-        if (body == NULL)
-          return FALSE;
-        sqlite3_bind_int64 (body, 1, sqlite3_column_int64 (keys, 0));
-        sqlite3_bind_int64 (body, 2, sqlite3_column_int64 (keys, 1));
-        if (!bb_store_step_done (self, body, _("Could not build the search index"), error))
-          return FALSE;
-      }
+    while ((rc = sqlite3_step (old)) == SQLITE_ROW)
+      if (!add_entry (self, entries, sqlite3_column_int64 (old, 0), bb_store_column_text (old, 2),
+                      g_strdup (bb_store_column_text (old, 1)), error))
+        return FALSE;
 
     if (rc != SQLITE_DONE)
       {
         bb_store_set_db_error (self, error, _("Could not build the search index"));
         return FALSE;
       }
+    if (!write_entries (self, entries, error))
+      return FALSE;
   }
 
   if (sqlite3_exec (self->db, "DROP TABLE records_fts_by_num", NULL, NULL, NULL) != SQLITE_OK)
@@ -589,13 +658,11 @@ index_pending_locked (BbStore  *self,
   }
 
   {
-    /* Only the keys are sorted (a sort of the rows would hold every
-     * pending record's fields in memory at once); each row is read after. */
+    g_autoptr(GArray) entries = entries_new ();
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self,
-                         "SELECT p.num FROM search_pending p"
-                         " JOIN records r ON r.num = p.num"
-                         " ORDER BY bb_search_key (r.occurred_at, p.num)",
+                         "SELECT p.num, r.occurred_at, r.kind, r.fields FROM search_pending p"
+                         " JOIN records r ON r.num = p.num",
                          error);
 
     if (stmt == NULL)
@@ -603,29 +670,13 @@ index_pending_locked (BbStore  *self,
 
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
-        g_autoptr(BbCachedStmt) row =
-          bb_store_get_stmt (self, "SELECT occurred_at, kind, fields FROM records WHERE num = ?1", error);
-        g_autoptr(JsonNode) node = NULL;
-        JsonObject *fields = NULL;
-        gint64 num = sqlite3_column_int64 (stmt, 0);
+        g_autoptr(JsonNode) node = bb_store_parse_json (bb_store_column_text (stmt, 3));
 
-        if (row == NULL)
-          return FALSE;
-        sqlite3_bind_int64 (row, 1, num);
-        if (sqlite3_step (row) != SQLITE_ROW)
-          {
-            bb_store_set_db_error (self, error, _("Could not update the search index"));
-            return FALSE;
-          }
-
-        node = bb_store_parse_json ((const char *) sqlite3_column_text (row, 2));
-        if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-          fields = json_node_get_object (node);
-
-        if (!bb_store_index_record (self, num,
-                                    (const char *) sqlite3_column_text (row, 0),
-                                    (const char *) sqlite3_column_text (row, 1), fields,
-                                    FALSE, error))
+        if (!add_entry (self, entries, sqlite3_column_int64 (stmt, 0), bb_store_column_text (stmt, 1),
+                        search_text_for (bb_store_column_text (stmt, 2),
+                                         node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                                         ? json_node_get_object (node) : NULL),
+                        error))
           return FALSE;
         n++;
       }
@@ -635,6 +686,8 @@ index_pending_locked (BbStore  *self,
         bb_store_set_db_error (self, error, _("Could not update the search index"));
         return FALSE;
       }
+    if (!write_entries (self, entries, error))
+      return FALSE;
   }
 
   if (n_indexed != NULL)

@@ -178,17 +178,14 @@ static const char migration_9[] =
   /* The search index's rowid becomes a key in the list's order
    * (bb_store_search_key(): time bucket, then num), so a search reads its
    * first page and stops; search_keys says which key each record's entry
-   * has. The text is copied over from the old index by
-   * bb_store_rekey_search_index(). */
+   * has. bb_store_rekey_search_index() copies the text over from the old
+   * index. */
   "CREATE TABLE search_keys ("
   "  num INTEGER PRIMARY KEY,"
   "  key INTEGER NOT NULL);"
   "ALTER TABLE records_fts RENAME TO records_fts_by_num;"
   "CREATE VIRTUAL TABLE records_fts USING fts5 ("
-  "  body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');"
-  "INSERT INTO search_keys (num, key)"
-  "  SELECT r.num, bb_search_key (r.occurred_at, r.num) FROM records r"
-  "  WHERE r.num IN (SELECT rowid FROM records_fts_by_num);";
+  "  body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');";
 
 typedef gboolean (*BbMigrationFill) (BbStore  *self,
                                      GError  **error);
@@ -719,11 +716,6 @@ configure (BbStore  *self,
   const char *max_pages = g_getenv ("BEATBOOK_TEST_MAX_PAGE_COUNT");
 
   sqlite3_extended_result_codes (self->db, 1);
-  if (bb_store_register_search_functions (self->db) != SQLITE_OK)
-    {
-      bb_store_set_db_error (self, error, _("Could not open the database"));
-      return FALSE;
-    }
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
   /* Tests only (tests/faults): a database that cannot grow past this many

@@ -464,6 +464,49 @@ test_bucket_follows_text_order (void)
   g_assert_cmpint (bb_store_search_key ("9999-12-31T23:59:59Z", BB_SEARCH_NUM_MASK), >, 0);
 }
 
+/* More pulled records than one batch of the bulk index (ENTRY_BATCH):
+ * every one is found, in order, each entry under its key. */
+static void
+test_bulk_index_in_batches (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) want = NULL;
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GError) error = NULL;
+  BbQuery query = { .search = "zorb" };
+  const guint n = 9001;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BbRecord) record = make_record (fixture->rand);
+      g_autoptr(GDateTime) when = g_date_time_new_utc (2025, 1 + g_rand_int_range (fixture->rand, 0, 12),
+                                                       1 + g_rand_int_range (fixture->rand, 0, 28),
+                                                       g_rand_int_range (fixture->rand, 0, 24), 0, 0);
+      g_autofree char *iso = g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ");
+
+      bb_record_set_occurred_at (record, iso);
+      g_ptr_array_add (page, pulled (record, 1, i + 1));
+    }
+  g_assert_true (bb_store_apply_pull_page (fixture->store, page, "sync.cursor", n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, n);
+
+  want = expected (fixture->store, &query);
+  g_assert_cmpuint (want->len, >, 1000);
+  got = bb_store_list_records (fixture->store, &query, 0, G_MAXUINT, &error);
+  g_assert_no_error (error);
+  assert_same_ids (want, got, "one list");
+  g_clear_pointer (&got, g_ptr_array_unref);
+  got = all_pages_by_key (fixture->store, &query, 50);
+  assert_same_ids (want, got, "pages by key");
+
+  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, 0);
+  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts f"
+                                           " JOIN search_keys k ON k.key = f.rowid"
+                                           " AND k.num = (f.rowid & 1073741823)"), ==, n);
+}
+
 /* The kinds of the newest records only, tombstones left out. */
 static void
 test_recent_kinds (Fixture       *fixture,
@@ -526,6 +569,7 @@ main (int   argc,
        test_search_complete_and_newest_first);
   ADD ("/store/list/pages-by-key-give-each-record-once", test_list_by_key_gives_each_record_once);
   ADD ("/store/list/kinds-of-the-newest-records", test_recent_kinds);
+  ADD ("/store/search/bulk-index-in-batches-finds-every-record", test_bulk_index_in_batches);
   g_test_add_func ("/store/search/key-bucket-follows-the-text-order", test_bucket_follows_text_order);
 
   return g_test_run ();
