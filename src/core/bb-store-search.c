@@ -390,12 +390,16 @@ check_num (BbStore  *self,
            gint64    num,
            GError  **error)
 {
+  g_autofree char *number = NULL;
+
   if (num >= 0 && num <= BB_SEARCH_NUM_MASK)
     return TRUE;
 
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, num);
   g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
-               _("Could not update the search index in “%s”: record number %"
-                 G_GINT64_FORMAT " is out of its range"), self->path, num);
+               /* Translators: the file, then the record's number in it */
+               _("Could not update the search index in “%s”: record number %s is out of its range"),
+               self->path, number);
   return FALSE;
 }
 
