@@ -65,6 +65,7 @@ struct _BbWindow
   AdwWindowTitle       *state_title;
   AdwSqueezer          *state_squeezer;
   AdwSplitButton       *new_button;
+  AdwHeaderBar         *first_run_header;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkSearchBar         *start_bar;

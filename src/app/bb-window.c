@@ -793,6 +793,18 @@ on_folded_changed (BbWindow *self)
   update_detail_header (self);
 }
 
+/* On a narrow window the first run's header keeps the close button alone, as
+ * the list's does, so "Welcome to Beatbook" is not cut at 360 px. */
+static void
+on_width_changed (BbWindow *self)
+{
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  adw_header_bar_set_decoration_layout (self->first_run_header,
+                                        width > 0 && width < 500 ? ":close" : NULL);
+}
+
 static void
 on_state_squeezed (BbWindow *self)
 {
@@ -1076,6 +1088,7 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbWindow, state_title);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, state_squeezer);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, new_button);
+  gtk_widget_class_bind_template_child (widget_class, BbWindow, first_run_header);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, BbWindow, start_bar);
@@ -1142,6 +1155,7 @@ bb_window_init (BbWindow *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind), self);
   gtk_list_view_set_factory (self->list_view, factory);
 
+  g_signal_connect_swapped (self, "notify::default-width", G_CALLBACK (on_width_changed), self);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_connect_entry (self->start_bar, GTK_EDITABLE (self->start_entry));
   /* Typing on the list starts a record by what happened (the records are
