@@ -27,35 +27,15 @@
 
 #include <locale.h>
 
-#include "api-helpers.h"
 #include "test-db.h"
 
 #define N_DEVICES 50
 #define N_USERS   5    /* one supervisor, four officers; ten devices each */
 #define N_ROUNDS  6
 #define PASSWORD  "crowd correct horse battery"
+#define DEVICE_NAME "Crowd device %u"
 
-typedef struct
-{
-  char   *id;
-  gint64  rev;
-  gint64  seq;
-} Change;
-
-typedef struct
-{
-  guint        index;
-  guint        user;
-  char        *device_id;
-  char        *token;
-  GArray      *applied;   /* Change: what its pushes applied */
-  GArray      *seen;      /* Change: what its pulls returned, in order */
-  GArray      *own;       /* Change: its records, latest rev, for edits */
-  gint64       cursor;
-  guint        n_requests;
-  guint        n_duplicates;
-  char        *failure;   /* the first thing that went wrong */
-} Device;
+#include "device-crowd.h"
 
 static char *base_url;
 
@@ -65,14 +45,6 @@ static GCond start_cond;
 static guint n_waiting;
 static gboolean started;
 
-static void
-change_clear (gpointer data)
-{
-  Change *c = data;
-
-  g_free (c->id);
-}
-
 static gboolean
 is_supervisor (guint user)
 {
@@ -80,115 +52,15 @@ is_supervisor (guint user)
 }
 
 static char *
-username_of (guint user)
+crowd_username (guint user)
 {
   return is_supervisor (user) ? g_strdup ("crowd-sgt") : g_strdup_printf ("crowd-pcso%u", user);
 }
 
-static gboolean
-fail (Device     *d,
-      const char *format,
-      ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-fail (Device     *d,
-      const char *format,
-      ...)
+static const char *
+crowd_base_url (void)
 {
-  va_list args;
-
-  if (d->failure == NULL)
-    {
-      va_start (args, format);
-      d->failure = g_strdup_vprintf (format, args);
-      va_end (args);
-    }
-  return FALSE;
-}
-
-/* One request; the parsed body, or NULL after recording why. */
-static JsonNode *
-http (Device      *d,
-      SoupSession *session,
-      const char  *method,
-      const char  *path,
-      const char  *body)
-{
-  g_autofree char *url = g_strconcat (base_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) reply = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  guint status;
-
-  if (d->token != NULL)
-    {
-      g_autofree char *auth = g_strconcat ("Bearer ", d->token, NULL);
-      soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
-    }
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  d->n_requests++;
-  reply = soup_session_send_and_read (session, msg, NULL, &error);
-  if (reply == NULL)
-    {
-      fail (d, "%s %s: %s", method, path, error->message);
-      return NULL;
-    }
-  status = soup_message_get_status (msg);
-  if (status != 200 && status != 201)
-    {
-      fail (d, "%s %s: %u %.*s", method, path, status,
-            (int) g_bytes_get_size (reply), (const char *) g_bytes_get_data (reply, NULL));
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
-                                   (gssize) g_bytes_get_size (reply), &error))
-    {
-      fail (d, "%s %s: not JSON: %s", method, path, error->message);
-      return NULL;
-    }
-  return json_node_ref (json_parser_get_root (parser));
-}
-
-static gboolean
-sign_in (Device      *d,
-         SoupSession *session)
-{
-  g_autofree char *username = username_of (d->user);
-  g_autofree char *body = g_strdup_printf ("{\"username\": \"%s\", \"password\": \"" PASSWORD "\","
-                                           " \"device_name\": \"Crowd device %u\"}",
-                                           username, d->index);
-  g_autoptr(JsonNode) reply = http (d, session, "POST", "/api/v1/sessions", body);
-  JsonObject *o;
-
-  if (reply == NULL)
-    return FALSE;
-  o = json_node_get_object (reply);
-  d->token = g_strdup (json_object_get_string_member (o, "token"));
-  d->device_id = g_strdup (json_object_get_string_member (o, "device_id"));
-  return TRUE;
-}
-
-static void
-append_change (GString    *body,
-               const char *id,
-               gint64      rev,
-               guint       n)
-{
-  g_autofree char *when = api_time_from_now (-3600);
-
-  g_string_append_printf (body,
-                          "%s{\"id\": \"%s\", \"kind\": \"patrol_observation\", \"rev\": %" G_GINT64_FORMAT ","
-                          " \"base_rev\": %" G_GINT64_FORMAT ", \"deleted\": false,"
-                          " \"occurred_at\": \"%s\", \"priority\": 2,"
-                          " \"fields\": {\"ward\": \"town\", \"place\": \"Market Street\","
-                          " \"category\": \"asb_youths\", \"description\": \"Crowd round %" G_GINT64_FORMAT "\","
-                          " \"people_involved\": %u}}",
-                          n > 0 ? ", " : "", id, rev, rev - 1, when, rev, n);
+  return base_url;
 }
 
 /* Sends @body; checks every result is @want, and returns the results. */
@@ -298,49 +170,6 @@ push (Device      *d,
   return TRUE;
 }
 
-/* Pulls from the cursor until `more` is false. */
-static gboolean
-pull (Device      *d,
-      SoupSession *session)
-{
-  gboolean more = TRUE;
-
-  while (more)
-    {
-      g_autofree char *path = g_strdup_printf ("/api/v1/sync/pull?since=%" G_GINT64_FORMAT "&limit=%d",
-                                               d->cursor, g_random_int_range (5, 60));
-      g_autoptr(JsonNode) reply = http (d, session, "GET", path, NULL);
-      JsonObject *o;
-      JsonArray *changes;
-      gint64 last = d->cursor;
-
-      if (reply == NULL)
-        return FALSE;
-      o = json_node_get_object (reply);
-      changes = json_object_get_array_member (o, "changes");
-      for (guint i = 0; i < json_array_get_length (changes); i++)
-        {
-          JsonObject *c = json_array_get_object_element (changes, i);
-          Change seen = { 0 };
-
-          seen.id = g_strdup (json_object_get_string_member (c, "id"));
-          seen.rev = json_object_get_int_member (c, "rev");
-          seen.seq = json_object_get_int_member (c, "seq");
-          g_array_append_val (d->seen, seen);
-          if (seen.seq <= last)
-            return fail (d, "pull since %" G_GINT64_FORMAT " returned seq %" G_GINT64_FORMAT
-                         " after %" G_GINT64_FORMAT, d->cursor, seen.seq, last);
-          last = seen.seq;
-        }
-      if (json_object_get_int_member (o, "next") < last)
-        return fail (d, "next %" G_GINT64_FORMAT " is behind the last seq %" G_GINT64_FORMAT,
-                     json_object_get_int_member (o, "next"), last);
-      d->cursor = json_object_get_int_member (o, "next");
-      more = json_object_get_boolean_member (o, "more");
-    }
-  return TRUE;
-}
-
 static gpointer
 device_run (gpointer data)
 {
@@ -396,7 +225,7 @@ test_fifty_devices_at_once (void)
   db = test_db_new (dir, "server.db");
   for (guint u = 0; u < N_USERS; u++)
     {
-      g_autofree char *username = username_of (u);
+      g_autofree char *username = crowd_username (u);
       g_autofree char *display = g_strdup_printf ("Crowd user %u", u);
 
       api_user_add (db, username, is_supervisor (u) ? "supervisor" : "officer",
