@@ -51,6 +51,19 @@ change_clear (gpointer data)
   g_free (c->id);
 }
 
+/* Frees what a device holds (not the device itself). */
+static void
+device_clear (Device *d)
+{
+  g_clear_pointer (&d->applied, g_array_unref);
+  g_clear_pointer (&d->seen, g_array_unref);
+  g_clear_pointer (&d->own, g_array_unref);
+  g_clear_pointer (&d->user_id, g_free);
+  g_clear_pointer (&d->device_id, g_free);
+  g_clear_pointer (&d->token, g_free);
+  g_clear_pointer (&d->failure, g_free);
+}
+
 static gboolean
 fail (Device     *d,
       const char *format,

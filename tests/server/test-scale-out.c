@@ -344,14 +344,7 @@ figures:
   g_clear_pointer (&final, g_hash_table_unref);
   g_clear_pointer (&author, g_hash_table_unref);
   for (guint i = 0; i < N_DEVICES; i++)
-    {
-      g_array_unref (devices[i].applied);
-      g_array_unref (devices[i].seen);
-      g_array_unref (devices[i].own);
-      g_free (devices[i].user_id);
-      g_free (devices[i].device_id);
-      g_free (devices[i].token);
-    }
+    device_clear (&devices[i]);
   for (guint s = 0; s < n_servers; s++)
     api_server_stop (servers[s]);
   test_db_drop (db);
