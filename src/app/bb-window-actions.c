@@ -15,6 +15,7 @@
 #include "bb-format.h"
 #include "bb-i18n.h"
 #include "bb-review-window.h"
+#include "bb-typing.h"
 #include "bb-window.h"
 #include "bb-window-private.h"
 
@@ -633,8 +634,6 @@ on_early_entry_key (BbWindow        *self,
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
   GtkEditable *entry = NULL;
-  const char *text;
-  gunichar c;
 
   if (focus == NULL)
     return FALSE;
@@ -647,39 +646,13 @@ on_early_entry_key (BbWindow        *self,
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
     return FALSE;
 
-  text = gtk_editable_get_text (entry);
-  switch (keyval)
+  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter)
     {
-    case GDK_KEY_Return:
-    case GDK_KEY_KP_Enter:
-    case GDK_KEY_ISO_Enter:
       g_signal_emit_by_name (entry, "activate");
       return TRUE;
-    case GDK_KEY_BackSpace:
-      {
-        glong length = g_utf8_strlen (text, -1);
-
-        if (length > 0)
-          gtk_editable_delete_text (entry, (int) length - 1, (int) length);
-        return TRUE;
-      }
-    default:
-      break;
     }
 
-  c = gdk_keyval_to_unicode (keyval);
-  if (c == 0 || !g_unichar_isprint (c))
-    return FALSE;
-
-  {
-    char utf8[8] = { 0 };
-    int position = (int) g_utf8_strlen (text, -1);
-
-    g_unichar_to_utf8 (c, utf8);
-    gtk_editable_insert_text (entry, utf8, -1, &position);
-    gtk_editable_set_position (entry, position);
-  }
-  return TRUE;
+  return bb_editable_type_key (entry, keyval);
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include "beatbook.h"
 #include "bb-choice-row.h"
+#include "bb-typing.h"
 
 struct _BbChoiceRow
 {
@@ -32,7 +33,6 @@ struct _BbChoiceRow
   GPtrArray      *labels;  /* (element-type utf8) */
   char           *none_label;
   char           *selected_id;
-  char           *pending_text; /* typed on the closed picker: starts the search */
   char           *filtered_text; /* the search the list is filtered by */
 };
 
@@ -406,10 +406,8 @@ fit_popover (BbChoiceRow *self)
 static void
 on_popover_show (BbChoiceRow *self)
 {
-  g_autofree char *text = g_steal_pointer (&self->pending_text);
-
   fit_popover (self);
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  /* What was typed on the button before it opened is the search already. */
   on_search_changed (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
   gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
@@ -422,7 +420,8 @@ on_popover_closed (BbChoiceRow *self)
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
 
-  g_clear_pointer (&self->pending_text, g_free);
+  /* The next opening starts from an empty search. */
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   if (focus == NULL || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->popover)) ||
       !gtk_widget_get_mapped (focus))
     gtk_widget_grab_focus (GTK_WIDGET (self->button));
@@ -437,8 +436,8 @@ on_button_key_pressed (GtkEventControllerKey *controller,
                        gpointer               user_data)
 {
   BbChoiceRow *self = BB_CHOICE_ROW (user_data);
+  GtkEditable *search = GTK_EDITABLE (self->search_entry);
   gunichar c = gdk_keyval_to_unicode (keyval);
-  char text[8] = { 0 };
 
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
     return FALSE;
@@ -449,45 +448,28 @@ on_button_key_pressed (GtkEventControllerKey *controller,
       return TRUE;
     }
 
-  /* Enter while the list is shown but the focus has not reached its search
-   * yet chooses, as it would from the search: it must not toggle the list
-   * closed with nothing chosen. */
-  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) &&
-      gtk_widget_get_visible (GTK_WIDGET (self->popover)))
-    {
-      g_signal_emit_by_name (self->search_entry, "activate");
-      return TRUE;
-    }
-
-  if (c == 0 || !g_unichar_isgraph (c))
-    return FALSE;
-
-  /* Letters typed before the popover has shown (and taken the focus) reach
-   * the button too: they add to the search, none is lost. */
-  g_unichar_to_utf8 (c, text);
   if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
     {
-      /* Shown already (opened by Enter, or by an earlier letter) but the
-       * keyboard focus has not reached its search yet: the letter goes on
-       * the end of the search, where the next ones will go. */
-      int position = -1;
-
-      gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
-      position = gtk_editable_get_position (GTK_EDITABLE (self->search_entry));
-      gtk_editable_insert_text (GTK_EDITABLE (self->search_entry), text, -1, &position);
-      gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
-      gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+      /* The list is shown but the keyboard focus has not reached its search
+       * yet (opened by Enter, or by an earlier letter): Enter chooses, as it
+       * would from the search, rather than toggle the list closed with
+       * nothing chosen; letters go on the end of the search. */
+      if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter)
+        {
+          g_signal_emit_by_name (search, "activate");
+          return TRUE;
+        }
+      if (!bb_editable_type_key (search, keyval))
+        return FALSE;
+      gtk_widget_grab_focus (GTK_WIDGET (search));
       return TRUE;
     }
-  if (self->pending_text != NULL)
-    {
-      char *longer = g_strconcat (self->pending_text, text, NULL);
 
-      g_free (self->pending_text);
-      self->pending_text = longer;
-    }
-  else
-    self->pending_text = g_strdup (text);
+  /* A letter on the closed picker starts the search with it and opens the
+   * list (the search is empty: it is cleared when the list closes). */
+  if (c == 0 || !g_unichar_isgraph (c))
+    return FALSE;
+  bb_editable_type_key (search, keyval);
   gtk_menu_button_popup (self->button);
 
   return TRUE;
@@ -587,7 +569,6 @@ bb_choice_row_finalize (GObject *object)
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->none_label, g_free);
   g_clear_pointer (&self->selected_id, g_free);
-  g_clear_pointer (&self->pending_text, g_free);
   g_clear_pointer (&self->filtered_text, g_free);
 
   G_OBJECT_CLASS (bb_choice_row_parent_class)->finalize (object);
