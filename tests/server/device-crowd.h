@@ -213,3 +213,67 @@ pull (Device      *d,
     }
   return TRUE;
 }
+
+/* What a device pulled, checked against @final (record id -> its last
+ * applied Change) and @author (record id -> the user who wrote it): in seq
+ * order with nothing twice, only what its user may see (a @supervisor sees
+ * everything), none of its own revisions back, and nothing lost: the last
+ * revision of every record in its scope, from its pulls or its pushes. */
+static void
+device_check_pulls (Device     *d,
+                    guint       index,
+                    gboolean    supervisor,
+                    GHashTable *final,
+                    GHashTable *author)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_autoptr(GHashTable) last = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 previous = 0;
+
+  for (guint j = 0; j < d->seen->len; j++)
+    {
+      Change *c = &g_array_index (d->seen, Change, j);
+      Change *applied = g_hash_table_lookup (final, c->id);
+      guint owner;
+
+      /* In seq order, nothing twice. */
+      g_assert_cmpint (c->seq, >, previous);
+      previous = c->seq;
+      /* Only what its user may see, and only what was applied. */
+      g_assert_nonnull (applied);
+      owner = GPOINTER_TO_UINT (g_hash_table_lookup (author, c->id));
+      if (!supervisor)
+        g_assert_cmpuint (owner, ==, d->user);
+      g_assert_cmpint (c->seq, <=, applied->seq);
+      g_hash_table_insert (last, c->id, c);
+    }
+
+  /* None of its own revisions came back; what it pushed, it knows. */
+  for (guint j = 0; j < d->applied->len; j++)
+    {
+      Change *own = &g_array_index (d->applied, Change, j);
+      Change *seen = g_hash_table_lookup (last, own->id);
+
+      for (guint k = 0; k < d->seen->len; k++)
+        g_assert_cmpint (g_array_index (d->seen, Change, k).seq, !=, own->seq);
+      if (seen == NULL || seen->seq < own->seq)
+        g_hash_table_insert (last, own->id, own);
+    }
+
+  /* Nothing lost: the last revision of every record in its scope. */
+  g_hash_table_iter_init (&iter, final);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Change *want = value;
+      Change *got = g_hash_table_lookup (last, key);
+      guint owner = GPOINTER_TO_UINT (g_hash_table_lookup (author, key));
+
+      if (!supervisor && owner != d->user)
+        continue;
+      if (got == NULL)
+        g_error ("device %u never saw record %s (seq %" G_GINT64_FORMAT ")",
+                 index, (char *) key, want->seq);
+      g_assert_cmpint (got->seq, ==, want->seq);
+      g_assert_cmpint (got->rev, ==, want->rev);
+    }}
