@@ -596,6 +596,90 @@ bb_record_list_model_get_total (BbRecordListModel *self)
   return self->total;
 }
 
+/* What a worker thread counts: the query as it was asked, strings owned. */
+typedef struct
+{
+  BbQuery query;
+  guint   limit;
+} CountJob;
+
+static void
+count_job_free (CountJob *job)
+{
+  g_free ((char *) job->query.kind);
+  g_free ((char *) job->query.search);
+  filter_clear (&job->query);
+  g_free (job);
+}
+
+static void
+count_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  BbRecordListModel *self = source;
+  CountJob *job = data;
+  GError *error = NULL;
+  guint n = 0;
+
+  if (!bb_store_count_records_up_to (self->store, &job->query, job->limit, &n, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, n);
+}
+
+void
+bb_record_list_model_count_async (BbRecordListModel   *self,
+                                  guint                limit,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CountJob *job;
+
+  g_return_if_fail (BB_IS_RECORD_LIST_MODEL (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (CountJob, 1);
+  job->limit = limit;
+  job->query = (BbQuery) {
+    .kind = g_strdup (self->kind),
+    .search = g_strdup (self->search),
+    .ward = g_strdup (self->filter.ward),
+    .author_id = g_strdup (self->filter.author_id),
+    .review_state = g_strdup (self->filter.review_state),
+    .from = g_strdup (self->filter.from),
+    .to = g_strdup (self->filter.to),
+    .priority = self->filter.priority,
+  };
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bb_record_list_model_count_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) count_job_free);
+  g_task_run_in_thread (task, count_in_thread);
+}
+
+gboolean
+bb_record_list_model_count_finish (BbRecordListModel  *self,
+                                   GAsyncResult       *result,
+                                   guint              *n_records,
+                                   GError            **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (n_records != NULL, FALSE);
+
+  n = g_task_propagate_int (G_TASK (result), error);
+  if (n < 0)
+    return FALSE;
+  *n_records = (guint) n;
+  return TRUE;
+}
+
 const GError *
 bb_record_list_model_get_error (BbRecordListModel *self)
 {

@@ -54,9 +54,25 @@ gboolean           bb_record_list_model_load_more  (BbRecordListModel *self);
 /* TRUE once the last page has been read. */
 gboolean           bb_record_list_model_get_complete (BbRecordListModel *self);
 /* How many records the list will hold when complete: counted in the store
- * (once per reload, on demand), so a list of a million costs a count only
- * where a number is shown. */
+ * on this thread (once per reload, on demand), every match: seconds at a
+ * million. The Review view counts up to a cap on a worker thread instead
+ * (bb_record_list_model_count_async()). */
 guint              bb_record_list_model_get_total  (BbRecordListModel *self);
+
+/* Counts the records of the list's query up to @limit on a worker thread
+ * (bb_store_count_records_up_to()): the UI never waits for it, and pages
+ * are read meanwhile. The query is taken as it is now; a later change of
+ * kind, search or filter does not change what this counts (cancel it). */
+void               bb_record_list_model_count_async  (BbRecordListModel   *self,
+                                                      guint                limit,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+/* *@n_records gets min (matches, limit). */
+gboolean           bb_record_list_model_count_finish (BbRecordListModel  *self,
+                                                      GAsyncResult       *result,
+                                                      guint              *n_records,
+                                                      GError            **error);
 
 /* (nullable) (transfer none): why the last read failed, NULL when it did not. */
 const GError      *bb_record_list_model_get_error  (BbRecordListModel *self);

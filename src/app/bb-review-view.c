@@ -27,6 +27,12 @@
 /* Records read per query while exporting. */
 #define EXPORT_PAGE 500
 
+/* The count above the list stops here ("More than 1,000 records"): a
+ * count of every match takes seconds at a million records, and past a
+ * thousand the exact number tells a supervisor nothing a filter would
+ * not. */
+#define COUNT_CAP 1000
+
 struct _BbReviewView
 {
   GtkWidget          parent_instance;
@@ -36,6 +42,7 @@ struct _BbReviewView
   GtkSingleSelection *selection;
   BbRecord          *record;
   char              *count_text;
+  GCancellable      *count_cancellable;
   char              *state_text;
   char              *comment_error;
   gboolean           filling;
@@ -458,22 +465,83 @@ set_comment_error (BbReviewView *self,
 /* The list */
 
 static void
+set_count_text (BbReviewView *self,
+                char         *text)
+{
+  g_free (self->count_text);
+  self->count_text = text;
+  gtk_label_set_text (self->count_label, self->count_text);
+}
+
+static char *
+format_count (guint n)
+{
+  if (n > COUNT_CAP)
+    {
+      /* "%'u": the locale's thousands separator. */
+      g_autofree char *cap = g_strdup_printf ("%'u", COUNT_CAP);
+
+      /* Translators: above the Review view's list when the records shown
+       * are more than %s (1,000); they are not counted further */
+      return g_strdup_printf (_("More than %s records"), cap);
+    }
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record", "%u records", n), n);
+}
+
+static void
+on_counted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  BbReviewView *self;
+  guint n = 0;
+
+  /* Cancelled when the filters changed or the view went away: @data may
+   * be gone, and a newer count is on its way. */
+  if (!bb_record_list_model_count_finish (BB_RECORD_LIST_MODEL (source), result, &n, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = data;
+  g_clear_object (&self->count_cancellable);
+  if (gtk_toggle_button_get_active (self->map_button))
+    return;
+  if (error != NULL)
+    set_count_text (self, g_strdup_printf (_("Could not read the records: %s"), error->message));
+  else
+    set_count_text (self, format_count (n));
+}
+
+/* The list shows its first page at once; the count above it follows from
+ * a worker thread (up to COUNT_CAP + 1), replacing any count still under
+ * way for the filters before. A list read to its end is counted already. */
+static void
 update_count (BbReviewView *self)
 {
-  guint n = bb_record_list_model_get_total (self->model);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   const GError *error = bb_record_list_model_get_error (self->model);
 
-  g_free (self->count_text);
+  g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
+
   if (error != NULL)
-    self->count_text = g_strdup_printf (_("Could not read the records: %s"), error->message);
-  else
-    self->count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record", "%u records", n), n);
-  gtk_label_set_text (self->count_label, self->count_text);
+    set_count_text (self, g_strdup_printf (_("Could not read the records: %s"), error->message));
+  else if (bb_record_list_model_get_complete (self->model))
+    set_count_text (self, format_count (n_items));
+  else if (!gtk_toggle_button_get_active (self->map_button))
+    {
+      set_count_text (self, g_strdup (_("Counting records…")));
+      self->count_cancellable = g_cancellable_new ();
+      bb_record_list_model_count_async (self->model, COUNT_CAP + 1, self->count_cancellable,
+                                        on_counted, self);
+    }
+
   if (gtk_toggle_button_get_active (self->map_button))
     gtk_stack_set_visible_child_name (self->list_stack, "map");
   else
-    gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), n > 0);
+    gtk_stack_set_visible_child_name (self->list_stack, n_items > 0 ? "list" : "empty");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), n_items > 0);
 }
 
 /* GtkListView 4.8 looks for its tracked rows in every added item: it lets
@@ -1028,6 +1096,8 @@ bb_review_view_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->record);
   g_clear_object (&self->session);
+  g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
 
   G_OBJECT_CLASS (bb_review_view_parent_class)->dispose (object);
 }

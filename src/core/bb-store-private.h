@@ -25,6 +25,12 @@ struct _BbStore
   /* The store may be used from GTask worker threads; statements are not. */
   GMutex      lock;
   guint64     rows_fetched;
+  /* A read-only connection of its own for bb_store_count_records_up_to(),
+   * opened on first use: a count on a worker thread never holds @lock, so
+   * the list's pages are read meanwhile (WAL: readers do not wait for each
+   * other). */
+  sqlite3    *count_db;
+  GMutex      count_lock;
 };
 
 /* PRAGMA cache_size: 16 MiB. */

@@ -614,6 +614,28 @@ count_sql (const BbQuery  *query,
   return g_strconcat ("SELECT count(*) FROM records", where, NULL);
 }
 
+/* At most :limit matching rows, counted. A search walks the search index
+ * as a page does (in key order, each record found by num) and stops at the
+ * limit, where "num IN (every match)" would list every match first. */
+static char *
+count_up_to_sql (const BbQuery  *query,
+                 char          **match)
+{
+  g_autofree char *where = NULL;
+
+  if (query != NULL && query->search != NULL &&
+      (where = query_where (query, MATCH_JOIN, FALSE, match)) != NULL && *match != NULL)
+    return g_strconcat ("SELECT count(*) FROM (SELECT 1 FROM records_fts"
+                        " CROSS JOIN records ON records.num = (records_fts.rowid & "
+                        BB_SEARCH_NUM_MASK_SQL ")",
+                        where, " LIMIT :limit)", NULL);
+
+  g_clear_pointer (&where, g_free);
+  g_clear_pointer (match, g_free);
+  where = query_where (query, MATCH_IN, FALSE, match);
+  return g_strconcat ("SELECT count(*) FROM (SELECT 1 FROM records", where, " LIMIT :limit)", NULL);
+}
+
 static void
 bind_query (sqlite3_stmt  *stmt,
             const BbQuery *query,
@@ -833,6 +855,112 @@ bb_store_count_records (BbStore       *self,
   return TRUE;
 }
 
+static int
+count_cancelled (void *data)
+{
+  return g_cancellable_is_cancelled (data);
+}
+
+/* The counting connection, opened on first use. count_lock held. */
+static sqlite3 *
+count_db_locked (BbStore  *self,
+                 GError  **error)
+{
+  sqlite3 *db = NULL;
+  int rc;
+
+  if (self->count_db != NULL)
+    return self->count_db;
+
+  rc = sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
+                   _("Could not count the records in “%s”: %s"), self->path,
+                   db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  sqlite3_busy_timeout (db, 5000);
+  self->count_db = db;
+  return db;
+}
+
+gboolean
+bb_store_count_records_up_to (BbStore       *self,
+                              const BbQuery *query,
+                              guint          limit,
+                              guint         *n_records,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GCancellable) never = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (BB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (n_records != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *n_records = 0;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  sql = count_up_to_sql (query, &match);
+
+  /* Text waiting to be indexed is written on the main connection first,
+   * as a search page does, so the count sees every record. */
+  if (match != NULL)
+    {
+      g_autoptr(GMutexLocker) main_locker = g_mutex_locker_new (&self->lock);
+
+      if (!bb_store_flush_search_pending_locked (self, NULL, error))
+        return FALSE;
+    }
+
+  locker = g_mutex_locker_new (&self->count_lock);
+  db = count_db_locked (self, error);
+  if (db == NULL)
+    return FALSE;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
+                   _("Could not count the records in “%s”: %s"), self->path, sqlite3_errmsg (db));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+
+  bind_query (stmt, query, match);
+  if (match != NULL)
+    sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":key_below"), G_MAXINT64);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
+
+  if (cancellable == NULL)
+    cancellable = never = g_cancellable_new ();
+  sqlite3_progress_handler (db, 1000, count_cancelled, cancellable);
+  rc = sqlite3_step (stmt);
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+
+  if (rc == SQLITE_ROW)
+    *n_records = (guint) sqlite3_column_int64 (stmt, 0);
+  else if ((rc & 0xff) == SQLITE_INTERRUPT || g_cancellable_is_cancelled (cancellable))
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The count was cancelled"));
+  else
+    g_set_error (error, BB_STORE_ERROR,
+                 (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ? BB_STORE_ERROR_CORRUPT : BB_STORE_ERROR_FAILED,
+                 _("Could not count the records in “%s”: %s"), self->path, sqlite3_errmsg (db));
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_ROW;
+}
+
 /* Counted here: a GROUP BY over the subquery reads the same rows. */
 #define RECENT_KINDS_SQL \
   "SELECT kind FROM records WHERE deleted = 0" \
@@ -1048,6 +1176,13 @@ bb_store_hot_queries (void)
   add_hot (queries, "count of a kind", count_sql (&by_kind, &match));
   add_hot (queries, "count of conflicts (every sync)", count_sql (&conflicts, &match));
   add_hot (queries, "count of pending records", count_sql (&pending, &match));
+  g_clear_pointer (&match, g_free);
+  add_hot (queries, "capped count (the Review view)", count_up_to_sql (NULL, &match));
+  g_clear_pointer (&match, g_free);
+  add_hot (queries, "capped count of a ward (the Review view)", count_up_to_sql (&by_ward, &match));
+  g_clear_pointer (&match, g_free);
+  add_hot (queries, "capped count of a search (the Review view)", count_up_to_sql (&search_ward, &match));
+  g_clear_pointer (&match, g_free);
   add_hot (queries, "kinds of the newest records (the New menu)", g_strdup (RECENT_KINDS_SQL));
   add_hot (queries, "outbox page (every push batch)", g_strdup (OUTBOX_PAGE_SQL));
   add_hot (queries, "outbox count (the app's start)", g_strdup (OUTBOX_COUNT_SQL))->whole_table = TRUE;

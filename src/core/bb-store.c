@@ -491,8 +491,11 @@ bb_store_finalize (GObject *object)
   g_clear_pointer (&self->stmts, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close (self->db);
+  if (self->count_db != NULL)
+    sqlite3_close (self->count_db);
   g_clear_pointer (&self->path, g_free);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->count_lock);
 
   G_OBJECT_CLASS (bb_store_parent_class)->finalize (object);
 }
@@ -509,6 +512,7 @@ static void
 bb_store_init (BbStore *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->count_lock);
   self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) sqlite3_finalize);
 }

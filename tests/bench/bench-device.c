@@ -13,6 +13,12 @@
  *     for comparison with earlier runs, count + 50 rows as the app read
  *     them before keyset paging ("first_page_with_count"), in the store of
  *     DATA_DIR.
+ *   bench-device review DATA_DIR [--searches N]
+ *     the Review view's count as the app asks for it now, up to its cap of
+ *     1,000 ("review_count": every query counted up to 1,001), and the
+ *     count of every match it asked for before ("review_count_full"), for
+ *     the same queries: word prefixes alone and with a ward, each ward,
+ *     each ward with a priority, and no filter.
  *   bench-device sync DATA_DIR [--runs N]
  *     N sync cycles of the signed-in device, each timed (the no-op figure
  *     when there is nothing to send or receive).
@@ -27,6 +33,16 @@
 #include "beatbook.h"
 
 #define PAGE 50
+/* The Review view's cap (bb-review-view.c): it counts one more to know. */
+#define REVIEW_COUNT_CAP 1000
+
+/* Wards of run-bench.py's generated records. */
+static const char * const bench_wards[] = {
+  "bean_village_park", "brent", "bridge", "burnham", "darenth", "ebbsfleet",
+  "greenhithe_knockhall", "heath", "joydens_wood", "longfield_new_barn_southfleet",
+  "maypole_leyton_cross", "newtown", "princes", "stone_castle", "stone_house",
+  "swanscombe", "temple_hill", "town", "west_hill", "wilmington_sutton_at_hone_hawley",
+};
 
 /* Words to search for when no --words file is given. */
 static const char * const default_words[] = {
@@ -242,6 +258,72 @@ fail:
 }
 
 static int
+run_review (BbSession          *session,
+            const char * const *words,
+            guint               n_searches)
+{
+  BbStore *store = bb_session_get_store (session);
+  g_autoptr(GArray) capped_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) full_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) queries = g_array_new (FALSE, TRUE, sizeof (BbQuery));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (16);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *extra = NULL;
+  guint n_capped = 0, n_wrong = 0;
+
+  for (guint i = 0; i < n_searches; i++)
+    {
+      const char *word = words[g_rand_int_range (rand, 0, (gint32) g_strv_length ((GStrv) words))];
+      guint length = (guint) g_rand_int_range (rand, 3, (gint32) MAX (strlen (word), 3) + 1);
+      char *prefix = g_strndup (word, length);
+
+      g_ptr_array_add (prefixes, prefix);
+      g_array_append_val (queries, ((BbQuery) { .search = prefix }));
+      g_array_append_val (queries, ((BbQuery) {
+        .search = prefix,
+        .ward = bench_wards[g_rand_int_range (rand, 0, G_N_ELEMENTS (bench_wards))] }));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bench_wards); i++)
+    {
+      g_array_append_val (queries, ((BbQuery) { .ward = bench_wards[i] }));
+      g_array_append_val (queries, ((BbQuery) { .ward = bench_wards[i], .priority = 1 + i % 4 }));
+    }
+  g_array_append_val (queries, ((BbQuery) { 0 }));
+
+  for (guint i = 0; i < queries->len; i++)
+    {
+      const BbQuery *query = &g_array_index (queries, BbQuery, i);
+      guint capped = 0, full = 0;
+      gint64 start = g_get_monotonic_time ();
+
+      if (!bb_store_count_records_up_to (store, query, REVIEW_COUNT_CAP + 1, &capped, NULL, &error))
+        goto fail;
+      g_array_append_val (capped_ms, (double) { ms_since (start) });
+
+      start = g_get_monotonic_time ();
+      if (!bb_store_count_records (store, query, &full, &error))
+        goto fail;
+      g_array_append_val (full_ms, (double) { ms_since (start) });
+
+      if (capped > REVIEW_COUNT_CAP)
+        n_capped++;
+      if (capped != MIN (full, REVIEW_COUNT_CAP + 1))
+        n_wrong++;
+    }
+
+  extra = g_strdup_printf ("\"cap\": %u, \"over_cap\": %u, \"disagree_with_full_count\": %u",
+                           REVIEW_COUNT_CAP, n_capped, n_wrong);
+  print_figure ("review_count", capped_ms, extra);
+  print_figure ("review_count_full", full_ms, NULL);
+  return n_wrong == 0 ? 0 : 1;
+
+fail:
+  g_printerr ("bench-device: %s\n", error->message);
+  return 1;
+}
+
+static int
 run_sync (BbSession *session,
           guint      n_runs)
 {
@@ -278,7 +360,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("store|sync DATA_DIR");
+  g_autoptr(GOptionContext) context = g_option_context_new ("store|review|sync DATA_DIR");
   g_autoptr(GError) error = NULL;
   g_autoptr(BbSession) session = NULL;
   int saves = 200, searches = 60, runs = 5;
@@ -296,7 +378,7 @@ main (int   argc,
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 3 ||
       saves < 0 || searches < 0 || runs < 1)
     {
-      g_printerr ("usage: bench-device store|sync DATA_DIR [--saves N] [--searches N] [--runs N]\n");
+      g_printerr ("usage: bench-device store|review|sync DATA_DIR [--saves N] [--searches N] [--runs N]\n");
       return 2;
     }
 
@@ -322,6 +404,9 @@ main (int   argc,
   if (g_str_equal (argv[1], "store"))
     return run_store (session, words != NULL ? (const char * const *) words : default_words,
                       (guint) saves, (guint) searches);
+  if (g_str_equal (argv[1], "review"))
+    return run_review (session, words != NULL ? (const char * const *) words : default_words,
+                       (guint) searches);
   if (g_str_equal (argv[1], "sync"))
     return run_sync (session, (guint) runs);
 

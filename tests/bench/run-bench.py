@@ -13,7 +13,9 @@ Figures (every one can be left out, see --help):
   save      durable save p50/p99 at --big records
   page      the list's first page (count + 50 rows) p50/p99 at --big
   search    random word prefixes: the first 50 rows p50/p99 at --big (and
-            the next page, and count + 50 rows as before keyset paging)
+            the next page, and count + 50 rows as before keyset paging);
+            the Review view's count up to its cap of 1,000 and the full
+            count before it, for prefixes, wards and priorities
   app       the app's start to its first frame under Xvfb, at --n and --big,
             and its resident memory then (empty store as the reference)
   sync      push, pull and no-op at --n between devices and the real server
@@ -428,6 +430,9 @@ def main():
                 with open(words_file, "w", encoding="utf-8") as out:
                     out.write("\n".join(WORDS) + "\n")
                 _, _, out, _ = tools.run_rss([tools.device, "store", big_dir, "--words", words_file])
+                for line in out.strip().splitlines():
+                    print(line, flush=True)
+                _, _, out, _ = tools.run_rss([tools.device, "review", big_dir, "--words", words_file])
                 for line in out.strip().splitlines():
                     print(line, flush=True)
             if "app" in only:

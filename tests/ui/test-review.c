@@ -212,6 +212,94 @@ n_queued (Fixture *f)
 
 /* Tests */
 
+/* Waits (at most 20 s) for the count above the list to read @expected. */
+static void
+wait_for_count_text (BbReviewView *view,
+                     const char   *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (g_strcmp0 (bb_review_view_get_count_text (view), expected) != 0 &&
+         g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpstr (bb_review_view_get_count_text (view), ==, expected);
+}
+
+/* Adds @n patrol observations in Heath, last month. */
+static void
+add_heath_records (Fixture *f,
+                   guint    n)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *when = noon_of (f->last_month_from, 1 + i % 25);
+
+      g_ptr_array_add (records, pulled (BB_KIND_PATROL_OBSERVATION, "heath", "u-4521", "PCSO 4521",
+                                        when, 1 + i % 2, "Bins set alight"));
+    }
+  g_assert_true (bb_store_apply_pull_page (bb_session_get_store (f->session), records,
+                                           "sync.cursor", 6 + n, &error));
+  g_assert_no_error (error);
+}
+
+/* More records than a page: the list shows its first page at once and the
+ * count follows from a worker thread, exact up to 1,000 and "More than
+ * 1,000" past it; a count under way for filters since changed never shows. */
+static void
+test_count_is_exact_up_to_its_cap (Fixture       *f,
+                                   gconstpointer  data)
+{
+  BbReviewWindow *window = NULL;
+  BbReviewView *view;
+  g_autofree char *more_than = g_strdup_printf ("More than %'u records", 1000);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) heath = NULL;
+
+  /* 6 + 995: one past the cap. */
+  add_heath_records (f, 995);
+  window = open_window (f);
+  view = bb_review_window_get_review (window);
+  wait_for_count_text (view, more_than);
+
+  /* A ward of 995 records, more than a page: the count is not there the
+   * moment the filter changes (the UI did not wait for it), then exact. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (bb_review_view_get_filter_widget (view, "ward")),
+                              position_of (view, "ward", "Heath"));
+  g_assert_cmpstr (bb_review_view_get_count_text (view), ==, "Counting records…");
+  wait_for_count_text (view, "995 records");
+
+  /* Two changes in a row: only the second one's count is shown. */
+  select_in (view, "priority", 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (bb_review_view_get_filter_widget (view, "priority")), 2);
+  wait_for_count_text (view, "497 records");
+  for (guint i = 0; i < 50; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_assert_cmpstr (bb_review_view_get_count_text (view), ==, "497 records");
+  bb_review_view_clear_filters (view);
+  wait_for_count_text (view, more_than);
+
+  /* Exactly the cap: 1,000 records, counted exactly. */
+  heath = bb_store_list_records (bb_session_get_store (f->session), &(BbQuery) { .ward = "heath" }, 0, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (bb_store_delete_record (bb_session_get_store (f->session),
+                                         bb_record_get_id (g_ptr_array_index (heath, 0)), &error));
+  g_assert_no_error (error);
+  bb_review_view_reload (view);
+  wait_for_count_text (view, "1000 records");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+}
+
 static void
 test_filters_change_the_count (Fixture       *f,
                                gconstpointer  data)
@@ -580,6 +668,8 @@ main (int   argc,
   g_test_add_func ("/review/dashboard/presets-are-whole-local-months", test_presets);
   g_test_add ("/review/view/filters-change-the-count", Fixture, NULL,
               fixture_set_up, test_filters_change_the_count, fixture_tear_down);
+  g_test_add ("/review/view/count-is-exact-up-to-its-cap", Fixture, NULL,
+              fixture_set_up, test_count_is_exact_up_to_its_cap, fixture_tear_down);
   g_test_add ("/review/view/return-needs-a-comment-and-applies-at-once", Fixture, NULL,
               fixture_set_up, test_return_needs_a_comment, fixture_tear_down);
   g_test_add ("/review/dashboard/chart-draws-and-describes-its-figures", Fixture, NULL,

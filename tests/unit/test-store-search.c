@@ -359,6 +359,19 @@ check_query (BbStore       *store,
   g_assert_true (bb_store_count_records (store, query, &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, want->len);
+
+  /* The capped count: exact below its cap, the cap at and above it. */
+  {
+    const guint caps[] = { 0, 1, 7, want->len > 0 ? want->len - 1 : 0, want->len, want->len + 1, G_MAXINT };
+
+    for (guint i = 0; i < G_N_ELEMENTS (caps); i++)
+      {
+        n = G_MAXUINT;
+        g_assert_true (bb_store_count_records_up_to (store, query, caps[i], &n, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (n, ==, MIN (want->len, caps[i]));
+      }
+  }
 }
 
 static void
@@ -556,6 +569,28 @@ test_recent_kinds (Fixture       *fixture,
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (more, BB_KIND_VAWG_WALK)), ==, 3);
 }
 
+/* A count cancelled (the Review view's filter changed) stops and says so. */
+static void
+test_capped_count_stops_when_cancelled (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  guint n = G_MAXUINT;
+
+  fill_store (fixture);
+  g_assert_true (bb_store_count_records_up_to (fixture->store, &(BbQuery) { .search = "zor" }, 1000, &n,
+                                               cancellable, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, >, 0);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (bb_store_count_records_up_to (fixture->store, &(BbQuery) { .search = "zor" }, 1000, &n,
+                                                cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (n, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -569,6 +604,7 @@ main (int   argc,
        test_search_complete_and_newest_first);
   ADD ("/store/list/pages-by-key-give-each-record-once", test_list_by_key_gives_each_record_once);
   ADD ("/store/list/kinds-of-the-newest-records", test_recent_kinds);
+  ADD ("/store/count/capped-count-stops-when-cancelled", test_capped_count_stops_when_cancelled);
   ADD ("/store/search/bulk-index-in-batches-finds-every-record", test_bulk_index_in_batches);
   g_test_add_func ("/store/search/key-bucket-follows-the-text-order", test_bucket_follows_text_order);
 
