@@ -19,7 +19,7 @@ static const BbRole offered_roles[] = {
 
 struct _BbFirstRun
 {
-  AdwBin       parent_instance;
+  GtkBox       parent_instance;
 
   BbSession   *session;
   char        *message;
@@ -33,7 +33,7 @@ struct _BbFirstRun
   GtkLabel    *role_hint;
 };
 
-G_DEFINE_FINAL_TYPE (BbFirstRun, bb_first_run, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (BbFirstRun, bb_first_run, GTK_TYPE_BOX)
 
 enum {
   SIGNAL_IDENTITY_SET,
@@ -170,9 +170,6 @@ bb_first_run_dispose (GObject *object)
 {
   BbFirstRun *self = BB_FIRST_RUN (object);
 
-  /* The template's root is the bin's child: AdwBin must let go of it
-   * before the template drops it, or it unparents a dead widget. */
-  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BB_TYPE_FIRST_RUN);
   g_clear_object (&self->session);
 

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 #define BB_TYPE_FIRST_RUN (bb_first_run_get_type ())
-G_DECLARE_FINAL_TYPE (BbFirstRun, bb_first_run, BB, FIRST_RUN, AdwBin)
+G_DECLARE_FINAL_TYPE (BbFirstRun, bb_first_run, BB, FIRST_RUN, GtkBox)
 
 /* Asks for name, role and staff or force number, and sets them on @session
  * (bb_session_set_identity); then emits "identity-set". */

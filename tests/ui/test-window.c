@@ -436,6 +436,55 @@ test_first_run_then_home (Fixture       *f,
   g_assert_cmpstr (bb_window_get_page (f->window), ==, "home");
 }
 
+/* At 360x640 the form fills the screen: Start, and a message when there
+ * is one, stay inside the window without scrolling. */
+static void
+test_first_run_start_in_sight_when_narrow (Fixture       *f,
+                                           gconstpointer  data)
+{
+  BbFirstRun *first_run;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  GtkWidget *start, *message;
+  GtkWidget *window;
+  graphene_rect_t bounds;
+  int height;
+
+  fixture_open_window (f, 360, 640);
+  g_assert_cmpstr (bb_window_get_page (f->window), ==, "first-run");
+  window = GTK_WIDGET (f->window);
+  first_run = bb_window_get_first_run (f->window);
+  start = bb_first_run_get_start_button (first_run);
+  height = gtk_widget_get_height (window);
+  g_assert_cmpint (height, >, 0);
+  g_assert_cmpint (height, <=, 640);
+
+  g_assert_true (gtk_widget_get_mapped (start));
+  g_assert_true (gtk_widget_compute_bounds (start, window, &bounds));
+  g_test_message ("Start at y %.0f, %.0f high, in a window %d high",
+                  bounds.origin.y, bounds.size.height, height);
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, height);
+
+  /* A refusal (here: no store to save to) is shown beside Start. */
+  bb_first_run_set_session (first_run, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (bb_first_run_get_name_row (first_run)), "PCSO 4521");
+  gtk_editable_set_text (GTK_EDITABLE (bb_first_run_get_number_row (first_run)), "4521");
+  g_signal_emit_by_name (start, "clicked");
+  wait_ms (150);
+  g_assert_nonnull (bb_first_run_get_message (first_run));
+  collect_type (GTK_WIDGET (first_run), GTK_TYPE_LABEL, labels);
+  message = NULL;
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (labels, i)),
+                   bb_first_run_get_message (first_run)) == 0)
+      message = g_ptr_array_index (labels, i);
+  g_assert_nonnull (message);
+  g_assert_true (gtk_widget_get_mapped (message));
+  g_assert_true (gtk_widget_compute_bounds (message, window, &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, height);
+}
+
 static void
 test_first_run_role_picker_describes_roles (void)
 {
@@ -1340,6 +1389,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/window/first-run/asks-who-uses-the-device-then-shows-the-list", test_first_run_then_home);
+  ADD ("/window/first-run/start-in-sight-at-360", test_first_run_start_in_sight_when_narrow);
   ADD ("/window/record-view/purged-warning-says-so", test_purged_warning_says_so);
   g_test_add_func ("/window/first-run/role-picker-says-what-each-role-may-create",
                    test_first_run_role_picker_describes_roles);
