@@ -9,16 +9,28 @@
  * page dropped from memory is read again at the same cost wherever it is.
  * When a row near the end is asked for, the next page is read from an idle
  * (a GListModel must not change inside get_item()).
+ *
+ * The End key reaches the last record without reading every page before
+ * it: bb_record_list_model_load_last() reads the list's last page by key
+ * from the end (bb_store_list_records_before()) and puts it after the
+ * pages read from the start, with a gap between them that closes as rows
+ * beside it are shown: the tail grows upwards a page at a time as the
+ * head grows downwards, each leaving out what the other holds.
  */
 #define G_LOG_DOMAIN "beatbook-app"
 
 #include "config.h"
 
+#include <string.h>
+
 #include "bb-record-list-model.h"
 
-/* Enough pages for a few screens either side of the visible rows; beyond
- * this the pages furthest from the one asked for are dropped. */
+/* Enough pages for a few screens either side of the visible rows, at each
+ * end of the list; beyond this the pages furthest from the one asked for
+ * are dropped. */
 #define MAX_CACHED_PAGES 16
+
+#define PAGE_SIZE BB_RECORD_LIST_MODEL_PAGE_SIZE
 
 struct _BbRecordListModel
 {
@@ -29,13 +41,31 @@ struct _BbRecordListModel
   char       *search;
   /* Set by bb_record_list_model_set_filter(); strings owned. */
   BbQuery     filter;
-  guint       n_items;
+  guint       n_items;   /* head_n + tail_n */
+
+  /* The head: pages from the start of the list, newest first. */
   GHashTable *pages;  /* page index -> GPtrArray of BbRecord */
   /* Page k starts after starts[k] (its id and time only); starts[0] is
-   * NULL. One more than the pages read while there may be more. */
+   * NULL. One more than the pages read while there may be more: the last
+   * one is then the head's last record. */
   GPtrArray  *starts;
-  gboolean    complete;  /* the last page read was short: no more */
+  guint       head_n;
   guint       grow_id;
+
+  /* The tail, read from the end of the list when the End key asks for it
+   * (bb_record_list_model_load_last()) and grown upwards: tail page j
+   * holds the records just before ends[j] in the list's order, in that
+   * order; ends[0] is NULL (the last records). Between head and tail is a
+   * gap, filled from either side as rows near it are asked for. */
+  gboolean    has_tail;
+  GHashTable *tail_pages;  /* j -> GPtrArray of BbRecord */
+  GPtrArray  *ends;
+  guint       tail_n;
+  guint       grow_tail_id;
+
+  /* Every record is held: the head read a short page, or head and tail
+   * met. */
+  gboolean    complete;
   gboolean    has_total;
   guint       total;
   GError     *error;
@@ -89,17 +119,17 @@ set_error (BbRecordListModel *self,
 }
 
 static void
-evict_far_pages (BbRecordListModel *self,
-                 guint              near)
+evict_far_pages (GHashTable *pages,
+                 guint       near)
 {
-  while (g_hash_table_size (self->pages) >= MAX_CACHED_PAGES)
+  while (g_hash_table_size (pages) >= MAX_CACHED_PAGES)
     {
       GHashTableIter iter;
       gpointer key;
       guint far = near;
       guint far_distance = 0;
 
-      g_hash_table_iter_init (&iter, self->pages);
+      g_hash_table_iter_init (&iter, pages);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         {
           guint page = GPOINTER_TO_UINT (key);
@@ -111,7 +141,7 @@ evict_far_pages (BbRecordListModel *self,
               far_distance = distance;
             }
         }
-      g_hash_table_remove (self->pages, GUINT_TO_POINTER (far));
+      g_hash_table_remove (pages, GUINT_TO_POINTER (far));
     }
 }
 
@@ -122,7 +152,7 @@ unref_start (gpointer start)
     g_object_unref (start);
 }
 
-/* A record that holds only what a page after it needs. */
+/* A record that holds only what a page after (or before) it needs. */
 static BbRecord *
 start_after (BbRecord *record)
 {
@@ -133,10 +163,29 @@ start_after (BbRecord *record)
   return start;
 }
 
-/* Reads page @page, whose start is known. */
+/* TRUE when @a comes before @b in the list's order (newer, or as new with
+ * a higher id), as the store compares the text. */
+static gboolean
+comes_before (BbRecord *a,
+              BbRecord *b)
+{
+  int by_time = strcmp (bb_record_get_occurred_at (a), bb_record_get_occurred_at (b));
+
+  return by_time > 0 || (by_time == 0 && strcmp (bb_record_get_id (a), bb_record_get_id (b)) > 0);
+}
+
+/* How many records page @page of a side holding @n records has. */
+static guint
+page_length (guint n,
+             guint page)
+{
+  return MIN (PAGE_SIZE, n - MIN (n, page * PAGE_SIZE));
+}
+
+/* Reads head page @page (its start is known) from the store. */
 static GPtrArray *
-read_page (BbRecordListModel *self,
-           guint              page)
+fetch_head_page (BbRecordListModel *self,
+                 guint              page)
 {
   GPtrArray *records;
   BbQuery query;
@@ -147,44 +196,106 @@ read_page (BbRecordListModel *self,
   fill_query (self, &query);
   records = bb_store_list_records_after (self->store, &query,
                                          g_ptr_array_index (self->starts, page),
-                                         BB_RECORD_LIST_MODEL_PAGE_SIZE, &error);
+                                         PAGE_SIZE, &error);
   if (records == NULL)
-    {
-      set_error (self, error);
-      return NULL;
-    }
+    set_error (self, error);
+  else
+    g_debug ("Read page %u (%u records)", page, records->len);
+  return records;
+}
 
-  g_debug ("Read page %u (%u records)", page, records->len);
-  evict_far_pages (self, page);
-  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), records);
+/* Reads tail page @page (its end is known) from the store. */
+static GPtrArray *
+fetch_tail_page (BbRecordListModel *self,
+                 guint              page)
+{
+  GPtrArray *records;
+  BbQuery query;
+  GError *error = NULL;
+
+  g_assert (page < self->ends->len);
+
+  fill_query (self, &query);
+  records = bb_store_list_records_before (self->store, &query,
+                                          g_ptr_array_index (self->ends, page),
+                                          PAGE_SIZE, &error);
+  if (records == NULL)
+    set_error (self, error);
+  else
+    g_debug ("Read page %u from the end (%u records)", page, records->len);
   return records;
 }
 
 static GPtrArray *
-get_page (BbRecordListModel *self,
-          guint              page)
+get_head_page (BbRecordListModel *self,
+               guint              page)
 {
   GPtrArray *records = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
 
   if (records != NULL)
     return records;
-  return read_page (self, page);
+
+  /* Read before and dropped since: read again by its start, no longer
+   * than it was (the last head page may stop where the tail begins). */
+  records = fetch_head_page (self, page);
+  if (records == NULL)
+    return NULL;
+  if (records->len > page_length (self->head_n, page))
+    g_ptr_array_set_size (records, page_length (self->head_n, page));
+  evict_far_pages (self->pages, page);
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), records);
+  return records;
 }
 
-/* Reads the page after the last one read, if there may be one, and adds
- * its records. Returns how many were added. */
+static GPtrArray *
+get_tail_page (BbRecordListModel *self,
+               guint              page)
+{
+  GPtrArray *records = g_hash_table_lookup (self->tail_pages, GUINT_TO_POINTER (page));
+  guint length = page_length (self->tail_n, page);
+
+  if (records != NULL)
+    return records;
+
+  records = fetch_tail_page (self, page);
+  if (records == NULL)
+    return NULL;
+  /* The top page may stop where the head ends: its newest records go. */
+  if (records->len > length)
+    g_ptr_array_remove_range (records, 0, records->len - length);
+  evict_far_pages (self->tail_pages, page);
+  g_hash_table_insert (self->tail_pages, GUINT_TO_POINTER (page), records);
+  return records;
+}
+
+static void
+announce (BbRecordListModel *self,
+          guint              position,
+          guint              added)
+{
+  if (added == 0)
+    return;
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* Reads the page after the head's last one, if there may be one, and adds
+ * its records (before the tail, if there is one: what the tail holds
+ * already is left out, and the gap is closed). Returns how many were
+ * added. */
 static guint
 grow (BbRecordListModel *self,
       gboolean           notify)
 {
   guint page = self->starts->len - 1;
-  guint old_n = self->n_items;
+  guint old_head_n = self->head_n;
   GPtrArray *records;
+  guint n_read;
 
   if (self->complete)
     return 0;
 
-  records = read_page (self, page);
+  records = fetch_head_page (self, page);
   if (records == NULL)
     {
       self->complete = TRUE;
@@ -192,17 +303,75 @@ grow (BbRecordListModel *self,
     }
   set_error (self, NULL);
 
-  if (records->len < BB_RECORD_LIST_MODEL_PAGE_SIZE)
+  n_read = records->len;
+  if (self->has_tail && self->ends->len > 0 && self->tail_n > 0)
+    {
+      BbRecord *tail_top = g_ptr_array_index (self->ends, self->ends->len - 1);
+      guint keep = 0;
+
+      while (keep < records->len && comes_before (g_ptr_array_index (records, keep), tail_top))
+        keep++;
+      g_ptr_array_set_size (records, keep);
+    }
+
+  if (n_read < PAGE_SIZE || records->len < n_read)
     self->complete = TRUE;
   else
     g_ptr_array_add (self->starts, start_after (g_ptr_array_index (records, records->len - 1)));
+
+  evict_far_pages (self->pages, page);
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), records);
+  self->head_n += records->len;
   self->n_items += records->len;
 
-  if (notify && records->len > 0)
+  if (notify)
+    announce (self, old_head_n, records->len);
+  return records->len;
+}
+
+/* Reads the page above the tail's top one and adds its records above it,
+ * leaving out what the head holds (and closing the gap). Returns how many
+ * were added. */
+static guint
+grow_tail (BbRecordListModel *self,
+           gboolean           notify)
+{
+  guint page = self->ends->len - 1;
+  BbRecord *head_last;
+  GPtrArray *records;
+  guint n_read, drop = 0;
+
+  if (self->complete || !self->has_tail)
+    return 0;
+
+  records = fetch_tail_page (self, page);
+  if (records == NULL)
     {
-      g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, records->len);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      self->complete = TRUE;
+      return 0;
     }
+  set_error (self, NULL);
+
+  /* The head is not complete, so its last record is its last start. */
+  head_last = g_ptr_array_index (self->starts, self->starts->len - 1);
+  n_read = records->len;
+  while (drop < records->len && !comes_before (head_last, g_ptr_array_index (records, drop)))
+    drop++;
+  g_ptr_array_remove_range (records, 0, drop);
+
+  if (n_read < PAGE_SIZE || drop > 0)
+    self->complete = TRUE;
+  else
+    g_ptr_array_add (self->ends, start_after (g_ptr_array_index (records, 0)));
+
+  evict_far_pages (self->tail_pages, page);
+  g_hash_table_insert (self->tail_pages, GUINT_TO_POINTER (page), records);
+  self->tail_n += records->len;
+  self->n_items += records->len;
+
+  /* Newer than the tail's top: they go in above it, where the gap is. */
+  if (notify)
+    announce (self, self->head_n, records->len);
   return records->len;
 }
 
@@ -216,19 +385,85 @@ grow_from_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+grow_tail_from_idle (gpointer data)
+{
+  BbRecordListModel *self = data;
+
+  self->grow_tail_id = 0;
+  grow_tail (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 /* Forgets every page; reads the first one. */
 static void
 restart (BbRecordListModel *self)
 {
   g_clear_handle_id (&self->grow_id, g_source_remove);
+  g_clear_handle_id (&self->grow_tail_id, g_source_remove);
   g_hash_table_remove_all (self->pages);
+  g_hash_table_remove_all (self->tail_pages);
   g_ptr_array_set_size (self->starts, 0);
   g_ptr_array_add (self->starts, NULL);
+  g_ptr_array_set_size (self->ends, 0);
+  self->has_tail = FALSE;
   self->complete = FALSE;
   self->n_items = 0;
+  self->head_n = 0;
+  self->tail_n = 0;
   self->has_total = FALSE;
   set_error (self, NULL);
   grow (self, FALSE);
+}
+
+/* (transfer none) The record at @position, its page read if it had been
+ * dropped; NULL past the end or when the store changed under the list.
+ * @schedule: grow the head or the tail from an idle when @position is near
+ * the gap (or the end), as a row shown there asks. */
+static BbRecord *
+item_at (BbRecordListModel *self,
+         guint              position,
+         gboolean           schedule)
+{
+  GPtrArray *records;
+
+  if (position >= self->n_items)
+    return NULL;
+
+  if (position < self->head_n)
+    {
+      guint page = position / PAGE_SIZE;
+      guint index = position % PAGE_SIZE;
+
+      /* A row of the head's last page is wanted: the next one is read soon. */
+      if (schedule && !self->complete && self->grow_id == 0 &&
+          position + PAGE_SIZE >= self->head_n)
+        self->grow_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_from_idle, self, NULL);
+
+      records = get_head_page (self, page);
+      /* The store changed under us without a reload (e.g. a sync): a short
+       * page is possible until the owner calls bb_record_list_model_reload(). */
+      if (records == NULL || index >= records->len)
+        return NULL;
+      return g_ptr_array_index (records, index);
+    }
+  else
+    {
+      /* The tail counts up from the list's last record. */
+      guint from_top = position - self->head_n;
+      guint from_end = self->tail_n - 1 - from_top;
+      guint page = from_end / PAGE_SIZE;
+      guint length = page_length (self->tail_n, page);
+      guint index = length - 1 - from_end % PAGE_SIZE;
+
+      if (schedule && !self->complete && self->grow_tail_id == 0 && from_top < PAGE_SIZE)
+        self->grow_tail_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_tail_from_idle, self, NULL);
+
+      records = get_tail_page (self, page);
+      if (records == NULL || records->len != length)
+        return NULL;
+      return g_ptr_array_index (records, index);
+    }
 }
 
 static GType
@@ -247,26 +482,9 @@ static gpointer
 bb_record_list_model_get_item (GListModel *model,
                                guint       position)
 {
-  BbRecordListModel *self = BB_RECORD_LIST_MODEL (model);
-  guint page = position / BB_RECORD_LIST_MODEL_PAGE_SIZE;
-  guint index = position % BB_RECORD_LIST_MODEL_PAGE_SIZE;
-  GPtrArray *records;
+  BbRecord *record = item_at (BB_RECORD_LIST_MODEL (model), position, TRUE);
 
-  if (position >= self->n_items)
-    return NULL;
-
-  /* A row of the last page is wanted: the next one is read soon. */
-  if (!self->complete && self->grow_id == 0 &&
-      position + BB_RECORD_LIST_MODEL_PAGE_SIZE >= self->n_items)
-    self->grow_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_from_idle, self, NULL);
-
-  records = get_page (self, page);
-  /* The store changed under us without a reload (e.g. a sync): a short page
-   * is possible until the owner calls bb_record_list_model_reload(). */
-  if (records == NULL || index >= records->len)
-    return NULL;
-
-  return g_object_ref (g_ptr_array_index (records, index));
+  return record != NULL ? g_object_ref (record) : NULL;
 }
 
 static void
@@ -283,8 +501,10 @@ bb_record_list_model_dispose (GObject *object)
   BbRecordListModel *self = BB_RECORD_LIST_MODEL (object);
 
   g_clear_handle_id (&self->grow_id, g_source_remove);
+  g_clear_handle_id (&self->grow_tail_id, g_source_remove);
   g_clear_object (&self->store);
   g_hash_table_remove_all (self->pages);
+  g_hash_table_remove_all (self->tail_pages);
 
   G_OBJECT_CLASS (bb_record_list_model_parent_class)->dispose (object);
 }
@@ -299,6 +519,8 @@ bb_record_list_model_finalize (GObject *object)
   filter_clear (&self->filter);
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->starts, g_ptr_array_unref);
+  g_clear_pointer (&self->tail_pages, g_hash_table_unref);
+  g_clear_pointer (&self->ends, g_ptr_array_unref);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (bb_record_list_model_parent_class)->finalize (object);
@@ -402,6 +624,8 @@ bb_record_list_model_init (BbRecordListModel *self)
 {
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->starts = g_ptr_array_new_with_free_func (unref_start);
+  self->tail_pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->ends = g_ptr_array_new_with_free_func (unref_start);
 }
 
 BbRecordListModel *
@@ -531,27 +755,23 @@ bb_record_list_model_find (BbRecordListModel *self,
   g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), G_MAXUINT);
   g_return_val_if_fail (id != NULL, G_MAXUINT);
 
-  for (guint page = 0; page * BB_RECORD_LIST_MODEL_PAGE_SIZE < max_scan; page++)
+  for (guint position = 0; position < max_scan; position++)
     {
-      GPtrArray *records;
+      BbRecord *record;
 
-      /* Past what has been read: read on, as scrolling there would. */
-      if (page * BB_RECORD_LIST_MODEL_PAGE_SIZE >= self->n_items && grow (self, TRUE) == 0)
+      /* Past what has been read from the start: read on, as scrolling
+       * there would (the tail, if any, is reached once the gap closes). */
+      while (position >= self->head_n && !self->complete)
+        if (grow (self, TRUE) == 0)
+          break;
+      if (position >= self->head_n && !self->complete)
         break;
 
-      records = get_page (self, page);
-      if (records == NULL)
+      record = item_at (self, position, FALSE);
+      if (record == NULL)
         break;
-
-      for (guint i = 0; i < records->len; i++)
-        {
-          guint position = page * BB_RECORD_LIST_MODEL_PAGE_SIZE + i;
-
-          if (position >= max_scan)
-            return G_MAXUINT;
-          if (g_strcmp0 (bb_record_get_id (g_ptr_array_index (records, i)), id) == 0)
-            return position;
-        }
+      if (g_strcmp0 (bb_record_get_id (record), id) == 0)
+        return position;
     }
 
   return G_MAXUINT;
@@ -563,6 +783,27 @@ bb_record_list_model_load_more (BbRecordListModel *self)
   g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), FALSE);
 
   return grow (self, TRUE) > 0;
+}
+
+gboolean
+bb_record_list_model_load_last (BbRecordListModel *self)
+{
+  g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), FALSE);
+
+  if (self->complete || self->has_tail)
+    return FALSE;
+
+  g_ptr_array_add (self->ends, NULL);
+  self->has_tail = TRUE;
+  return grow_tail (self, TRUE) > 0;
+}
+
+gboolean
+bb_record_list_model_fill_gap (BbRecordListModel *self)
+{
+  g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), FALSE);
+
+  return grow_tail (self, TRUE) > 0;
 }
 
 gboolean
@@ -693,5 +934,5 @@ bb_record_list_model_get_n_cached_pages (BbRecordListModel *self)
 {
   g_return_val_if_fail (BB_IS_RECORD_LIST_MODEL (self), 0);
 
-  return g_hash_table_size (self->pages);
+  return g_hash_table_size (self->pages) + g_hash_table_size (self->tail_pages);
 }

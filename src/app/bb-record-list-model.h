@@ -51,7 +51,19 @@ guint              bb_record_list_model_find       (BbRecordListModel *self,
  * a row near its end is asked for. This reads the next page now: FALSE when
  * there is none. */
 gboolean           bb_record_list_model_load_more  (BbRecordListModel *self);
-/* TRUE once the last page has been read. */
+/* The End key: reads the list's last page (by key from the end, not every
+ * page before it) and adds it after the pages read from the start, so the
+ * last item is the last record. Until the two meet, the rows between them
+ * are missing: a row shown next to the gap reads the page beside it from
+ * an idle, the head's downwards and the tail's upwards. FALSE when there
+ * was nothing to read (the list is complete, or its end is read already). */
+gboolean           bb_record_list_model_load_last  (BbRecordListModel *self);
+/* Reads the next page above the end read by load_last() now (as a row
+ * shown at the top of it would): FALSE when there is none (the gap is
+ * closed). */
+gboolean           bb_record_list_model_fill_gap   (BbRecordListModel *self);
+/* TRUE once every record is held: the last page was read from the start,
+ * or the pages from the start and from the end met. */
 gboolean           bb_record_list_model_get_complete (BbRecordListModel *self);
 /* How many records the list will hold when complete: counted in the store
  * on this thread (once per reload, on demand), every match: seconds at a

@@ -544,6 +544,20 @@ update_count (BbReviewView *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), n_items > 0);
 }
 
+/* End goes to the last record, not the last one read so far: the list's
+ * last page is read by key from the end, then GtkListView's End moves
+ * there. */
+static gboolean
+on_list_key_pressed (BbReviewView    *self,
+                     guint            keyval,
+                     guint            keycode,
+                     GdkModifierType  state)
+{
+  if (keyval == GDK_KEY_End || keyval == GDK_KEY_KP_End)
+    bb_record_list_model_load_last (self->model);
+  return GDK_EVENT_PROPAGATE;
+}
+
 /* GtkListView 4.8 looks for its tracked rows in every added item: it lets
  * go of the model while the model reloads. */
 static void
@@ -1142,6 +1156,7 @@ bb_review_view_class_init (BbReviewViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, list_stack);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, map);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, list_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_key_pressed);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, back_button);
   gtk_widget_class_bind_template_child (widget_class, BbReviewView, title_label);

@@ -890,6 +890,21 @@ on_selection_changed (BbWindow *self)
   _bb_window_show_record_object (self, record);
 }
 
+/* End (Ctrl+End, Shift+End) goes to the last record, not the last one
+ * read so far: the list's last page is read by key from the end first,
+ * then GtkListView's own End moves there. Home needs nothing: the first
+ * page is always read. */
+static gboolean
+on_list_key_pressed (BbWindow        *self,
+                     guint            keyval,
+                     guint            keycode,
+                     GdkModifierType  state)
+{
+  if (keyval == GDK_KEY_End || keyval == GDK_KEY_KP_End)
+    bb_record_list_model_load_last (self->model);
+  return GDK_EVENT_PROPAGATE;
+}
+
 static void
 on_list_activate (BbWindow *self,
                   guint     position)
@@ -1117,6 +1132,7 @@ bb_window_class_init (BbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_stopped);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_filter_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_key_pressed);
 
   _bb_window_class_init_actions (widget_class);
 }

@@ -521,12 +521,28 @@ typedef enum
   MATCH_JOIN,  /* records_fts joined first, walked in key order */
 } MatchStyle;
 
+/* Where a page of the list starts. */
+typedef enum
+{
+  FROM_START,  /* the newest first */
+  AFTER,       /* the records after :after_at, :after_id, newest first */
+  FROM_END,    /* the oldest first, to be turned round */
+  BEFORE,      /* the records before :before_at, :before_id, nearest first */
+} ListBound;
+
+static gboolean
+bound_backwards (ListBound bound)
+{
+  return bound == FROM_END || bound == BEFORE;
+}
+
 /* The WHERE clause for @query; *@match gets the FTS query, if any.
- * @after: only the records after :after_at, :after_id in the list's order. */
+ * @bound: AFTER and BEFORE leave out the records up to the one given, in
+ * the list's order (newest first). */
 static char *
 query_where (const BbQuery  *query,
              MatchStyle      style,
-             gboolean        after,
+             ListBound       bound,
              char          **match)
 {
   GString *sql = g_string_new (" WHERE 1");
@@ -537,9 +553,12 @@ query_where (const BbQuery  *query,
     g_string_append (sql, " AND deleted = 0");
 
   /* Written so that the range on occurred_at can start from an index. */
-  if (after)
+  if (bound == AFTER)
     g_string_append (sql, " AND occurred_at <= :after_at"
                           " AND (occurred_at < :after_at OR id < :after_id)");
+  else if (bound == BEFORE)
+    g_string_append (sql, " AND occurred_at >= :before_at"
+                          " AND (occurred_at > :before_at OR id > :before_id)");
 
   if (query == NULL)
     return g_string_free (sql, FALSE);
@@ -571,6 +590,8 @@ query_where (const BbQuery  *query,
   if (*match != NULL && style == MATCH_IN)
     g_string_append (sql, " AND num IN (SELECT rowid & " BB_SEARCH_NUM_MASK_SQL
                           " FROM records_fts WHERE records_fts MATCH :match)");
+  else if (*match != NULL && bound_backwards (bound))
+    g_string_append (sql, " AND records_fts MATCH :match AND records_fts.rowid >= :key_from");
   else if (*match != NULL)
     g_string_append (sql, " AND records_fts MATCH :match AND records_fts.rowid < :key_below");
 
@@ -579,37 +600,43 @@ query_where (const BbQuery  *query,
 
 static char *
 list_sql (const BbQuery  *query,
-          gboolean        after,
+          ListBound       bound,
           char          **match)
 {
-  g_autofree char *where = query_where (query, MATCH_IN, after, match);
+  g_autofree char *where = query_where (query, MATCH_IN, bound, match);
 
   return g_strconcat ("SELECT " RECORD_COLUMNS " FROM records", where,
-                      " ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset",
+                      bound_backwards (bound)
+                      ? " ORDER BY occurred_at ASC, id ASC LIMIT :limit OFFSET :offset"
+                      : " ORDER BY occurred_at DESC, id DESC LIMIT :limit OFFSET :offset",
                       NULL);
 }
 
-/* A search walks the index from the newest key down, each entry's record
- * found by num; the caller stops stepping once it has its page. CROSS JOIN
- * keeps SQLite from starting at the records instead. */
+/* A search walks the index from the newest key down (from the oldest up,
+ * backwards), each entry's record found by num; the caller stops stepping
+ * once it has its page. CROSS JOIN keeps SQLite from starting at the
+ * records instead. */
 static char *
 search_sql (const BbQuery  *query,
-            gboolean        after,
+            ListBound       bound,
             char          **match)
 {
-  g_autofree char *where = query_where (query, MATCH_JOIN, after, match);
+  g_autofree char *where = query_where (query, MATCH_JOIN, bound, match);
 
   return g_strconcat ("SELECT " RECORD_COLUMNS ", records_fts.rowid FROM records_fts"
                       " CROSS JOIN records ON records.num = (records_fts.rowid & "
                       BB_SEARCH_NUM_MASK_SQL ")",
-                      where, " ORDER BY records_fts.rowid DESC", NULL);
+                      where,
+                      bound_backwards (bound)
+                      ? " ORDER BY records_fts.rowid ASC"
+                      : " ORDER BY records_fts.rowid DESC", NULL);
 }
 
 static char *
 count_sql (const BbQuery  *query,
            char          **match)
 {
-  g_autofree char *where = query_where (query, MATCH_IN, FALSE, match);
+  g_autofree char *where = query_where (query, MATCH_IN, FROM_START, match);
 
   return g_strconcat ("SELECT count(*) FROM records", where, NULL);
 }
@@ -624,7 +651,7 @@ count_up_to_sql (const BbQuery  *query,
   g_autofree char *where = NULL;
 
   if (query != NULL && query->search != NULL &&
-      (where = query_where (query, MATCH_JOIN, FALSE, match)) != NULL && *match != NULL)
+      (where = query_where (query, MATCH_JOIN, FROM_START, match)) != NULL && *match != NULL)
     return g_strconcat ("SELECT count(*) FROM (SELECT 1 FROM records_fts"
                         " CROSS JOIN records ON records.num = (records_fts.rowid & "
                         BB_SEARCH_NUM_MASK_SQL ")",
@@ -632,7 +659,7 @@ count_up_to_sql (const BbQuery  *query,
 
   g_clear_pointer (&where, g_free);
   g_clear_pointer (match, g_free);
-  where = query_where (query, MATCH_IN, FALSE, match);
+  where = query_where (query, MATCH_IN, FROM_START, match);
   return g_strconcat ("SELECT count(*) FROM (SELECT 1 FROM records", where, " LIMIT :limit)", NULL);
 }
 
@@ -658,14 +685,20 @@ bind_query (sqlite3_stmt  *stmt,
 }
 
 static void
-bind_after (sqlite3_stmt *stmt,
-            BbRecord     *after)
+bind_bound (sqlite3_stmt *stmt,
+            ListBound     bound,
+            BbRecord     *record)
 {
-  if (after == NULL)
-    return;
-
-  bb_store_bind_named_text (stmt, ":after_at", bb_record_get_occurred_at (after));
-  bb_store_bind_named_text (stmt, ":after_id", bb_record_get_id (after));
+  if (bound == AFTER)
+    {
+      bb_store_bind_named_text (stmt, ":after_at", bb_record_get_occurred_at (record));
+      bb_store_bind_named_text (stmt, ":after_id", bb_record_get_id (record));
+    }
+  else if (bound == BEFORE)
+    {
+      bb_store_bind_named_text (stmt, ":before_at", bb_record_get_occurred_at (record));
+      bb_store_bind_named_text (stmt, ":before_id", bb_record_get_id (record));
+    }
 }
 
 /* The list's order: newest first, then id, as SQLite compares text. */
@@ -680,15 +713,25 @@ compare_list_order (gconstpointer a,
   return by_time != 0 ? by_time : strcmp (bb_record_get_id (y), bb_record_get_id (x));
 }
 
+/* The list's order turned round: oldest first. */
+static int
+compare_list_order_backwards (gconstpointer a,
+                              gconstpointer b)
+{
+  return compare_list_order (b, a);
+}
+
 /* Appends to @records the records of a search @offset to @offset + @limit
- * (after @after, if not NULL). The index comes in key order, which is the
- * list's order between time buckets but not within one: rows are read until
- * there are enough and the bucket of the last one is complete, then sorted.
- * Lock held. */
+ * from @bound (@from: the one it starts after or before). The index comes
+ * in key order, which is the list's order between time buckets but not
+ * within one: rows are read until there are enough and the bucket of the
+ * last one is complete, then sorted. Backwards, the rows are the oldest
+ * first (nearest @from first). Lock held. */
 static gboolean
 list_search_locked (BbStore        *self,
                     const BbQuery  *query,
-                    BbRecord       *after,
+                    ListBound       bound,
+                    BbRecord       *from,
                     guint           offset,
                     guint           limit,
                     GPtrArray      *records,
@@ -697,7 +740,7 @@ list_search_locked (BbStore        *self,
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(BbCachedStmt) stmt = NULL;
   g_autofree char *match = NULL;
-  g_autofree char *sql = search_sql (query, after != NULL, &match);
+  g_autofree char *sql = search_sql (query, bound, &match);
   guint64 want = (guint64) offset + limit;
   gint64 last_bucket = -1;
   int rc;
@@ -709,11 +752,18 @@ list_search_locked (BbStore        *self,
     return FALSE;
 
   bind_query (stmt, query, match);
-  bind_after (stmt, after);
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":key_below"),
-                      after != NULL
-                      ? (bb_store_search_bucket (bb_record_get_occurred_at (after)) + 1) << BB_SEARCH_NUM_BITS
-                      : G_MAXINT64);
+  bind_bound (stmt, bound, from);
+  if (bound_backwards (bound))
+    /* From the first key of @from's bucket up. */
+    sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":key_from"),
+                        bound == BEFORE
+                        ? bb_store_search_bucket (bb_record_get_occurred_at (from)) << BB_SEARCH_NUM_BITS
+                        : G_MININT64);
+  else
+    sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":key_below"),
+                        bound == AFTER
+                        ? (bb_store_search_bucket (bb_record_get_occurred_at (from)) + 1) << BB_SEARCH_NUM_BITS
+                        : G_MAXINT64);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -736,18 +786,32 @@ list_search_locked (BbStore        *self,
       return FALSE;
     }
 
-  g_ptr_array_sort (found, compare_list_order);
+  g_ptr_array_sort (found, bound_backwards (bound) ? compare_list_order_backwards : compare_list_order);
   for (guint i = offset; i < found->len && i < want; i++)
     g_ptr_array_add (records, g_object_ref (g_ptr_array_index (found, i)));
 
   return TRUE;
 }
 
-/* The list's records, by offset or after @after. Lock held. */
+static void
+reverse_records (GPtrArray *records)
+{
+  for (guint i = 0, j = records->len; j-- > i + 1; i++)
+    {
+      gpointer swap = records->pdata[i];
+
+      records->pdata[i] = records->pdata[j];
+      records->pdata[j] = swap;
+    }
+}
+
+/* The list's records, by offset from @bound (@from: the one it starts
+ * after or before), in the list's order. Lock held. */
 static GPtrArray *
 list_records_locked (BbStore        *self,
                      const BbQuery  *query,
-                     BbRecord       *after,
+                     ListBound       bound,
+                     BbRecord       *from,
                      guint           offset,
                      guint           limit,
                      GError        **error)
@@ -762,18 +826,20 @@ list_records_locked (BbStore        *self,
 
   if (query != NULL && (match = bb_store_search_to_match (query->search)) != NULL)
     {
-      if (!list_search_locked (self, query, after, offset, limit, records, error))
+      if (!list_search_locked (self, query, bound, from, offset, limit, records, error))
         return NULL;
+      if (bound_backwards (bound))
+        reverse_records (records);
       return g_steal_pointer (&records);
     }
 
-  sql = list_sql (query, after != NULL, &match);
+  sql = list_sql (query, bound, &match);
   stmt = bb_store_get_stmt (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
   bind_query (stmt, query, NULL);
-  bind_after (stmt, after);
+  bind_bound (stmt, bound, from);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"),
                       limit == G_MAXUINT ? -1 : (gint64) limit);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":offset"), offset);
@@ -781,6 +847,8 @@ list_records_locked (BbStore        *self,
   if (!bb_store_append_record_rows (self, stmt, records, _("Could not list the records"), error))
     return NULL;
 
+  if (bound_backwards (bound))
+    reverse_records (records);
   return g_steal_pointer (&records);
 }
 
@@ -797,7 +865,7 @@ bb_store_list_records (BbStore       *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = g_mutex_locker_new (&self->lock);
-  return list_records_locked (self, query, NULL, offset, limit, error);
+  return list_records_locked (self, query, FROM_START, NULL, offset, limit, error);
 }
 
 GPtrArray *
@@ -817,7 +885,27 @@ bb_store_list_records_after (BbStore       *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = g_mutex_locker_new (&self->lock);
-  return list_records_locked (self, query, after, 0, limit, error);
+  return list_records_locked (self, query, after != NULL ? AFTER : FROM_START, after, 0, limit, error);
+}
+
+GPtrArray *
+bb_store_list_records_before (BbStore       *self,
+                              const BbQuery *query,
+                              BbRecord      *before,
+                              guint          limit,
+                              GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (before == NULL || BB_IS_RECORD (before), NULL);
+  g_return_val_if_fail (before == NULL ||
+                        (bb_record_get_occurred_at (before) != NULL &&
+                         bb_record_get_id (before) != NULL), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return list_records_locked (self, query, before != NULL ? BEFORE : FROM_END, before, 0, limit, error);
 }
 
 gboolean
@@ -1163,15 +1251,23 @@ bb_store_hot_queries (void)
   const BbQuery search_ward = { .search = "gat", .ward = "town" };
   g_autofree char *match = NULL;
 
-  add_hot (queries, "list page", list_sql (NULL, FALSE, &match));
-  add_hot (queries, "list page of a kind", list_sql (&by_kind, FALSE, &match));
-  add_hot (queries, "list page of a ward", list_sql (&by_ward, FALSE, &match));
-  add_hot (queries, "list page after a record (keyset)", list_sql (NULL, TRUE, &match));
-  add_hot (queries, "list page of a kind after a record", list_sql (&by_kind, TRUE, &match));
+  add_hot (queries, "list page", list_sql (NULL, FROM_START, &match));
+  add_hot (queries, "list page of a kind", list_sql (&by_kind, FROM_START, &match));
+  add_hot (queries, "list page of a ward", list_sql (&by_ward, FROM_START, &match));
+  add_hot (queries, "list page after a record (keyset)", list_sql (NULL, AFTER, &match));
+  add_hot (queries, "list page of a kind after a record", list_sql (&by_kind, AFTER, &match));
+  add_hot (queries, "list page from the end (the End key)", list_sql (NULL, FROM_END, &match));
+  add_hot (queries, "list page of a ward from the end", list_sql (&by_ward, FROM_END, &match));
+  add_hot (queries, "list page before a record (keyset, upwards)", list_sql (NULL, BEFORE, &match));
+  add_hot (queries, "list page of a kind before a record", list_sql (&by_kind, BEFORE, &match));
   g_clear_pointer (&match, g_free);
-  add_hot (queries, "search page", search_sql (&search, FALSE, &match));
+  add_hot (queries, "search page", search_sql (&search, FROM_START, &match));
   g_clear_pointer (&match, g_free);
-  add_hot (queries, "search page after a record", search_sql (&search_ward, TRUE, &match));
+  add_hot (queries, "search page after a record", search_sql (&search_ward, AFTER, &match));
+  g_clear_pointer (&match, g_free);
+  add_hot (queries, "search page from the end", search_sql (&search, FROM_END, &match));
+  g_clear_pointer (&match, g_free);
+  add_hot (queries, "search page before a record", search_sql (&search_ward, BEFORE, &match));
   g_clear_pointer (&match, g_free);
   add_hot (queries, "count of a kind", count_sql (&by_kind, &match));
   add_hot (queries, "count of conflicts (every sync)", count_sql (&conflicts, &match));

@@ -136,6 +136,17 @@ GPtrArray *bb_store_list_records_after (BbStore       *self,
                                         BbRecord      *after,
                                         guint          limit,
                                         GError       **error);
+/* Keyset paging from the end (the End key): (transfer full) (element-type
+ * BbRecord): at most @limit records of @query that come just before
+ * @before in the list's order (the newer ones nearest it), or the last
+ * @limit of the list (the oldest) when @before is NULL; returned in the
+ * list's order, newest first. The mirror of bb_store_list_records_after(),
+ * from the same indexes read the other way. */
+GPtrArray *bb_store_list_records_before (BbStore       *self,
+                                         const BbQuery *query,
+                                         BbRecord      *before,
+                                         guint          limit,
+                                         GError       **error);
 /* (transfer full) (element-type utf8 guint): how many of the newest
  * @n_newest live records are of each kind (what is used lately, read from
  * an index without counting every record). */

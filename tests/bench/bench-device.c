@@ -18,7 +18,9 @@
  *     1,000 ("review_count": every query counted up to 1,001), and the
  *     count of every match it asked for before ("review_count_full"), for
  *     the same queries: word prefixes alone and with a ward, each ward,
- *     each ward with a priority, and no filter.
+ *     each ward with a priority, and no filter. Then the End key's page:
+ *     the list's last 50 by key from the end ("end_page") and the 50 above
+ *     them ("end_page_above"), for the whole list and each ward.
  *   bench-device sync DATA_DIR [--runs N]
  *     N sync cycles of the signed-in device, each timed (the no-op figure
  *     when there is nothing to send or receive).
@@ -265,6 +267,8 @@ run_review (BbSession          *session,
   BbStore *store = bb_session_get_store (session);
   g_autoptr(GArray) capped_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) full_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) end_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) above_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) queries = g_array_new (FALSE, TRUE, sizeof (BbQuery));
   g_autoptr(GRand) rand = g_rand_new_with_seed (16);
@@ -316,6 +320,30 @@ run_review (BbSession          *session,
                            REVIEW_COUNT_CAP, n_capped, n_wrong);
   print_figure ("review_count", capped_ms, extra);
   print_figure ("review_count_full", full_ms, NULL);
+
+  /* The End key: the list's last page by key from the end, and the page
+   * above it, for the whole list and for each ward. */
+  for (guint i = 0; i <= G_N_ELEMENTS (bench_wards); i++)
+    {
+      BbQuery query = { .ward = i < G_N_ELEMENTS (bench_wards) ? bench_wards[i] : NULL };
+      g_autoptr(GPtrArray) last = NULL;
+      g_autoptr(GPtrArray) above = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      last = bb_store_list_records_before (store, &query, NULL, PAGE, &error);
+      if (last == NULL)
+        goto fail;
+      g_array_append_val (end_ms, (double) { ms_since (start) });
+      if (last->len < PAGE)
+        continue;
+      start = g_get_monotonic_time ();
+      above = bb_store_list_records_before (store, &query, g_ptr_array_index (last, 0), PAGE, &error);
+      if (above == NULL)
+        goto fail;
+      g_array_append_val (above_ms, (double) { ms_since (start) });
+    }
+  print_figure ("end_page", end_ms, NULL);
+  print_figure ("end_page_above", above_ms, NULL);
   return n_wrong == 0 ? 0 : 1;
 
 fail:

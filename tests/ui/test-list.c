@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 #include "bb-application.h"
 #include "bb-record-list-model.h"
@@ -369,6 +372,119 @@ test_model_reload_sees_a_new_save (ModelFixture  *fixture,
   g_assert_cmpuint (bb_record_list_model_find (model, "no-such-id", 120), ==, G_MAXUINT);
 }
 
+static void
+assert_item_is (BbRecordListModel *model,
+                guint              position,
+                GPtrArray         *all,
+                guint              index)
+{
+  g_autoptr(BbRecord) item = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  g_assert_nonnull (item);
+  g_assert_cmpstr (bb_record_get_id (item), ==, bb_record_get_id (g_ptr_array_index (all, index)));
+}
+
+static void
+assert_change (GArray *changes,
+               guint   position,
+               guint   added)
+{
+  g_assert_cmpuint (changes->len, ==, 3);
+  g_assert_cmpuint (g_array_index (changes, guint, 0), ==, position);
+  g_assert_cmpuint (g_array_index (changes, guint, 1), ==, 0);
+  g_assert_cmpuint (g_array_index (changes, guint, 2), ==, added);
+  g_array_set_size (changes, 0);
+}
+
+/* The End key: the last page is read from the end, not every page before
+ * it; the gap between the pages read from the start and from the end
+ * closes from either side, and then every record is there once, in
+ * order. */
+static void
+test_model_end_reads_the_last_page (ModelFixture  *fixture,
+                                    gconstpointer  data)
+{
+  const guint page = BB_RECORD_LIST_MODEL_PAGE_SIZE;
+  guint n = GPOINTER_TO_UINT (data);
+  g_autoptr(BbRecordListModel) model = bb_record_list_model_new (fixture->store);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) top_of_tail = NULL;
+  guint64 fetched;
+
+  g_assert_cmpuint (n, >, 4 * page);
+  g_assert_cmpuint (n % page, !=, 0);
+  all = bb_store_list_records (fixture->store, NULL, 0, n, &error);
+  g_assert_no_error (error);
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_change), changes);
+
+  /* One page read, from the end: the last item is the last record. */
+  fetched = bb_store_get_rows_fetched (fixture->store);
+  g_assert_true (bb_record_list_model_load_last (model));
+  g_assert_cmpuint (bb_store_get_rows_fetched (fixture->store) - fetched, ==, page);
+  assert_change (changes, page, page);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2 * page);
+  g_assert_false (bb_record_list_model_get_complete (model));
+  assert_item_is (model, 2 * page - 1, all, n - 1);
+  assert_item_is (model, page, all, n - page);
+  /* Read already: nothing more. */
+  g_assert_false (bb_record_list_model_load_last (model));
+  g_assert_cmpuint (changes->len, ==, 0);
+
+  /* A row shown at the top of the end's pages reads the page above them
+   * from an idle, put in where the gap is. */
+  top_of_tail = g_list_model_get_item (G_LIST_MODEL (model), page);
+  g_assert_cmpuint (changes->len, ==, 0);
+  iterate ();
+  assert_change (changes, page, page);
+  assert_item_is (model, page, all, n - 2 * page);
+  assert_item_is (model, 3 * page - 1, all, n - 1);
+
+  /* The pages from the start grow into the gap from their side. */
+  g_assert_true (bb_record_list_model_load_more (model));
+  assert_change (changes, page, page);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4 * page);
+
+  /* Until the two meet: what the start's pages hold is left out. */
+  while (!bb_record_list_model_get_complete (model))
+    {
+      bb_record_list_model_fill_gap (model);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), <=, n);
+    }
+  g_assert_false (bb_record_list_model_fill_gap (model));
+  g_assert_false (bb_record_list_model_load_more (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+  g_assert_cmpuint (bb_record_list_model_get_total (model), ==, n);
+
+  /* Every record once, in order; backwards, so pages are read again. */
+  for (guint i = n; i-- > 0;)
+    {
+      assert_item_is (model, i, all, i);
+      g_assert_cmpuint (bb_record_list_model_get_n_cached_pages (model), <=, 2 * 16);
+    }
+  g_assert_null (bb_record_list_model_get_error (model));
+  g_assert_cmpuint (bb_record_list_model_find (model, bb_record_get_id (g_ptr_array_index (all, n - 1)), n),
+                    ==, n - 1);
+
+  /* A list whose last page overlaps its first: 60 warnings, each once. */
+  bb_record_list_model_set_kind (model, BB_KIND_S59_WARNING);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = bb_store_list_records (fixture->store, &(BbQuery) { .kind = BB_KIND_S59_WARNING }, 0, n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, >, page);
+  g_assert_cmpuint (all->len, <, 2 * page);
+  g_assert_true (bb_record_list_model_load_last (model));
+  g_assert_true (bb_record_list_model_get_complete (model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, all->len);
+  for (guint i = 0; i < all->len; i++)
+    assert_item_is (model, i, all, i);
+
+  /* A reload starts again from the top, with no end read. */
+  bb_record_list_model_set_kind (model, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, page);
+}
+
 /* The real window over 100k records */
 
 static GtkWidget *
@@ -512,6 +628,181 @@ test_window_shows_100k_records_paged (void)
   remove_dir (dir);
 }
 
+/* The record of the row that has the keyboard focus, if any. */
+static BbRecord *
+focused_record (GtkWindow *window)
+{
+  GtkWidget *widget = gtk_root_get_focus (GTK_ROOT (window));
+
+  while (widget != NULL && !BB_IS_RECORD_ROW (widget))
+    widget = gtk_widget_get_first_child (widget);
+  return widget != NULL ? bb_record_row_get_record (BB_RECORD_ROW (widget)) : NULL;
+}
+
+/* Runs xdotool with @args (NULL-terminated), as a keyboard would send keys:
+ * XTEST events to the window with the X input focus. */
+static void
+xdotool (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) "xdotool");
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+/* Waits (at most 20 s) until the focused row shows record @index of @all. */
+static gboolean
+wait_for_focus_on (GtkWindow *window,
+                   GPtrArray *all,
+                   guint      index)
+{
+  const char *want = bb_record_get_id (g_ptr_array_index (all, index));
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      BbRecord *record = focused_record (window);
+
+      if (record != NULL && g_strcmp0 (bb_record_get_id (record), want) == 0)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  {
+    BbRecord *record = focused_record (window);
+
+    g_printerr ("focus is on %s, not on record %u (%s)\n",
+                record != NULL ? bb_record_get_field_string (record, "place") : "no record",
+                index, bb_record_get_field_string (g_ptr_array_index (all, index), "place"));
+  }
+  return FALSE;
+}
+
+/* End, Ctrl+End and Home sent as real key events (xdotool, XTEST) to the
+ * window: End reaches the last record, not the last one read, reading its
+ * page from the end rather than every page before it. */
+static void
+test_window_end_key_goes_to_the_last_record (void)
+{
+  const guint n = 5000;
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *xid = NULL;
+  g_autoptr(BbApplication) app = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_find_program_in_path ("xdotool");
+  BbWindow *window;
+  BbStore *store;
+  GtkWidget *list_view;
+  guint64 fetched;
+  gint64 deadline;
+
+#ifdef GDK_WINDOWING_X11
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+#endif
+    {
+      g_test_skip ("real key events need an X display (run under xvfb-run)");
+      return;
+    }
+  if (program == NULL)
+    {
+      g_test_skip ("xdotool is not installed (.ci/packages lists it)");
+      return;
+    }
+
+  {
+    g_autoptr(BbSession) session = bb_session_new (dir, &error);
+
+    g_assert_no_error (error);
+    bb_session_set_identity (session, "PCSO 4521", BB_ROLE_OFFICER, "4521", &error);
+    g_assert_no_error (error);
+    seed_store (bb_session_get_store (session), n);
+    all = bb_store_list_records (bb_session_get_store (session), NULL, 0, n, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->len, ==, n);
+  }
+
+  app = g_object_new (BB_TYPE_APPLICATION,
+                      "application-id", "org.beatbook.Beatbook.TestListEnd",
+                      "resource-base-path", "/org/beatbook/Beatbook",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "data-dir", dir,
+                      NULL);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  store = bb_session_get_store (bb_application_get_session (app));
+
+  window = bb_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1366, 768);
+  gtk_window_present (GTK_WINDOW (window));
+  /* Every kind (the window keeps the last one chosen, in the settings). */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (bb_window_get_kind_dropdown (window)), 0);
+  wait_ms (300);
+
+#ifdef GDK_WINDOWING_X11
+  xid = g_strdup_printf ("%lu", (unsigned long) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))));
+#endif
+  /* No window manager under Xvfb: the window is given the X input focus. */
+  xdotool ("windowfocus", "--sync", xid, NULL);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!gtk_window_is_active (GTK_WINDOW (window)) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_assert_true (gtk_window_is_active (GTK_WINDOW (window)));
+
+  /* Focus on a row of the list, then Home: the first record. */
+  list_view = bb_window_get_list_view (window);
+  gtk_widget_grab_focus (list_view);
+  if (gtk_root_get_focus (GTK_ROOT (window)) == list_view)
+    gtk_widget_child_focus (list_view, GTK_DIR_TAB_FORWARD);
+  g_assert_nonnull (focused_record (GTK_WINDOW (window)));
+  xdotool ("key", "Home", NULL);
+  g_assert_true (wait_for_focus_on (GTK_WINDOW (window), all, 0));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bb_window_get_model (window))), <, n);
+
+  fetched = bb_store_get_rows_fetched (store);
+  xdotool ("key", "End", NULL);
+  g_assert_true (wait_for_focus_on (GTK_WINDOW (window), all, n - 1));
+  /* The last page and the rows GtkListView keeps around the ones shown
+   * (up to 200 in 4.8), read upwards from the end: not the 5,000. */
+  wait_ms (200);
+  g_test_message ("Rows read for End: %" G_GUINT64_FORMAT, bb_store_get_rows_fetched (store) - fetched);
+  g_assert_cmpuint (bb_store_get_rows_fetched (store) - fetched, <=, 12 * BB_RECORD_LIST_MODEL_PAGE_SIZE);
+  g_assert_false (bb_record_list_model_get_complete (bb_window_get_model (window)));
+
+  /* Up from the last record: the record before it, read from the end. */
+  xdotool ("key", "Up", NULL);
+  g_assert_true (wait_for_focus_on (GTK_WINDOW (window), all, n - 2));
+
+  xdotool ("key", "Home", NULL);
+  g_assert_true (wait_for_focus_on (GTK_WINDOW (window), all, 0));
+
+  xdotool ("key", "ctrl+End", NULL);
+  g_assert_true (wait_for_focus_on (GTK_WINDOW (window), all, n - 1));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+  g_application_quit (G_APPLICATION (app));
+  g_clear_object (&app);
+  remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,11 +823,16 @@ main (int   argc,
   g_test_add ("/list/model/filters-by-kind-and-search-words", ModelFixture,
               GUINT_TO_POINTER (237), model_fixture_set_up,
               test_model_filters_by_kind_and_search, model_fixture_tear_down);
+  g_test_add ("/list/model/end-reads-the-last-page-and-closes-the-gap", ModelFixture,
+              GUINT_TO_POINTER (237), model_fixture_set_up,
+              test_model_end_reads_the_last_page, model_fixture_tear_down);
   g_test_add ("/list/model/reload-shows-a-new-save-first", ModelFixture,
               GUINT_TO_POINTER (120), model_fixture_set_up,
               test_model_reload_sees_a_new_save, model_fixture_tear_down);
   g_test_add_func ("/list/window/shows-100k-records-reading-only-a-few-pages",
                    test_window_shows_100k_records_paged);
+  g_test_add_func ("/list/window/end-key-goes-to-the-last-record",
+                   test_window_end_key_goes_to_the_last_record);
 
   return g_test_run ();
 }

@@ -310,6 +310,41 @@ all_pages_by_key (BbStore       *store,
     }
 }
 
+/* Every page before the one after it, @size at a time, from the end up:
+ * turned round at the end, so it reads as the list does. */
+static GPtrArray *
+all_pages_backwards (BbStore       *store,
+                     const BbQuery *query,
+                     guint          size)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint n_pages = 0;; n_pages++)
+    {
+      g_autoptr(GError) error = NULL;
+      BbRecord *first = out->len > 0 ? g_ptr_array_index (out, out->len - 1) : NULL;
+      g_autoptr(GPtrArray) page = bb_store_list_records_before (store, query, first, size, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->len, <=, size);
+      g_assert_cmpuint (n_pages, <, 1000);
+      /* Each page in the list's order: its last is the oldest. */
+      for (guint i = page->len; i-- > 0;)
+        g_ptr_array_add (out, g_object_ref (g_ptr_array_index (page, i)));
+      if (page->len < size)
+        {
+          for (guint i = 0, j = out->len; j-- > i + 1; i++)
+            {
+              gpointer swap = out->pdata[i];
+
+              out->pdata[i] = out->pdata[j];
+              out->pdata[j] = swap;
+            }
+          return out;
+        }
+    }
+}
+
 static GPtrArray *
 all_pages_by_offset (BbStore       *store,
                      const BbQuery *query,
@@ -352,7 +387,10 @@ check_query (BbStore       *store,
       g_autoptr(GPtrArray) by_key = all_pages_by_key (store, query, size);
       g_autoptr(GPtrArray) by_offset = all_pages_by_offset (store, query, size);
 
+      g_autoptr(GPtrArray) backwards = all_pages_backwards (store, query, size);
+
       assert_same_ids (want, by_key, "pages by key");
+      assert_same_ids (want, backwards, "pages by key from the end");
       assert_same_ids (want, by_offset, "pages by offset");
     }
 
