@@ -5,8 +5,9 @@
  * Partnerships bring years of spreadsheets. Every line is checked as `add`
  * checks a record and every problem is reported with its line, before
  * anything is kept: a file with errors stores nothing unless --skip-invalid.
- * The records go in one transaction (one fsync for the file); their search
- * text is indexed once they are safe, in a second one.
+ * The records go in one transaction with their search entries (one fsync
+ * for the file): once it reports success, every record is stored, queued
+ * for sync and found by a search.
  */
 #define G_LOG_DOMAIN "beatbook-cli"
 

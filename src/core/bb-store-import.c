@@ -5,7 +5,16 @@
  * A file of years of records goes in as one transaction, so one fsync makes
  * it durable and a file with a problem leaves nothing behind. Each record is
  * written as bb_store_save_record() writes a new one (rev 1, pending, in the
- * outbox); only its search text waits, for bb_store_index_pending().
+ * outbox) and its search entry goes in the same transaction, a batch at a
+ * time in key order (bb-store-search-entries.c): when the commit returns,
+ * every record is stored and found by a search.
+ *
+ * What a row needs that is not the store's (the fields written out once,
+ * the search text) is made by bb_store_import_row_new() without the store,
+ * so the import command makes the next rows on one thread while another
+ * writes these. The writer keeps its two statements for the whole import
+ * and counts outbox positions itself: a new record has no row, no outbox
+ * entry and no search entry to update, so each is a plain INSERT.
  */
 #define G_LOG_DOMAIN "beatbook-store"
 
@@ -17,6 +26,56 @@
 /* Page cache during an import, in KiB. */
 #define IMPORT_CACHE_KIB 262144
 
+#define INSERT_RECORD_SQL \
+  "INSERT INTO records (id, kind, rev, base_rev, seq, deleted, occurred_at," \
+  " priority, fields, created_at, updated_at, author_id, author_name," \
+  " author_role, review_state, review_comments, sync_state, sync_message, ward)" \
+  " VALUES (?1, ?2, 1, 0, 0, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12," \
+  " 'pending', NULL, ?13)"
+#define INSERT_OUTBOX_SQL \
+  "INSERT INTO outbox (id, rev, queued_at, position) VALUES (?1, 1, ?2, ?3)"
+
+struct _BbStoreImportRow
+{
+  BbRecord *record;
+  char     *fields_text;
+  char     *comments_text;
+  char     *ward;
+  char     *search_text;
+};
+
+BbStoreImportRow *
+bb_store_import_row_new (BbRecord *record)
+{
+  BbStoreImportRow *row;
+  JsonObject *fields;
+
+  g_return_val_if_fail (BB_IS_RECORD (record), NULL);
+
+  fields = bb_record_get_fields (record);
+  row = g_new0 (BbStoreImportRow, 1);
+  row->record = g_object_ref (record);
+  row->fields_text = bb_store_object_to_string (fields);
+  row->comments_text = bb_store_array_to_string (bb_record_get_review_comments (record));
+  row->ward = g_strdup (bb_store_ward_of (fields));
+  row->search_text = bb_store_search_text_for (bb_record_get_kind (record), fields);
+  return row;
+}
+
+void
+bb_store_import_row_free (BbStoreImportRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_clear_object (&row->record);
+  g_free (row->fields_text);
+  g_free (row->comments_text);
+  g_free (row->ward);
+  g_free (row->search_text);
+  g_free (row);
+}
+
 static void
 restore_cache (BbStore *self)
 {
@@ -27,16 +86,39 @@ restore_cache (BbStore *self)
 
 struct _BbStoreImport
 {
-  BbStore  *store;
-  char     *now;
-  gboolean  open;   /* the transaction is open and the lock held */
+  BbStore      *store;
+  char         *now;
+  gboolean      open;      /* the transaction is open and the lock held */
+  sqlite3_stmt *insert_record;
+  sqlite3_stmt *insert_outbox;
+  gint64        position;  /* the outbox's last */
+  GArray       *entries;   /* search entries not yet written */
 };
+
+/* Ends the transaction (rolled back unless committed) and lets go of the
+ * store's lock. */
+static void
+import_close (BbStoreImport *import)
+{
+  /* The statements stay in the store's cache; they only need resetting. */
+  if (import->insert_record != NULL)
+    sqlite3_reset (import->insert_record);
+  if (import->insert_outbox != NULL)
+    sqlite3_reset (import->insert_outbox);
+  import->insert_record = import->insert_outbox = NULL;
+  g_clear_pointer (&import->entries, g_array_unref);
+
+  bb_store_rollback (import->store);
+  restore_cache (import->store);
+  import->open = FALSE;
+  g_mutex_unlock (&import->store->lock);
+}
 
 BbStoreImport *
 bb_store_import_begin (BbStore  *self,
                        GError  **error)
 {
-  BbStoreImport *import;
+  g_autoptr(BbStoreImport) import = NULL;
 
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -57,23 +139,92 @@ bb_store_import_begin (BbStore  *self,
   import->store = g_object_ref (self);
   import->now = bb_store_now_iso ();
   import->open = TRUE;
-  return import;
+  import->entries = bb_store_search_entries_new ();
+
+  /* The write lock is held (BEGIN IMMEDIATE): nobody else adds to the
+   * outbox until the commit, so its positions can be counted here. */
+  if (!bb_store_query_int (self, "SELECT COALESCE (MAX (position), 0) FROM outbox",
+                           &import->position, error))
+    return NULL;
+
+  import->insert_record = bb_store_get_stmt (self, INSERT_RECORD_SQL, error);
+  if (import->insert_record == NULL)
+    return NULL;
+  import->insert_outbox = bb_store_get_stmt (self, INSERT_OUTBOX_SQL, error);
+  if (import->insert_outbox == NULL)
+    return NULL;
+
+  return g_steal_pointer (&import);
+}
+
+static gboolean
+insert_record (BbStoreImport     *import,
+               BbStoreImportRow  *row,
+               gint64            *num,
+               GError           **error)
+{
+  BbStore *self = import->store;
+  BbRecord *record = row->record;
+  sqlite3_stmt *stmt = import->insert_record;
+  const char *review_state = bb_record_get_review_state (record);
+  gboolean ok;
+
+  /* The fields outlive the step: bound without a copy. */
+  bb_store_bind_text (stmt, 1, bb_record_get_id (record));
+  bb_store_bind_text (stmt, 2, bb_record_get_kind (record));
+  sqlite3_bind_int (stmt, 3, bb_record_get_deleted (record) ? 1 : 0);
+  bb_store_bind_text (stmt, 4, bb_record_get_occurred_at (record));
+  sqlite3_bind_int (stmt, 5, bb_record_get_priority (record));
+  sqlite3_bind_text (stmt, 6, row->fields_text, -1, SQLITE_STATIC);
+  bb_store_bind_text (stmt, 7, import->now);
+  bb_store_bind_text (stmt, 8, bb_record_get_author_id (record));
+  bb_store_bind_text (stmt, 9, bb_record_get_author_name (record));
+  bb_store_bind_text (stmt, 10, bb_record_get_author_role (record));
+  bb_store_bind_text (stmt, 11, review_state != NULL ? review_state : "new");
+  bb_store_bind_text (stmt, 12, row->comments_text);
+  bb_store_bind_text (stmt, 13, row->ward);
+
+  ok = bb_store_step_done (self, stmt, _("Could not write the record"), error);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (ok)
+    *num = sqlite3_last_insert_rowid (self->db);
+  return ok;
+}
+
+static gboolean
+insert_outbox (BbStoreImport  *import,
+               const char     *id,
+               GError        **error)
+{
+  sqlite3_stmt *stmt = import->insert_outbox;
+  gboolean ok;
+
+  bb_store_bind_text (stmt, 1, id);
+  bb_store_bind_text (stmt, 2, import->now);
+  sqlite3_bind_int64 (stmt, 3, import->position + 1);
+  ok = bb_store_step_done (import->store, stmt, _("Could not queue the record for sync"), error);
+  sqlite3_reset (stmt);
+  if (ok)
+    import->position++;
+  return ok;
 }
 
 gboolean
-bb_store_import_add (BbStoreImport  *import,
-                     BbRecord       *record,
-                     GError        **error)
+bb_store_import_add_row (BbStoreImport     *import,
+                         BbStoreImportRow  *row,
+                         GError           **error)
 {
-  BbStore *self;
+  g_autoptr(BbStoreImportRow) owned = row;
+  BbRecord *record;
   const char *id;
-  BbRowState row = { 0, };
+  gint64 num = 0;
 
   g_return_val_if_fail (import != NULL && import->open, FALSE);
-  g_return_val_if_fail (BB_IS_RECORD (record), FALSE);
+  g_return_val_if_fail (row != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  self = import->store;
+  record = row->record;
   id = bb_record_get_id (record);
   if (id == NULL || *id == '\0' || bb_record_get_kind (record) == NULL ||
       bb_record_get_occurred_at (record) == NULL)
@@ -83,17 +234,28 @@ bb_store_import_add (BbStoreImport  *import,
       return FALSE;
     }
 
-  row.rev = 1;
-  row.created_at = import->now;
-  row.updated_at = import->now;
-  row.sync_state = BB_SYNC_STATE_PENDING;
-  row.defer_index = TRUE;
-
-  if (!bb_store_write_record_row (self, record, &row, error) ||
-      !bb_store_enqueue (self, id, row.rev, import->now, error))
+  if (!insert_record (import, row, &num, error) ||
+      !insert_outbox (import, id, error))
     return FALSE;
 
-  bb_record_set_rev (record, row.rev);
+  return bb_store_search_entries_add (import->store, import->entries, num,
+                                      bb_record_get_occurred_at (record),
+                                      g_steal_pointer (&row->search_text), error);
+}
+
+gboolean
+bb_store_import_add (BbStoreImport  *import,
+                     BbRecord       *record,
+                     GError        **error)
+{
+  g_return_val_if_fail (import != NULL && import->open, FALSE);
+  g_return_val_if_fail (BB_IS_RECORD (record), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!bb_store_import_add_row (import, bb_store_import_row_new (record), error))
+    return FALSE;
+
+  bb_record_set_rev (record, 1);
   bb_record_set_created_at (record, import->now);
   bb_record_set_updated_at (record, import->now);
   bb_record_set_sync_state (record, BB_SYNC_STATE_PENDING);
@@ -110,12 +272,9 @@ bb_store_import_commit (BbStoreImport  *import,
 
   g_return_val_if_fail (import != NULL && import->open, FALSE);
 
-  ok = bb_store_commit (import->store, error);
-  if (!ok)
-    bb_store_rollback (import->store);
-  import->open = FALSE;
-  restore_cache (import->store);
-  g_mutex_unlock (&import->store->lock);
+  ok = bb_store_search_entries_write (import->store, import->entries, error) &&
+       bb_store_commit (import->store, error);
+  import_close (import);
   bb_store_import_free (import);
   return ok;
 }
@@ -127,11 +286,7 @@ bb_store_import_free (BbStoreImport *import)
     return;
 
   if (import->open)
-    {
-      bb_store_rollback (import->store);
-      restore_cache (import->store);
-      g_mutex_unlock (&import->store->lock);
-    }
+    import_close (import);
   g_clear_object (&import->store);
   g_free (import->now);
   g_free (import);

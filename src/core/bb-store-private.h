@@ -225,6 +225,12 @@ gint64 bb_store_search_bucket (const char *occurred_at);
 gint64 bb_store_search_key    (const char *occurred_at,
                                gint64      num);
 
+/* (transfer full): what records_fts indexes for a record of @kind: the
+ * searchable fields' text, "" when there is none. Reads no store (any
+ * thread). */
+char *bb_store_search_text_for (const char *kind,
+                                JsonObject *fields);
+
 gboolean bb_store_index_record (BbStore     *self,
                                 gint64       num,
                                 const char  *occurred_at,
@@ -246,7 +252,39 @@ gboolean bb_store_fill_search_index (BbStore  *self,
 gboolean bb_store_rekey_search_index (BbStore  *self,
                                       GError  **error);
 
+/* bb-store-search-entries.c */
+
+/* FALSE (@error set) when @num does not fit below a key's bucket. */
+gboolean bb_store_search_check_num    (BbStore     *self,
+                                       gint64       num,
+                                       GError     **error);
+/* One entry: @key in search_keys for @num, @text in records_fts. */
+gboolean bb_store_search_insert_entry (BbStore     *self,
+                                       gint64       num,
+                                       gint64       key,
+                                       const char  *text,
+                                       GError     **error);
+
+/* Entries in bulk: a batch (element-type: private) collects them and is
+ * written in key order whenever it is full and at
+ * bb_store_search_entries_write(), which the caller runs at the end. */
+GArray  *bb_store_search_entries_new   (void);
+/* Takes @text; an empty text makes no entry. */
+gboolean bb_store_search_entries_add   (BbStore     *self,
+                                        GArray      *entries,
+                                        gint64       num,
+                                        const char  *occurred_at,
+                                        char        *text,
+                                        GError     **error);
+gboolean bb_store_search_entries_write (BbStore     *self,
+                                        GArray      *entries,
+                                        GError     **error);
+
 /* bb-store-records.c */
+
+/* The "ward" member of @fields when it is text, else NULL. */
+const char *bb_store_ward_of (JsonObject *fields);
+
 BbRecord *bb_store_row_to_record (BbStore       *self,
                                   sqlite3_stmt  *stmt,
                                   GError       **error);

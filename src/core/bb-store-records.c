@@ -118,8 +118,8 @@ row_to_author (sqlite3_stmt *stmt)
   return pair;
 }
 
-static const char *
-ward_of (JsonObject *fields)
+const char *
+bb_store_ward_of (JsonObject *fields)
 {
   JsonNode *node;
 
@@ -194,7 +194,7 @@ bb_store_write_record_row (BbStore           *self,
   bb_store_bind_text (stmt, 16, comments_text);
   bb_store_bind_text (stmt, 17, bb_store_sync_state_ids[state->sync_state]);
   bb_store_bind_text (stmt, 18, state->sync_message);
-  bb_store_bind_text (stmt, 19, ward_of (fields));
+  bb_store_bind_text (stmt, 19, bb_store_ward_of (fields));
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {

@@ -171,9 +171,9 @@ append_searchable_object (GString           *out,
 }
 
 /* (transfer full): what records_fts indexes for a record. */
-static char *
-search_text_for (const char *kind,
-                 JsonObject *fields)
+char *
+bb_store_search_text_for (const char *kind,
+                          JsonObject *fields)
 {
   const BbKindSpec *spec = bb_kind_lookup (kind);
   GString *out = g_string_new (NULL);
@@ -385,56 +385,6 @@ unindex_num (BbStore  *self,
   }
 }
 
-static gboolean
-check_num (BbStore  *self,
-           gint64    num,
-           GError  **error)
-{
-  g_autofree char *number = NULL;
-
-  if (num >= 0 && num <= BB_SEARCH_NUM_MASK)
-    return TRUE;
-
-  number = g_strdup_printf ("%" G_GINT64_FORMAT, num);
-  g_set_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED,
-               /* Translators: the file, then the record's number in it */
-               _("Could not update the search index in “%s”: record number %s is out of its range"),
-               self->path, number);
-  return FALSE;
-}
-
-/* Writes one entry: the record's key, and its text under that key. */
-static gboolean
-insert_entry (BbStore     *self,
-              gint64       num,
-              gint64       key,
-              const char  *text,
-              GError     **error)
-{
-  {
-    g_autoptr(BbCachedStmt) stmt =
-      bb_store_get_stmt (self, "INSERT INTO search_keys (num, key) VALUES (?1, ?2)", error);
-
-    if (stmt == NULL)
-      return FALSE;
-    sqlite3_bind_int64 (stmt, 1, num);
-    sqlite3_bind_int64 (stmt, 2, key);
-    if (!bb_store_step_done (self, stmt, _("Could not update the search index"), error))
-      return FALSE;
-  }
-
-  {
-    g_autoptr(BbCachedStmt) stmt =
-      bb_store_get_stmt (self, "INSERT INTO records_fts (rowid, body) VALUES (?1, ?2)", error);
-
-    if (stmt == NULL)
-      return FALSE;
-    sqlite3_bind_int64 (stmt, 1, key);
-    bb_store_bind_text (stmt, 2, text);
-    return bb_store_step_done (self, stmt, _("Could not update the search index"), error);
-  }
-}
-
 gboolean
 bb_store_index_record (BbStore     *self,
                        gint64       num,
@@ -444,7 +394,7 @@ bb_store_index_record (BbStore     *self,
                        gboolean     was_indexed,
                        GError     **error)
 {
-  g_autofree char *text = search_text_for (kind, fields);
+  g_autofree char *text = bb_store_search_text_for (kind, fields);
 
   if (was_indexed && !unindex_num (self, num, error))
     return FALSE;
@@ -452,91 +402,8 @@ bb_store_index_record (BbStore     *self,
   if (*text == '\0')
     return TRUE;
 
-  return check_num (self, num, error) &&
-         insert_entry (self, num, bb_store_search_key (occurred_at, num), text, error);
-}
-
-/* Entries written in bulk go in key order a batch at a time: FTS5 writes
- * its pending terms out whenever a rowid is not above the last one, so
- * entries in num order (times at random) would write a segment each, and
- * a sort of them all would hold every text in memory or read the records
- * in random order. A batch is about what FTS5 holds before writing out
- * anyway (a megabyte of terms). */
-#define ENTRY_BATCH 4000
-
-typedef struct
-{
-  gint64  key;
-  gint64  num;
-  char   *text;
-} Entry;
-
-static void
-entry_clear (gpointer data)
-{
-  g_free (((Entry *) data)->text);
-}
-
-static int
-compare_entries (gconstpointer a,
-                 gconstpointer b)
-{
-  gint64 x = ((const Entry *) a)->key, y = ((const Entry *) b)->key;
-
-  return (x > y) - (x < y);
-}
-
-static gboolean
-write_entries (BbStore  *self,
-               GArray   *entries,
-               GError  **error)
-{
-  g_array_sort (entries, compare_entries);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      Entry *entry = &g_array_index (entries, Entry, i);
-
-      if (!insert_entry (self, entry->num, entry->key, entry->text, error))
-        return FALSE;
-    }
-  g_array_set_size (entries, 0);
-  return TRUE;
-}
-
-/* Adds an entry (taking @text), writing the batch when it is full. */
-static gboolean
-add_entry (BbStore     *self,
-           GArray      *entries,
-           gint64       num,
-           const char  *occurred_at,
-           char        *text,
-           GError     **error)
-{
-  Entry entry = { 0, num, text };
-
-  if (*text == '\0')
-    {
-      g_free (text);
-      return TRUE;
-    }
-  if (!check_num (self, num, error))
-    {
-      g_free (text);
-      return FALSE;
-    }
-
-  entry.key = bb_store_search_key (occurred_at, num);
-  g_array_append_val (entries, entry);
-  return entries->len < ENTRY_BATCH || write_entries (self, entries, error);
-}
-
-static GArray *
-entries_new (void)
-{
-  GArray *entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry), ENTRY_BATCH);
-
-  g_array_set_clear_func (entries, entry_clear);
-  return entries;
+  return bb_store_search_check_num (self, num, error) &&
+         bb_store_search_insert_entry (self, num, bb_store_search_key (occurred_at, num), text, error);
 }
 
 /* Migration 2: index the records written before search existed, as step 2
@@ -558,9 +425,9 @@ bb_store_fill_search_index (BbStore  *self,
       g_autofree char *text = NULL;
       g_autoptr(BbCachedStmt) insert = NULL;
 
-      text = search_text_for ((const char *) sqlite3_column_text (stmt, 1),
-                              node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                              ? json_node_get_object (node) : NULL);
+      text = bb_store_search_text_for ((const char *) sqlite3_column_text (stmt, 1),
+                                       node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                                       ? json_node_get_object (node) : NULL);
       if (*text == '\0')
         continue;
 
@@ -590,7 +457,7 @@ bb_store_rekey_search_index (BbStore  *self,
                              GError  **error)
 {
   {
-    g_autoptr(GArray) entries = entries_new ();
+    g_autoptr(GArray) entries = bb_store_search_entries_new ();
     g_autoptr(BbCachedStmt) old =
       bb_store_get_stmt (self,
                          "SELECT o.rowid, o.body, r.occurred_at FROM records_fts_by_num o"
@@ -602,8 +469,9 @@ bb_store_rekey_search_index (BbStore  *self,
       return FALSE;
 
     while ((rc = sqlite3_step (old)) == SQLITE_ROW)
-      if (!add_entry (self, entries, sqlite3_column_int64 (old, 0), bb_store_column_text (old, 2),
-                      g_strdup (bb_store_column_text (old, 1)), error))
+      if (!bb_store_search_entries_add (self, entries, sqlite3_column_int64 (old, 0),
+                                        bb_store_column_text (old, 2),
+                                        g_strdup (bb_store_column_text (old, 1)), error))
         return FALSE;
 
     if (rc != SQLITE_DONE)
@@ -611,7 +479,7 @@ bb_store_rekey_search_index (BbStore  *self,
         bb_store_set_db_error (self, error, _("Could not build the search index"));
         return FALSE;
       }
-    if (!write_entries (self, entries, error))
+    if (!bb_store_search_entries_write (self, entries, error))
       return FALSE;
   }
 
@@ -662,7 +530,7 @@ index_pending_locked (BbStore  *self,
   }
 
   {
-    g_autoptr(GArray) entries = entries_new ();
+    g_autoptr(GArray) entries = bb_store_search_entries_new ();
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self,
                          "SELECT p.num, r.occurred_at, r.kind, r.fields FROM search_pending p"
@@ -676,11 +544,12 @@ index_pending_locked (BbStore  *self,
       {
         g_autoptr(JsonNode) node = bb_store_parse_json (bb_store_column_text (stmt, 3));
 
-        if (!add_entry (self, entries, sqlite3_column_int64 (stmt, 0), bb_store_column_text (stmt, 1),
-                        search_text_for (bb_store_column_text (stmt, 2),
-                                         node != NULL && JSON_NODE_HOLDS_OBJECT (node)
-                                         ? json_node_get_object (node) : NULL),
-                        error))
+        if (!bb_store_search_entries_add (self, entries, sqlite3_column_int64 (stmt, 0),
+                                          bb_store_column_text (stmt, 1),
+                                          bb_store_search_text_for (bb_store_column_text (stmt, 2),
+                                                                    node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                                                                    ? json_node_get_object (node) : NULL),
+                                          error))
           return FALSE;
         n++;
       }
@@ -690,7 +559,7 @@ index_pending_locked (BbStore  *self,
         bb_store_set_db_error (self, error, _("Could not update the search index"));
         return FALSE;
       }
-    if (!write_entries (self, entries, error))
+    if (!bb_store_search_entries_write (self, entries, error))
       return FALSE;
   }
 

@@ -75,9 +75,9 @@ gboolean   bb_store_delete_record     (BbStore     *self,
                                        GError     **error);
 /* A bulk import (beatbook-cli import): one transaction for every record
  * added, each saved as bb_store_save_record() would (rev 1, pending, in the
- * outbox), its search text left to bb_store_index_pending(). The store is
- * locked to other threads from begin to commit or free; free without commit
- * rolls everything back. */
+ * outbox) with its search entry. The store is locked to other threads from
+ * begin to commit or free, which must run on the thread that began; free
+ * without commit rolls everything back. */
 typedef struct _BbStoreImport BbStoreImport;
 
 BbStoreImport *bb_store_import_begin  (BbStore        *self,
@@ -86,10 +86,24 @@ BbStoreImport *bb_store_import_begin  (BbStore        *self,
 gboolean   bb_store_import_add        (BbStoreImport  *import,
                                        BbRecord       *record,
                                        GError        **error);
-/* Commits and frees @import; the records are durable when it returns TRUE. */
+/* Commits and frees @import; the records are durable, and found by a
+ * search, when it returns TRUE. */
 gboolean   bb_store_import_commit     (BbStoreImport  *import,
                                        GError        **error);
 void       bb_store_import_free       (BbStoreImport  *import);
+
+/* bb_store_import_add() in two halves: the row is made from a new @record
+ * without the store (on any thread: its fields written out, its search
+ * text), then added under the import's lock. @record must not change in
+ * between. add_row takes @row. */
+typedef struct _BbStoreImportRow BbStoreImportRow;
+
+BbStoreImportRow *bb_store_import_row_new  (BbRecord          *record);
+void              bb_store_import_row_free (BbStoreImportRow  *row);
+gboolean          bb_store_import_add_row  (BbStoreImport     *import,
+                                            BbStoreImportRow  *row,
+                                            GError           **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbStoreImportRow, bb_store_import_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbStoreImport, bb_store_import_free)
 
 /* Indexes for search every record written in bulk since the last call (an
