@@ -19,18 +19,39 @@
 
 #include "cli-private.h"
 
+/* Rows go from the reading thread to the writing one in batches of this
+ * many, at most BATCHES_IN_FLIGHT at once (a few megabytes): reading,
+ * checking and writing out the fields of the next lines goes on while
+ * SQLite writes the rows before them. */
+#define BATCH_ROWS 256
+#define BATCHES_IN_FLIGHT 4
+
 typedef struct
 {
+  /* Set before the reading thread starts, read-only after. */
   const char    *file_name;  /* for messages */
-  BbSession     *session;
   BbProfile     *profile;
   BbRole         role;
-  BbStoreImport *import;     /* NULL when nothing is being stored */
+  const char    *author_id;
+  const char    *author_name;
   gboolean       skip_invalid;
-  guint          n_imported;
+  gboolean       csv;
+  GInputStream  *in;
+
+  /* The reading thread's own until it ends (joined). */
+  gboolean       storing;    /* FALSE once a line is wrong without --skip-invalid */
+  GPtrArray     *batch;      /* (element-type BbStoreImportRow) being filled */
   guint          n_invalid;
   guint          n_printed;  /* problems printed: beyond a limit, counted only */
+  GError        *read_error;
+
+  /* Between the threads. */
+  GAsyncQueue   *full;       /* batches to write, then end_of_rows */
+  GAsyncQueue   *free_slots; /* one token per batch that may be in flight */
+  gint           stop;       /* (atomic) writing failed: read no further */
 } ImportState;
+
+static char end_of_rows;
 
 /* More than a screenful of the same mistake helps nobody. */
 #define MAX_PRINTED_PROBLEMS 200
@@ -60,8 +81,19 @@ print_line_problems (ImportState *state,
       }
 }
 
+/* Hands the batch being filled to the writer and waits for room for the
+ * next one. */
+static void
+send_batch (ImportState *state)
+{
+  g_async_queue_push (state->full, g_steal_pointer (&state->batch));
+  g_async_queue_pop (state->free_slots);
+  state->batch = g_ptr_array_new_full (BATCH_ROWS, (GDestroyNotify) bb_store_import_row_free);
+}
+
 /* Checks one record and, when it is sound and there is somewhere to put
- * it, stores it. FALSE only when storing failed (@error set). */
+ * it, passes it on to be stored. FALSE only when the writer failed (and
+ * asked for no more). */
 static gboolean
 take_record (ImportState  *state,
              guint         line,
@@ -70,8 +102,7 @@ take_record (ImportState  *state,
              gboolean      has_priority,
              int           priority,
              JsonObject   *fields,
-             GPtrArray    *problems,
-             GError      **error)
+             GPtrArray    *problems)
 {
   g_autoptr(BbRecord) record = NULL;
   g_autoptr(GPtrArray) found = NULL;
@@ -112,26 +143,26 @@ take_record (ImportState  *state,
       state->n_invalid++;
       /* Once a line is wrong, nothing of this file will be kept: stop storing. */
       if (!state->skip_invalid)
-        g_clear_pointer (&state->import, bb_store_import_free);
+        state->storing = FALSE;
       return TRUE;
     }
 
-  if (state->import == NULL)
+  if (!state->storing)
     return TRUE;
+  if (g_atomic_int_get (&state->stop))
+    return FALSE;
 
   record = bb_record_new (kind->id);
   bb_record_set_occurred_at (record, occurred_at);
   bb_record_set_priority (record, priority);
   bb_record_set_fields (record, fields);
-  bb_record_set_author (record, bb_session_get_user_id (state->session),
-                        bb_session_get_display_name (state->session),
+  bb_record_set_author (record, state->author_id, state->author_name,
                         bb_role_to_string (state->role));
   bb_fields_add_derived (kind->id, occurred_at, bb_record_get_fields (record));
 
-  if (!bb_store_import_add (state->import, record, error))
-    return FALSE;
-
-  state->n_imported++;
+  g_ptr_array_add (state->batch, bb_store_import_row_new (record));
+  if (state->batch->len == BATCH_ROWS)
+    send_batch (state);
   return TRUE;
 }
 
@@ -141,8 +172,7 @@ import_json_line (ImportState  *state,
                   JsonParser   *parser,
                   guint         line,
                   const char   *text,
-                  gsize         length,
-                  GError      **error)
+                  gsize         length)
 {
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_problem_free);
   g_autoptr(GError) parse_error = NULL;
@@ -161,7 +191,7 @@ import_json_line (ImportState  *state,
       g_ptr_array_add (problems,
                        bb_cli_problem_new ("record", "invalid_json", BB_PROBLEM_ERROR,
                                            _("not JSON: %s"), parse_error->message));
-      return take_record (state, line, NULL, NULL, FALSE, 0, NULL, problems, error);
+      return take_record (state, line, NULL, NULL, FALSE, 0, NULL, problems);
     }
 
   root = json_parser_get_root (parser);
@@ -170,7 +200,7 @@ import_json_line (ImportState  *state,
       g_ptr_array_add (problems,
                        bb_cli_problem_new ("record", "invalid_json", BB_PROBLEM_ERROR,
                                            _("each line must be one JSON object with “kind” and “fields”")));
-      return take_record (state, line, NULL, NULL, FALSE, 0, NULL, problems, error);
+      return take_record (state, line, NULL, NULL, FALSE, 0, NULL, problems);
     }
 
   object = json_node_get_object (root);
@@ -232,9 +262,11 @@ import_json_line (ImportState  *state,
     fields = json_object_new ();
 
   return take_record (state, line, kind, occurred_at, has_priority, priority,
-                      fields, problems, error);
+                      fields, problems);
 }
 
+/* import_json_lines() and import_csv() read every line, or stop early when
+ * the writer failed; FALSE only when the file could not be read. */
 static gboolean
 import_json_lines (ImportState   *state,
                    GInputStream  *in,
@@ -271,8 +303,8 @@ import_json_lines (ImportState   *state,
       if (strspn (text, " \t") == length)
         continue;
 
-      if (!import_json_line (state, parser, line, text, length, error))
-        return FALSE;
+      if (!import_json_line (state, parser, line, text, length))
+        return TRUE;
     }
 }
 
@@ -325,8 +357,63 @@ import_csv (ImportState   *state,
       bb_csv_read_record (state->profile, header, row, &kind, &occurred_at,
                           &priority, &fields, problems);
       if (!take_record (state, line, kind, occurred_at, priority != 0, priority,
-                        fields, problems, error))
-        return FALSE;
+                        fields, problems))
+        return TRUE;
+    }
+}
+
+/* The reading thread: every line read, checked and made into a row; the
+ * last batch, then end_of_rows. */
+static gpointer
+read_rows (gpointer data)
+{
+  ImportState *state = data;
+
+  g_async_queue_pop (state->free_slots);
+  state->batch = g_ptr_array_new_full (BATCH_ROWS, (GDestroyNotify) bb_store_import_row_free);
+
+  if (state->csv)
+    import_csv (state, state->in, &state->read_error);
+  else
+    import_json_lines (state, state->in, &state->read_error);
+
+  g_async_queue_push (state->full, g_steal_pointer (&state->batch));
+  g_async_queue_push (state->full, &end_of_rows);
+  return NULL;
+}
+
+/* Writes the rows the reading thread sends until it ends; on a failure
+ * (@error set) frees @import, tells the reader to stop and takes what is
+ * still sent. Returns how many rows were added. */
+static guint
+write_rows (ImportState    *state,
+            BbStoreImport **import,
+            GError        **error)
+{
+  guint n_added = 0;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = NULL;
+      gpointer item = g_async_queue_pop (state->full);
+
+      if (item == &end_of_rows)
+        return n_added;
+
+      batch = item;
+      for (guint i = 0; i < batch->len && *import != NULL; i++)
+        {
+          BbStoreImportRow *row = g_steal_pointer (&batch->pdata[i]);
+
+          if (!bb_store_import_add_row (*import, row, error))
+            {
+              g_clear_pointer (import, bb_store_import_free);
+              g_atomic_int_set (&state->stop, 1);
+            }
+          else
+            n_added++;
+        }
+      g_async_queue_push (state->free_slots, GINT_TO_POINTER (1));
     }
 }
 
@@ -348,9 +435,12 @@ bb_cli_cmd_import (BbCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *format = NULL;
   ImportState state = { NULL };
+  BbSession *session;
+  BbStoreImport *import;
+  GThread *reader;
   gboolean skip_invalid = FALSE;
-  gboolean csv, ok;
-  guint n_indexed = 0;
+  gboolean csv;
+  guint n_imported;
   gint64 start;
   double seconds;
   const GOptionEntry entries[] = {
@@ -407,10 +497,10 @@ bb_cli_cmd_import (BbCli  *cli,
       state.file_name = argv[1];
     }
 
-  state.session = bb_cli_get_session (cli);
-  if (state.session == NULL)
+  session = bb_cli_get_session (cli);
+  if (session == NULL)
     return BB_CLI_EXIT_INVALID;
-  if (!bb_session_has_identity (state.session))
+  if (!bb_session_has_identity (session))
     {
       bb_cli_error ("%s",
                     _("nobody is set up on this device yet, so the records would have no author.\n"
@@ -418,23 +508,41 @@ bb_cli_cmd_import (BbCli  *cli,
                       "(roles: officer, warden, councillor, supervisor, admin)."));
       return BB_CLI_EXIT_INVALID;
     }
-  state.profile = bb_session_get_profile (state.session);
-  state.role = bb_session_get_role (state.session);
+  state.profile = bb_session_get_profile (session);
+  state.role = bb_session_get_role (session);
+  state.author_id = bb_session_get_user_id (session);
+  state.author_name = bb_session_get_display_name (session);
   state.skip_invalid = skip_invalid;
+  state.csv = csv;
+  state.in = in;
+  state.storing = TRUE;
 
   start = g_get_monotonic_time ();
-  state.import = bb_store_import_begin (bb_session_get_store (state.session), &error);
-  if (state.import == NULL)
+  /* The store's lock is this thread's from begin to commit: the rows are
+   * written here, and read and checked on a thread of their own. */
+  import = bb_store_import_begin (bb_session_get_store (session), &error);
+  if (import == NULL)
     {
       bb_cli_error (_("nothing was imported: %s"), error->message);
       return BB_CLI_EXIT_INVALID;
     }
 
-  ok = csv ? import_csv (&state, in, &error) : import_json_lines (&state, in, &error);
-  if (!ok)
+  state.full = g_async_queue_new ();
+  state.free_slots = g_async_queue_new ();
+  for (guint i = 0; i < BATCHES_IN_FLIGHT; i++)
+    g_async_queue_push (state.free_slots, GINT_TO_POINTER (1));
+  reader = g_thread_new ("import-reader", read_rows, &state);
+  n_imported = write_rows (&state, &import, &error);
+  g_thread_join (reader);
+  g_async_queue_unref (state.full);
+  g_async_queue_unref (state.free_slots);
+
+  if (state.read_error != NULL || import == NULL)
     {
-      g_clear_pointer (&state.import, bb_store_import_free);
-      bb_cli_error (_("nothing was imported: %s"), error->message);
+      g_clear_pointer (&import, bb_store_import_free);
+      bb_cli_error (_("nothing was imported: %s"),
+                    state.read_error != NULL ? state.read_error->message : error->message);
+      g_clear_error (&state.read_error);
       return BB_CLI_EXIT_INVALID;
     }
 
@@ -444,7 +552,7 @@ bb_cli_cmd_import (BbCli  *cli,
 
   if (state.n_invalid > 0 && !skip_invalid)
     {
-      g_clear_pointer (&state.import, bb_store_import_free);
+      g_clear_pointer (&import, bb_store_import_free);
       bb_cli_error (ngettext ("nothing was imported: %u record has problems (listed above). "
                               "Correct them, or import the others with --skip-invalid.",
                               "nothing was imported: %u records have problems (listed above). "
@@ -454,28 +562,29 @@ bb_cli_cmd_import (BbCli  *cli,
       return BB_CLI_EXIT_INVALID;
     }
 
-  if (!bb_store_import_commit (g_steal_pointer (&state.import), &error))
+  if (!bb_store_import_commit (g_steal_pointer (&import), &error))
     {
       bb_cli_error (_("nothing was imported: %s"), error->message);
       return BB_CLI_EXIT_INVALID;
     }
   seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
 
-  /* The records are safe; a failure here only delays search until the
-   * next search indexes them itself. */
-  if (!bb_store_index_pending (bb_session_get_store (state.session), &n_indexed, &error))
+  /* The imported records are indexed already; this is for what a pull left
+   * waiting, if anything. A failure only delays that until the next search
+   * indexes it itself. */
+  if (!bb_store_index_pending (bb_session_get_store (session), NULL, &error))
     g_printerr ("beatbook-cli: %s\n", error->message);
 
   if (state.n_invalid > 0)
     g_print (ngettext ("imported %u records; left out %u with problems\n",
                        "imported %u records; left out %u with problems\n",
                        state.n_invalid),
-             state.n_imported, state.n_invalid);
+             n_imported, state.n_invalid);
   else
-    g_print (ngettext ("imported %u record\n", "imported %u records\n", state.n_imported),
-             state.n_imported);
-  g_debug ("stored in %.3f s (%.0f records/s), %u indexed for search", seconds,
-           seconds > 0 ? state.n_imported / seconds : 0.0, n_indexed);
+    g_print (ngettext ("imported %u record\n", "imported %u records\n", n_imported),
+             n_imported);
+  g_debug ("stored and indexed in %.3f s (%.0f records/s)", seconds,
+           seconds > 0 ? n_imported / seconds : 0.0);
 
   return BB_CLI_EXIT_OK;
 }

@@ -265,20 +265,28 @@ gboolean bb_store_search_insert_entry (BbStore     *self,
                                        const char  *text,
                                        GError     **error);
 
-/* Entries in bulk: a batch (element-type: private) collects them and is
- * written in key order whenever it is full and at
- * bb_store_search_entries_write(), which the caller runs at the end. */
-GArray  *bb_store_search_entries_new   (void);
+/* Entries in bulk: a batch collects them and is written in key order
+ * whenever @batch are held and at bb_store_search_entries_write(), which
+ * the caller runs at the end. FTS5 writes what it holds out as a segment
+ * at each batch (or each megabyte of terms, its "hashsize"), and merges
+ * segments as they add up: larger batches, fewer segments, less merging. */
+#define BB_SEARCH_ENTRY_BATCH 4000
+
+typedef struct _BbSearchEntries BbSearchEntries;
+
+BbSearchEntries *bb_store_search_entries_new   (guint             batch);
+void             bb_store_search_entries_free  (BbSearchEntries  *entries);
 /* Takes @text; an empty text makes no entry. */
-gboolean bb_store_search_entries_add   (BbStore     *self,
-                                        GArray      *entries,
-                                        gint64       num,
-                                        const char  *occurred_at,
-                                        char        *text,
-                                        GError     **error);
-gboolean bb_store_search_entries_write (BbStore     *self,
-                                        GArray      *entries,
-                                        GError     **error);
+gboolean         bb_store_search_entries_add   (BbStore          *self,
+                                                BbSearchEntries  *entries,
+                                                gint64            num,
+                                                const char       *occurred_at,
+                                                char             *text,
+                                                GError          **error);
+gboolean         bb_store_search_entries_write (BbStore          *self,
+                                                BbSearchEntries  *entries,
+                                                GError          **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbSearchEntries, bb_store_search_entries_free)
 
 /* bb-store-records.c */
 

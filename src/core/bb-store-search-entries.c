@@ -87,16 +87,19 @@ bb_store_search_insert_entry (BbStore     *self,
  * its pending terms out whenever a rowid is not above the last one, so
  * entries in num order (times at random) would write a segment each, and
  * a sort of them all would hold every text in memory or read the records
- * in random order. A batch is about what FTS5 holds before writing out
- * anyway (a megabyte of terms). */
-#define ENTRY_BATCH 4000
-
+ * in random order. */
 typedef struct
 {
   gint64  key;
   gint64  num;
   char   *text;
 } Entry;
+
+struct _BbSearchEntries
+{
+  GArray *array;  /* (element-type Entry) */
+  guint   batch;
+};
 
 static void
 entry_clear (gpointer data)
@@ -113,24 +116,37 @@ compare_entries (gconstpointer a,
   return (x > y) - (x < y);
 }
 
-GArray *
-bb_store_search_entries_new (void)
+BbSearchEntries *
+bb_store_search_entries_new (guint batch)
 {
-  GArray *entries = g_array_sized_new (FALSE, FALSE, sizeof (Entry), ENTRY_BATCH);
+  BbSearchEntries *entries = g_new0 (BbSearchEntries, 1);
 
-  g_array_set_clear_func (entries, entry_clear);
+  entries->batch = MAX (batch, 1);
+  entries->array = g_array_sized_new (FALSE, FALSE, sizeof (Entry), entries->batch);
+  g_array_set_clear_func (entries->array, entry_clear);
   return entries;
 }
 
-gboolean
-bb_store_search_entries_write (BbStore  *self,
-                               GArray   *entries,
-                               GError  **error)
+void
+bb_store_search_entries_free (BbSearchEntries *entries)
 {
+  if (entries == NULL)
+    return;
+
+  g_array_unref (entries->array);
+  g_free (entries);
+}
+
+gboolean
+bb_store_search_entries_write (BbStore          *self,
+                               BbSearchEntries  *entries,
+                               GError          **error)
+{
+  GArray *array = entries->array;
   g_autoptr(BbCachedStmt) key_stmt = NULL;
   g_autoptr(BbCachedStmt) text_stmt = NULL;
 
-  if (entries->len == 0)
+  if (array->len == 0)
     return TRUE;
 
   key_stmt = bb_store_get_stmt (self, KEY_SQL, error);
@@ -140,25 +156,25 @@ bb_store_search_entries_write (BbStore  *self,
   if (text_stmt == NULL)
     return FALSE;
 
-  g_array_sort (entries, compare_entries);
-  for (guint i = 0; i < entries->len; i++)
+  g_array_sort (array, compare_entries);
+  for (guint i = 0; i < array->len; i++)
     {
-      Entry *entry = &g_array_index (entries, Entry, i);
+      Entry *entry = &g_array_index (array, Entry, i);
 
       if (!write_entry (self, key_stmt, text_stmt, entry->num, entry->key, entry->text, error))
         return FALSE;
     }
-  g_array_set_size (entries, 0);
+  g_array_set_size (array, 0);
   return TRUE;
 }
 
 gboolean
-bb_store_search_entries_add (BbStore     *self,
-                             GArray      *entries,
-                             gint64       num,
-                             const char  *occurred_at,
-                             char        *text,
-                             GError     **error)
+bb_store_search_entries_add (BbStore          *self,
+                             BbSearchEntries  *entries,
+                             gint64            num,
+                             const char       *occurred_at,
+                             char             *text,
+                             GError          **error)
 {
   Entry entry = { 0, num, text };
 
@@ -174,6 +190,7 @@ bb_store_search_entries_add (BbStore     *self,
     }
 
   entry.key = bb_store_search_key (occurred_at, num);
-  g_array_append_val (entries, entry);
-  return entries->len < ENTRY_BATCH || bb_store_search_entries_write (self, entries, error);
+  g_array_append_val (entries->array, entry);
+  return entries->array->len < entries->batch ||
+         bb_store_search_entries_write (self, entries, error);
 }

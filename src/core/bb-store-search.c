@@ -457,7 +457,7 @@ bb_store_rekey_search_index (BbStore  *self,
                              GError  **error)
 {
   {
-    g_autoptr(GArray) entries = bb_store_search_entries_new ();
+    g_autoptr(BbSearchEntries) entries = bb_store_search_entries_new (BB_SEARCH_ENTRY_BATCH);
     g_autoptr(BbCachedStmt) old =
       bb_store_get_stmt (self,
                          "SELECT o.rowid, o.body, r.occurred_at FROM records_fts_by_num o"
@@ -530,7 +530,7 @@ index_pending_locked (BbStore  *self,
   }
 
   {
-    g_autoptr(GArray) entries = bb_store_search_entries_new ();
+    g_autoptr(BbSearchEntries) entries = bb_store_search_entries_new (BB_SEARCH_ENTRY_BATCH);
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self,
                          "SELECT p.num, r.occurred_at, r.kind, r.fields FROM search_pending p"

@@ -93,9 +93,9 @@ gboolean   bb_store_import_commit     (BbStoreImport  *import,
 void       bb_store_import_free       (BbStoreImport  *import);
 
 /* bb_store_import_add() in two halves: the row is made from a new @record
- * without the store (on any thread: its fields written out, its search
- * text), then added under the import's lock. @record must not change in
- * between. add_row takes @row. */
+ * without the store (on any thread: its columns copied, its fields written
+ * out, its search text), then added under the import's lock; @record is
+ * not updated. add_row takes @row. */
 typedef struct _BbStoreImportRow BbStoreImportRow;
 
 BbStoreImportRow *bb_store_import_row_new  (BbRecord          *record);

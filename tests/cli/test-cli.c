@@ -1555,6 +1555,131 @@ test_import_skip_invalid_keeps_the_sound_records (Fixture       *f,
   }
 }
 
+/* @n lines, each a sound observation with "kestrel" and a word of its own
+ * ("ref" and its line number spelt in letters, so no word is the prefix of
+ * another) in its description, times scattered over years; the lines in
+ * @bad (0-terminated, 1-based) name a ward that does not exist. */
+static char *
+many_lines (guint        n,
+            const guint *bad)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint line = 1; line <= n; line++)
+    {
+      gboolean wrong = FALSE;
+
+      for (const guint *b = bad; *b != 0; b++)
+        wrong = wrong || *b == line;
+      g_string_append_printf (text,
+                              "{\"kind\": \"patrol_observation\", \"occurred_at\": "
+                              "\"20%02u-%02u-%02uT%02u:%02u:00Z\", \"fields\": {\"ward\": \"%s\","
+                              " \"category\": \"asb_youths\", \"description\": \"kestrel ref%c%c%c\"}}\n",
+                              20 + line % 6, 1 + line * 5 % 12, 1 + line * 11 % 28, line * 13 % 24,
+                              line * 17 % 60, wrong ? "atlantis" : "town",
+                              'a' + line / 676 % 26, 'a' + line / 26 % 26, 'a' + line % 26);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static guint
+count_search (Fixture    *f,
+              const char *words)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) found = NULL;
+
+  run_cli (f, &run, NULL, "list", "--search", words, "--json");
+  g_assert_cmpint (run.status, ==, 0);
+  found = parse_json (run.out);
+  return json_array_get_length (json_node_get_array (found));
+}
+
+/* More lines than the import hands from its reading thread to its writing
+ * one in several batches. */
+#define MANY_LINES 2000
+
+static void
+test_import_many_lines_every_one_found (Fixture       *f,
+                                        gconstpointer  data)
+{
+  static const guint none[] = { 0 };
+  g_autofree char *text = many_lines (MANY_LINES, none);
+  g_autofree char *path = write_temp (f, "many.jsonl", text);
+  g_auto(Run) run = { 0 };
+  g_auto(Run) status = { 0 };
+
+  set_identity (f, "PCSO 4521", "officer");
+  run_cli (f, &run, NULL, "import", path);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "imported 2000 records\n");
+
+  g_assert_cmpuint (count_records (f), ==, MANY_LINES);
+  g_assert_cmpuint (count_search (f, "kestrel"), ==, MANY_LINES);
+  /* The first line, the last, and lines at the edges of the batches. */
+  g_assert_cmpuint (count_search (f, "refaab"), ==, 1);
+  g_assert_cmpuint (count_search (f, "refajw"), ==, 1);    /* 256 */
+  g_assert_cmpuint (count_search (f, "refajx"), ==, 1);    /* 257 */
+  g_assert_cmpuint (count_search (f, "refcyy"), ==, 1);    /* 2000 */
+  g_assert_cmpuint (count_search (f, "refcyz"), ==, 0);    /* 2001 */
+
+  /* Every record waits for sync, once. */
+  run_cli (f, &status, NULL, "status");
+  g_assert_cmpint (status.status, ==, 0);
+  g_assert_true (has_line_starting (status.out, "Pending changes:  2000"));
+}
+
+static void
+test_import_error_on_the_last_line_stores_nothing (Fixture       *f,
+                                                   gconstpointer  data)
+{
+  static const guint last[] = { MANY_LINES, 0 };
+  g_autofree char *text = many_lines (MANY_LINES, last);
+  g_autofree char *path = write_temp (f, "many.jsonl", text);
+  g_autofree char *line_last = g_strdup_printf ("%s:%u: ward: ", path, MANY_LINES);
+  g_autofree char *line_before = g_strdup_printf ("%s:%u:", path, MANY_LINES - 1);
+  g_auto(Run) run = { 0 };
+
+  set_identity (f, "PCSO 4521", "officer");
+  run_cli (f, &run, NULL, "import", path);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_true (has_line_starting (run.err, line_last));
+  g_assert_false (has_line_starting (run.err, line_before));
+  g_assert_nonnull (strstr (run.err, "nothing was imported: 1 record has problems"));
+
+  /* The 1,999 sound lines before it were written, then rolled back. */
+  g_assert_cmpuint (count_records (f), ==, 0);
+  g_assert_cmpuint (count_search (f, "kestrel"), ==, 0);
+}
+
+static void
+test_import_skip_invalid_many_lines (Fixture       *f,
+                                     gconstpointer  data)
+{
+  static const guint bad[] = { 1, 1000, MANY_LINES, 0 };
+  g_autofree char *text = many_lines (MANY_LINES, bad);
+  g_autofree char *path = write_temp (f, "many.jsonl", text);
+  g_autofree char *line_first = g_strdup_printf ("%s:1: ward: ", path);
+  g_autofree char *line_middle = g_strdup_printf ("%s:1000: ward: ", path);
+  g_autofree char *line_last = g_strdup_printf ("%s:%u: ward: ", path, MANY_LINES);
+  g_auto(Run) run = { 0 };
+
+  set_identity (f, "PCSO 4521", "officer");
+  run_cli (f, &run, NULL, "import", "--skip-invalid", path);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "imported 1997 records; left out 3 with problems\n");
+  g_assert_true (has_line_starting (run.err, line_first));
+  g_assert_true (has_line_starting (run.err, line_middle));
+  g_assert_true (has_line_starting (run.err, line_last));
+
+  g_assert_cmpuint (count_records (f), ==, MANY_LINES - 3);
+  g_assert_cmpuint (count_search (f, "kestrel"), ==, MANY_LINES - 3);
+  g_assert_cmpuint (count_search (f, "refbmm"), ==, 0);   /* 1000 */
+  g_assert_cmpuint (count_search (f, "refbml"), ==, 1);   /* 999 */
+}
+
 static void
 test_import_needs_an_identity_and_a_readable_file (Fixture       *f,
                                                    gconstpointer  data)
@@ -1700,6 +1825,9 @@ main (int    argc,
   ADD ("/cli/import/json-lines-stores-every-record", test_import_json_lines_stores_every_record);
   ADD ("/cli/import/reports-problems-by-line-and-stores-nothing", test_import_reports_problems_by_line_and_stores_nothing);
   ADD ("/cli/import/skip-invalid-keeps-the-sound-records", test_import_skip_invalid_keeps_the_sound_records);
+  ADD ("/cli/import/many-lines-every-one-found", test_import_many_lines_every_one_found);
+  ADD ("/cli/import/error-on-the-last-line-stores-nothing", test_import_error_on_the_last_line_stores_nothing);
+  ADD ("/cli/import/skip-invalid-many-lines", test_import_skip_invalid_many_lines);
   ADD ("/cli/import/needs-an-identity-and-a-readable-file", test_import_needs_an_identity_and_a_readable_file);
   ADD ("/cli/import/reads-back-an-export-csv", test_import_reads_back_an_export_csv);
   ADD ("/cli/show/is-readable", test_show_is_readable);

@@ -18,8 +18,8 @@
 
 #include "beatbook.h"
 
-/* More than two of the store's search batches (4,000 entries). */
-#define N_MANY 9001
+/* More than two of the import's search batches (16,000 entries). */
+#define N_MANY 32001
 
 typedef struct
 {
@@ -227,6 +227,12 @@ test_every_record_indexed_and_queued (Fixture       *fixture,
     }
   g_assert_cmpuint (count_matches (fixture->store, "shops"), ==, N_MANY + 2);
   g_assert_cmpuint (bb_store_outbox_count (fixture->store), ==, N_MANY + 2);
+
+  /* FTS5's buffer, larger during the import, is back to its usual size. */
+  g_assert_cmpint (sql_int (fixture->path,
+                            "SELECT COALESCE ((SELECT v FROM records_fts_config WHERE k = 'hashsize'),"
+                            " 1048576)"),
+                   ==, 1048576);
 }
 
 static void
@@ -240,6 +246,8 @@ test_free_without_commit_keeps_nothing (Fixture       *fixture,
   g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM outbox"), ==, 1);
   g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_keys"), ==, 1);
   g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts"), ==, 1);
+  g_assert_cmpint (sql_int (fixture->path,
+                            "SELECT count(*) FROM records_fts_config WHERE k = 'hashsize'"), ==, 0);
 
   /* The store is unlocked and the next import starts its queue after the
    * one record kept. */
