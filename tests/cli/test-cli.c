@@ -1680,6 +1680,45 @@ test_import_skip_invalid_many_lines (Fixture       *f,
   g_assert_cmpuint (count_search (f, "refbml"), ==, 1);   /* 999 */
 }
 
+/* The store cannot grow (tests/faults' full disk) a few hundred records
+ * in: the writing thread fails while the reading thread still sends rows.
+ * The import stops, says why, and keeps nothing. */
+static void
+test_import_full_disk_stores_nothing (Fixture       *f,
+                                      gconstpointer  data)
+{
+  static const guint none[] = { 0 };
+  g_autofree char *text = many_lines (MANY_LINES, none);
+  g_autofree char *path = write_temp (f, "many.jsonl", text);
+  g_autofree char *db = g_build_filename (f->data_dir, "users", "local", "beatbook.db", NULL);
+  g_autofree char *max_pages = NULL;
+  g_auto(Run) run = { 0 };
+  GStatBuf info;
+
+  set_identity (f, "PCSO 4521", "officer");
+  g_assert_cmpint (g_stat (db, &info), ==, 0);
+  /* Room for a batch or two of rows: 400 KiB. */
+  max_pages = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) info.st_size / 4096 + 100);
+  g_setenv ("BEATBOOK_TEST_MAX_PAGE_COUNT", max_pages, TRUE);
+  run_cli (f, &run, NULL, "import", path);
+  g_setenv ("BEATBOOK_TEST_MAX_PAGE_COUNT", "", TRUE);
+
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_nonnull (strstr (run.err, "nothing was imported: "));
+  g_assert_nonnull (strstr (run.err, "full"));
+  g_assert_cmpuint (count_records (f), ==, 0);
+
+  /* With room again, the same file goes in whole. */
+  {
+    g_auto(Run) again = { 0 };
+
+    run_cli (f, &again, NULL, "import", path);
+    g_assert_cmpint (again.status, ==, 0);
+    g_assert_cmpuint (count_search (f, "kestrel"), ==, MANY_LINES);
+  }
+}
+
 static void
 test_import_needs_an_identity_and_a_readable_file (Fixture       *f,
                                                    gconstpointer  data)
@@ -1828,6 +1867,7 @@ main (int    argc,
   ADD ("/cli/import/many-lines-every-one-found", test_import_many_lines_every_one_found);
   ADD ("/cli/import/error-on-the-last-line-stores-nothing", test_import_error_on_the_last_line_stores_nothing);
   ADD ("/cli/import/skip-invalid-many-lines", test_import_skip_invalid_many_lines);
+  ADD ("/cli/import/full-disk-stores-nothing", test_import_full_disk_stores_nothing);
   ADD ("/cli/import/needs-an-identity-and-a-readable-file", test_import_needs_an_identity_and_a_readable_file);
   ADD ("/cli/import/reads-back-an-export-csv", test_import_reads_back_an_export_csv);
   ADD ("/cli/show/is-readable", test_show_is_readable);
