@@ -5,6 +5,8 @@
  * came with a pulled record is fetched from the server the first time it is
  * shown (bb_session_get_evidence, off the UI thread), then kept. A document
  * shows as an icon with its name. Activating a thumbnail opens the viewer.
+ * A file still being copied in by the editor shows as a placeholder (a
+ * spinner and how far the copy is) where its thumbnail will be.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,15 +31,26 @@ struct _BbAttachmentStrip
   GPtrArray    *attachments;  /* (element-type BbAttachment) */
   GPtrArray    *textures;     /* (element-type GdkTexture): NULL until loaded, or a document */
   GPtrArray    *pictures;     /* (element-type GtkPicture) (unowned), per attachment */
+  GPtrArray    *pending;      /* (element-type Pending): files being attached, in order */
   GCancellable *cancellable;
   char         *status;
   gboolean      editable;
 };
 
+/* A file still being attached: a placeholder after the thumbnails. */
+typedef struct
+{
+  guint           id;
+  char           *name;
+  double          fraction;
+  GtkProgressBar *bar;        /* (unowned) (nullable): on screen */
+} Pending;
+
 G_DEFINE_FINAL_TYPE (BbAttachmentStrip, bb_attachment_strip, ADW_TYPE_BIN)
 
 enum {
   SIGNAL_REMOVE_REQUESTED,
+  SIGNAL_STOP_REQUESTED,
   N_SIGNALS
 };
 
@@ -50,6 +63,13 @@ typedef struct
   guint         index;
   GPtrArray    *generation;  /* the strip's textures array when it started */
 } LoadJob;
+
+static void
+pending_free (Pending *pending)
+{
+  g_free (pending->name);
+  g_free (pending);
+}
 
 static void
 load_job_free (LoadJob *job)
@@ -217,6 +237,87 @@ make_thumbnail (BbAttachmentStrip  *self,
   return overlay;
 }
 
+static void
+on_stop_clicked (GtkButton         *button,
+                 BbAttachmentStrip *self)
+{
+  guint id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "bb-pending-id"));
+
+  g_signal_emit (self, signals[SIGNAL_STOP_REQUESTED], 0, id);
+}
+
+/* Where the photo will be: a spinner and how far the copy is, at once. */
+static GtkWidget *
+make_placeholder (BbAttachmentStrip *self,
+                  Pending           *pending)
+{
+  GtkWidget *overlay = gtk_overlay_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *spinner = gtk_spinner_new ();
+  GtkWidget *bar = gtk_progress_bar_new ();
+  GtkWidget *label = gtk_label_new (pending->name);
+  GtkWidget *caption = gtk_label_new (_("Attaching…"));
+  g_autofree char *description = NULL;
+
+  gtk_widget_set_size_request (frame, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+  gtk_widget_add_css_class (frame, "bb-thumbnail-pending");
+  gtk_widget_set_halign (frame, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
+  gtk_widget_set_vexpand (spinner, TRUE);
+  gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), pending->fraction);
+  gtk_widget_set_margin_start (bar, 8);
+  gtk_widget_set_margin_end (bar, 8);
+  gtk_widget_set_margin_bottom (bar, 8);
+  gtk_widget_add_css_class (bar, "osd");
+  gtk_box_append (GTK_BOX (frame), spinner);
+  gtk_box_append (GTK_BOX (frame), bar);
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (caption, "caption");
+  gtk_widget_add_css_class (caption, "dim-label");
+  gtk_box_append (GTK_BOX (box), frame);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), caption);
+  /* Translators: %s is a file's name, being copied into the record */
+  description = g_strdup_printf (_("Attaching %s"), pending->name);
+  gtk_widget_set_tooltip_text (box, description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), box);
+
+  if (self->editable)
+    {
+      GtkWidget *stop = gtk_button_new_from_icon_name ("window-close-symbolic");
+      /* Translators: %s is a file's name; the button stops attaching it */
+      g_autofree char *stop_label = g_strdup_printf (_("Stop attaching %s"), pending->name);
+
+      gtk_widget_set_halign (stop, GTK_ALIGN_END);
+      gtk_widget_set_valign (stop, GTK_ALIGN_START);
+      gtk_widget_add_css_class (stop, "circular");
+      gtk_widget_add_css_class (stop, "osd");
+      gtk_widget_set_tooltip_text (stop, stop_label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (stop), GTK_ACCESSIBLE_PROPERTY_LABEL, stop_label, -1);
+      g_object_set_data (G_OBJECT (stop), "bb-pending-id", GUINT_TO_POINTER (pending->id));
+      g_signal_connect (stop, "clicked", G_CALLBACK (on_stop_clicked), self);
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), stop);
+    }
+
+  pending->bar = GTK_PROGRESS_BAR (bar);
+  return overlay;
+}
+
+static void
+update_flow_visible (BbAttachmentStrip *self)
+{
+  guint n = (self->attachments != NULL ? self->attachments->len : 0) + self->pending->len;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->flow), n > 0);
+}
+
 void
 bb_attachment_strip_set (BbAttachmentStrip *self,
                          BbSession         *session,
@@ -280,7 +381,96 @@ bb_attachment_strip_set (BbAttachmentStrip *self,
                                     waiting);
   gtk_label_set_text (self->status_label, self->status != NULL ? self->status : "");
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), self->status != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->flow), self->attachments->len > 0);
+
+  /* Files still being attached come last, where they will be. */
+  for (guint i = 0; i < self->pending->len; i++)
+    gtk_flow_box_append (self->flow, make_placeholder (self, self->pending->pdata[i]));
+  update_flow_visible (self);
+}
+
+static Pending *
+find_pending (BbAttachmentStrip *self,
+              guint              id,
+              guint             *index)
+{
+  for (guint i = 0; i < self->pending->len; i++)
+    if (((Pending *) self->pending->pdata[i])->id == id)
+      {
+        if (index != NULL)
+          *index = i;
+        return self->pending->pdata[i];
+      }
+  return NULL;
+}
+
+void
+bb_attachment_strip_add_pending (BbAttachmentStrip *self,
+                                 guint              id,
+                                 const char        *name)
+{
+  Pending *pending;
+
+  g_return_if_fail (BB_IS_ATTACHMENT_STRIP (self));
+  g_return_if_fail (name != NULL);
+
+  pending = g_new0 (Pending, 1);
+  pending->id = id;
+  pending->name = g_strdup (name);
+  g_ptr_array_add (self->pending, pending);
+  gtk_flow_box_append (self->flow, make_placeholder (self, pending));
+  update_flow_visible (self);
+}
+
+void
+bb_attachment_strip_set_pending_fraction (BbAttachmentStrip *self,
+                                          guint              id,
+                                          double             fraction)
+{
+  Pending *pending;
+
+  g_return_if_fail (BB_IS_ATTACHMENT_STRIP (self));
+
+  pending = find_pending (self, id, NULL);
+  if (pending == NULL)
+    return;
+  pending->fraction = CLAMP (fraction, 0.0, 1.0);
+  if (pending->bar != NULL)
+    gtk_progress_bar_set_fraction (pending->bar, pending->fraction);
+}
+
+void
+bb_attachment_strip_remove_pending (BbAttachmentStrip *self,
+                                    guint              id)
+{
+  Pending *pending;
+  GtkWidget *bar;
+  guint index;
+
+  g_return_if_fail (BB_IS_ATTACHMENT_STRIP (self));
+
+  pending = find_pending (self, id, &index);
+  if (pending == NULL)
+    return;
+
+  /* The placeholder's flow box child holds its bar. */
+  bar = pending->bar != NULL ? GTK_WIDGET (pending->bar) : NULL;
+  if (bar != NULL)
+    {
+      GtkWidget *child = gtk_widget_get_ancestor (bar, GTK_TYPE_FLOW_BOX_CHILD);
+
+      if (child != NULL)
+        gtk_flow_box_remove (self->flow, child);
+    }
+  g_ptr_array_remove_index (self->pending, index);
+  update_flow_visible (self);
+}
+
+guint
+bb_attachment_strip_count_pending (BbAttachmentStrip *self)
+{
+  g_return_val_if_fail (BB_IS_ATTACHMENT_STRIP (self), 0);
+
+  return self->pending->len;
 }
 
 guint
@@ -344,6 +534,9 @@ bb_attachment_strip_dispose (GObject *object)
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
   g_clear_pointer (&self->textures, g_ptr_array_unref);
   g_clear_pointer (&self->pictures, g_ptr_array_unref);
+  if (self->pending != NULL)
+    for (guint i = 0; i < self->pending->len; i++)
+      ((Pending *) self->pending->pdata[i])->bar = NULL;
 
   G_OBJECT_CLASS (bb_attachment_strip_parent_class)->dispose (object);
 }
@@ -354,6 +547,7 @@ bb_attachment_strip_finalize (GObject *object)
   BbAttachmentStrip *self = (BbAttachmentStrip *) object;
 
   g_free (self->status);
+  g_ptr_array_unref (self->pending);
 
   G_OBJECT_CLASS (bb_attachment_strip_parent_class)->finalize (object);
 }
@@ -374,6 +568,14 @@ bb_attachment_strip_class_init (BbAttachmentStripClass *klass)
   signals[SIGNAL_REMOVE_REQUESTED] =
     g_signal_new ("remove-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * BbAttachmentStrip::stop-requested:
+   * @id: the file being attached (bb_attachment_strip_add_pending) that the
+   *   person asked to stop attaching
+   */
+  signals[SIGNAL_STOP_REQUESTED] =
+    g_signal_new ("stop-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/beatbook/Beatbook/bb-attachment-strip.ui");
   gtk_widget_class_bind_template_child (widget_class, BbAttachmentStrip, status_label);
@@ -385,6 +587,7 @@ bb_attachment_strip_init (BbAttachmentStrip *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pictures = g_ptr_array_new ();
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
 }
 
 GtkWidget *

@@ -22,6 +22,19 @@ void       bb_attachment_strip_set           (BbAttachmentStrip *self,
                                               BbSession         *session,
                                               GPtrArray         *attachments,
                                               gboolean           editable);
+/* A placeholder after the thumbnails for a file being attached, @id chosen
+ * by the caller; its stop button (when editable) emits "stop-requested"
+ * with @id. It stays through bb_attachment_strip_set until removed. */
+void       bb_attachment_strip_add_pending   (BbAttachmentStrip *self,
+                                              guint              id,
+                                              const char        *name);
+void       bb_attachment_strip_set_pending_fraction (BbAttachmentStrip *self,
+                                              guint              id,
+                                              double             fraction);
+void       bb_attachment_strip_remove_pending (BbAttachmentStrip *self,
+                                              guint              id);
+/* Placeholders on screen (for tests). */
+guint      bb_attachment_strip_count_pending (BbAttachmentStrip *self);
 /* Thumbnails whose picture is on screen (for tests). */
 guint      bb_attachment_strip_count_shown   (BbAttachmentStrip *self);
 /* (transfer none) (nullable): what the strip says about uploads. */

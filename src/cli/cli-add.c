@@ -143,7 +143,8 @@ attach_files (BbSession   *session,
       gboolean listed = FALSE;
 
       attachment = bb_store_import_evidence (store, bb_session_get_profile (session),
-                                             attachments->len, file, NULL, NULL, &error);
+                                             attachments->len, file, NULL, NULL,
+                                             NULL, NULL, NULL, &error);
       if (attachment == NULL)
         {
           bb_cli_error (_("cannot attach “%s”: %s Nothing was saved."), paths[i], error->message);

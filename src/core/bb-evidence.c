@@ -279,21 +279,57 @@ ensure_dir (const char  *dir,
   return TRUE;
 }
 
+/* Work is done in pieces of this size, so a cancel is noticed soon and the
+ * progress moves: a 20 MiB photo is twenty steps of reading, hashing and
+ * writing each. */
+#define IMPORT_CHUNK (1024 * 1024)
+
+/* How far an import is, for its progress callback: reading, hashing and
+ * writing each count the file's size once. */
+typedef struct
+{
+  BbEvidenceProgressFunc  func;
+  gpointer                data;
+  gint64                  done;
+  gint64                  total;
+} Progress;
+
+static void
+progress_add (Progress *progress,
+              gint64    n)
+{
+  progress->done += n;
+  if (progress->func != NULL)
+    progress->func (MIN (progress->done, progress->total), progress->total, progress->data);
+}
+
 static gboolean
 write_all (int           fd,
            const guint8 *data,
-           gsize         length)
+           gsize         length,
+           GCancellable *cancellable,
+           Progress     *progress)
 {
   while (length > 0)
     {
-      gssize n = write (fd, data, length);
+      gssize n;
 
+      if (g_cancellable_is_cancelled (cancellable))
+        return FALSE;
+      n = write (fd, data, MIN (length, IMPORT_CHUNK));
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return FALSE;
+        {
+          /* write() said nothing in errno when it wrote nothing. */
+          if (n == 0)
+            errno = ENOSPC;
+          return FALSE;
+        }
       data += n;
       length -= (gsize) n;
+      if (progress != NULL)
+        progress_add (progress, n);
     }
   return TRUE;
 }
@@ -311,12 +347,18 @@ sync_dir (const char *dir)
     }
 }
 
-/* Writes @bytes as @dir/@sha256: temporary file, fsync, rename. */
+/* Writes @bytes as @dir/@sha256: temporary file, fsync, rename. @name is
+ * the file as the person knows it, for messages. A cancel before the rename
+ * removes the temporary file: nothing half-copied is ever left, and nothing
+ * is kept under the hash unless it is whole. */
 static gboolean
-write_file (const char  *dir,
-            const char  *sha256,
-            GBytes      *bytes,
-            GError     **error)
+write_file (const char    *dir,
+            const char    *sha256,
+            const char    *name,
+            GBytes        *bytes,
+            GCancellable  *cancellable,
+            Progress      *progress,
+            GError       **error)
 {
   g_autofree char *path = NULL;
   g_autofree char *tmp = NULL;
@@ -336,28 +378,35 @@ write_file (const char  *dir,
     {
       saved = errno;
       g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
-                   _("Cannot write in “%s”: %s"), dir, g_strerror (saved));
+                   _("Cannot keep “%s”: cannot write in “%s”: %s"), name, dir, g_strerror (saved));
       return FALSE;
     }
 
   data = g_bytes_get_data (bytes, &length);
-  if (!write_all (fd, data, length) || fsync (fd) != 0)
+  if (!write_all (fd, data, length, cancellable, progress) || fsync (fd) != 0)
     {
       saved = errno;
       close (fd);
       g_unlink (tmp);
-      g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
-                   _("Cannot write the file into “%s”: %s"), dir, g_strerror (saved));
+      if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+        g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
+                     _("Cannot keep “%s”: %s"), name, g_strerror (saved));
       return FALSE;
     }
   close (fd);
 
+  /* The last moment a cancel is heeded: after the rename the file is kept. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_unlink (tmp);
+      return FALSE;
+    }
   if (g_rename (tmp, path) != 0)
     {
       saved = errno;
       g_unlink (tmp);
       g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
-                   _("Cannot keep the file in “%s”: %s"), dir, g_strerror (saved));
+                   _("Cannot keep “%s” in “%s”: %s"), name, dir, g_strerror (saved));
       return FALSE;
     }
   sync_dir (dir);
@@ -433,13 +482,37 @@ check_size (BbProfile   *profile,
   return TRUE;
 }
 
-BbAttachment *
-bb_evidence_import_bytes (const char  *dir,
-                          BbProfile   *profile,
-                          guint        n_attached,
-                          const char  *name,
-                          GBytes      *bytes,
-                          GError     **error)
+/* SHA-256 a piece at a time, so a cancel is heard during a large file. */
+static char *
+hash_bytes (const guint8  *data,
+            gsize          length,
+            GCancellable  *cancellable,
+            Progress      *progress,
+            GError       **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (gsize at = 0; at < length; at += IMPORT_CHUNK)
+    {
+      gsize n = MIN (length - at, IMPORT_CHUNK);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      g_checksum_update (checksum, data + at, (gssize) n);
+      progress_add (progress, (gint64) n);
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static BbAttachment *
+import_bytes (const char    *dir,
+              BbProfile     *profile,
+              guint          n_attached,
+              const char    *name,
+              GBytes        *bytes,
+              GCancellable  *cancellable,
+              Progress      *progress,
+              GError       **error)
 {
   g_autoptr(BbAttachment) attachment = NULL;
   g_auto(BbExifOffer) offer = { 0 };
@@ -447,10 +520,6 @@ bb_evidence_import_bytes (const char  *dir,
   const char *media_type;
   const guint8 *data;
   gsize length;
-
-  g_return_val_if_fail (dir != NULL, NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (bytes != NULL, NULL);
 
   data = g_bytes_get_data (bytes, &length);
   if (!check_count (profile, n_attached, error) ||
@@ -467,7 +536,9 @@ bb_evidence_import_bytes (const char  *dir,
     }
 
   attachment = g_new0 (BbAttachment, 1);
-  attachment->sha256 = bb_evidence_sha256 (data, length);
+  attachment->sha256 = hash_bytes (data, length, cancellable, progress, error);
+  if (attachment->sha256 == NULL)
+    return NULL;
   attachment->name = g_strdup (name);
   attachment->media_type = g_strdup (media_type);
   attachment->size = (gint64) length;
@@ -476,37 +547,124 @@ bb_evidence_import_bytes (const char  *dir,
   if (bb_evidence_read_exif (data, length, zone, &offer))
     attachment->taken_at = g_steal_pointer (&offer.taken_at);
 
-  if (!write_file (dir, attachment->sha256, bytes, error))
+  if (!write_file (dir, attachment->sha256, name, bytes, cancellable, progress, error))
     return NULL;
 
   return g_steal_pointer (&attachment);
 }
 
 BbAttachment *
-bb_evidence_import_file (const char  *dir,
-                         BbProfile   *profile,
-                         guint        n_attached,
-                         GFile       *file,
-                         GError     **error)
+bb_evidence_import_bytes (const char              *dir,
+                          BbProfile               *profile,
+                          guint                    n_attached,
+                          const char              *name,
+                          GBytes                  *bytes,
+                          GCancellable            *cancellable,
+                          BbEvidenceProgressFunc   progress_func,
+                          gpointer                 progress_data,
+                          GError                 **error)
 {
+  Progress progress = { progress_func, progress_data, 0, 0 };
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+
+  /* Hashed and written: the bytes are in memory already. */
+  progress.total = 2 * (gint64) g_bytes_get_size (bytes);
+  return import_bytes (dir, profile, n_attached, name, bytes, cancellable, &progress, error);
+}
+
+/* Reads @file whole, a piece at a time; never more than @max bytes (a file
+ * that grew since its size was checked is refused as too large). */
+static GBytes *
+read_file (GFile         *file,
+           const char    *name,
+           gint64         size,
+           gint64         max,
+           GCancellable  *cancellable,
+           Progress      *progress,
+           GError       **error)
+{
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GByteArray) buffer = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream == NULL)
+    goto failed;
+
+  buffer = g_byte_array_sized_new ((guint) MIN (size, max) + 1);
+  for (;;)
+    {
+      guint at = buffer->len;
+      gssize n;
+
+      g_byte_array_set_size (buffer, at + IMPORT_CHUNK);
+      n = g_input_stream_read (G_INPUT_STREAM (stream), buffer->data + at, IMPORT_CHUNK,
+                               cancellable, &local_error);
+      if (n < 0)
+        goto failed;
+      g_byte_array_set_size (buffer, at + (guint) n);
+      if (n == 0)
+        break;
+      if ((gint64) buffer->len > max)
+        {
+          g_autofree char *limit = g_format_size_full ((guint64) max, G_FORMAT_SIZE_IEC_UNITS);
+
+          g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_TOO_LARGE,
+                       _("“%s” is larger than %s, the most that can be attached."), name, limit);
+          return NULL;
+        }
+      progress_add (progress, n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
+
+failed:
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
+                 _("Cannot read “%s”: %s"), name, local_error->message);
+  return NULL;
+}
+
+BbAttachment *
+bb_evidence_import_file (const char              *dir,
+                         BbProfile               *profile,
+                         guint                    n_attached,
+                         GFile                   *file,
+                         GCancellable            *cancellable,
+                         BbEvidenceProgressFunc   progress_func,
+                         gpointer                 progress_data,
+                         GError                 **error)
+{
+  Progress progress = { progress_func, progress_data, 0, 0 };
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *name = NULL;
+  gint64 size;
 
+  g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
   info = g_file_query_info (file,
                             G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME ","
                             G_FILE_ATTRIBUTE_STANDARD_SIZE ","
                             G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                            G_FILE_QUERY_INFO_NONE, NULL, &local_error);
+                            G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
   if (info == NULL)
     {
       g_autofree char *shown = g_file_get_parse_name (file);
 
-      g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
-                   _("Cannot read “%s”: %s"), shown, local_error->message);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
+                     _("Cannot read “%s”: %s"), shown, local_error->message);
       return NULL;
     }
   name = g_strdup (g_file_info_get_display_name (info));
@@ -518,19 +676,20 @@ bb_evidence_import_file (const char  *dir,
     }
 
   /* Refused before a byte is read: a 4 GB video never reaches memory. */
+  size = g_file_info_get_size (info);
   if (!check_count (profile, n_attached, error) ||
-      !check_size (profile, name, g_file_info_get_size (info), error))
+      !check_size (profile, name, size, error))
     return NULL;
 
-  bytes = g_file_load_bytes (file, NULL, NULL, &local_error);
+  /* Read, hashed and written. */
+  progress.total = 3 * size;
+  bytes = read_file (file, name, size, max_bytes (profile), cancellable, &progress, error);
   if (bytes == NULL)
-    {
-      g_set_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED,
-                   _("Cannot read “%s”: %s"), name, local_error->message);
-      return NULL;
-    }
+    return NULL;
+  /* It may have shrunk since: count what is there. */
+  progress.total = progress.done + 2 * (gint64) g_bytes_get_size (bytes);
 
-  return bb_evidence_import_bytes (dir, profile, n_attached, name, bytes, error);
+  return import_bytes (dir, profile, n_attached, name, bytes, cancellable, &progress, error);
 }
 
 gboolean
@@ -554,7 +713,7 @@ bb_evidence_store_fetched (const char  *dir,
       return FALSE;
     }
 
-  return write_file (dir, sha256, bytes, error);
+  return write_file (dir, sha256, sha256, bytes, NULL, NULL, error);
 }
 
 GBytes *

@@ -77,21 +77,37 @@ char         *bb_evidence_path             (const char   *dir,
 gboolean      bb_evidence_has              (const char   *dir,
                                             const char   *sha256);
 
+/* How far an import is: @done of @total units of work (the file read,
+ * hashed and written, each counting its size once). Called from the thread
+ * the import runs in. */
+typedef void (*BbEvidenceProgressFunc) (gint64   done,
+                                        gint64   total,
+                                        gpointer user_data);
+
 /* Checks @bytes against the profile's limits (@n_attached files are on the
  * record already) and the known types, then keeps them in @dir under their
  * hash: written to a temporary file, synced and renamed, owner-only. A file
- * held already is left as it is. (transfer full) */
+ * held already is left as it is. Blocks: run it off the UI thread
+ * (bb_store_import_evidence_async). A cancel through @cancellable is heard
+ * between pieces of a megabyte, up to the rename: the temporary file is
+ * removed and G_IO_ERROR_CANCELLED returned. (transfer full) */
 BbAttachment *bb_evidence_import_bytes     (const char   *dir,
                                             BbProfile    *profile,
                                             guint         n_attached,
                                             const char   *name,
                                             GBytes       *bytes,
+                                            GCancellable *cancellable,
+                                            BbEvidenceProgressFunc progress_func,
+                                            gpointer      progress_data,
                                             GError      **error);
 /* The same for a file: its size is checked before it is read. */
 BbAttachment *bb_evidence_import_file      (const char   *dir,
                                             BbProfile    *profile,
                                             guint         n_attached,
                                             GFile        *file,
+                                            GCancellable *cancellable,
+                                            BbEvidenceProgressFunc progress_func,
+                                            gpointer      progress_data,
                                             GError      **error);
 /* Keeps @bytes (fetched from the server) under @sha256 after checking that
  * they hash to it. */

@@ -66,13 +66,16 @@ insert_blob (BbStore             *self,
 }
 
 BbAttachment *
-bb_store_import_evidence (BbStore     *self,
-                          BbProfile   *profile,
-                          guint        n_attached,
-                          GFile       *file,
-                          const char  *name,
-                          GBytes      *bytes,
-                          GError     **error)
+bb_store_import_evidence (BbStore                 *self,
+                          BbProfile               *profile,
+                          guint                    n_attached,
+                          GFile                   *file,
+                          const char              *name,
+                          GBytes                  *bytes,
+                          GCancellable            *cancellable,
+                          BbEvidenceProgressFunc   progress_func,
+                          gpointer                 progress_data,
+                          GError                 **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(BbAttachment) attachment = NULL;
@@ -83,9 +86,11 @@ bb_store_import_evidence (BbStore     *self,
 
   dir = bb_store_dup_evidence_dir (self);
   if (file != NULL)
-    attachment = bb_evidence_import_file (dir, profile, n_attached, file, error);
+    attachment = bb_evidence_import_file (dir, profile, n_attached, file,
+                                          cancellable, progress_func, progress_data, error);
   else
-    attachment = bb_evidence_import_bytes (dir, profile, n_attached, name, bytes, error);
+    attachment = bb_evidence_import_bytes (dir, profile, n_attached, name, bytes,
+                                           cancellable, progress_func, progress_data, error);
   if (attachment == NULL)
     return NULL;
 
@@ -94,6 +99,129 @@ bb_store_import_evidence (BbStore     *self,
     return NULL;
 
   return g_steal_pointer (&attachment);
+}
+
+typedef struct
+{
+  BbProfile              *profile;
+  guint                   n_attached;
+  GFile                  *file;
+  char                   *name;
+  GBytes                 *bytes;
+  BbEvidenceProgressFunc  progress_func;
+  gpointer                progress_data;
+  BbExifOffer             offer;
+} ImportJob;
+
+static void
+import_job_free (ImportJob *job)
+{
+  g_clear_object (&job->profile);
+  g_clear_object (&job->file);
+  g_free (job->name);
+  g_clear_pointer (&job->bytes, g_bytes_unref);
+  bb_exif_offer_clear (&job->offer);
+  g_free (job);
+}
+
+static void
+import_in_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  BbStore *self = source;
+  ImportJob *job = data;
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GBytes) kept = NULL;
+  g_autofree char *dir = NULL;
+  GError *error = NULL;
+  BbAttachment *attachment;
+
+  attachment = bb_store_import_evidence (self, job->profile, job->n_attached, job->file,
+                                         job->name, job->bytes, cancellable,
+                                         job->progress_func, job->progress_data, &error);
+  if (attachment == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The whole EXIF offer (the time and the place), from the file as kept:
+   * mapped, and only its first segments are read. */
+  dir = bb_store_dup_evidence_dir (self);
+  kept = bb_evidence_read (dir, attachment->sha256, NULL);
+  zone = job->profile != NULL ? bb_time_zone_local (bb_profile_get_timezone (job->profile))
+                              : g_time_zone_new_utc ();
+  if (kept != NULL)
+    {
+      gsize length = 0;
+      const guint8 *bytes = g_bytes_get_data (kept, &length);
+
+      bb_evidence_read_exif (bytes, length, zone, &job->offer);
+    }
+
+  g_task_return_pointer (task, attachment, (GDestroyNotify) bb_attachment_free);
+}
+
+void
+bb_store_import_evidence_async (BbStore                 *self,
+                                BbProfile               *profile,
+                                guint                    n_attached,
+                                GFile                   *file,
+                                const char              *name,
+                                GBytes                  *bytes,
+                                BbEvidenceProgressFunc   progress_func,
+                                gpointer                 progress_data,
+                                GCancellable            *cancellable,
+                                GAsyncReadyCallback      callback,
+                                gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportJob *job;
+
+  g_return_if_fail (BB_IS_STORE (self));
+  g_return_if_fail (file != NULL || (name != NULL && bytes != NULL));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (ImportJob, 1);
+  job->profile = profile != NULL ? g_object_ref (profile) : NULL;
+  job->n_attached = n_attached;
+  job->file = file != NULL ? g_object_ref (file) : NULL;
+  job->name = g_strdup (name);
+  job->bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
+  job->progress_func = progress_func;
+  job->progress_data = progress_data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bb_store_import_evidence_async);
+  g_task_set_name (task, "[beatbook] import evidence");
+  g_task_set_task_data (task, job, (GDestroyNotify) import_job_free);
+  g_task_run_in_thread (task, import_in_thread);
+}
+
+BbAttachment *
+bb_store_import_evidence_finish (BbStore       *self,
+                                 GAsyncResult  *result,
+                                 BbExifOffer   *offer,
+                                 GError       **error)
+{
+  BbAttachment *attachment;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bb_store_import_evidence_async, NULL);
+
+  attachment = g_task_propagate_pointer (G_TASK (result), error);
+  if (attachment != NULL && offer != NULL)
+    {
+      ImportJob *job = g_task_get_task_data (G_TASK (result));
+
+      bb_exif_offer_clear (offer);
+      *offer = job->offer;
+      memset (&job->offer, 0, sizeof job->offer);
+    }
+  return attachment;
 }
 
 BbBlobState

@@ -435,14 +435,43 @@ typedef enum {
 char      *bb_store_dup_evidence_dir  (BbStore     *self);
 /* Keeps the file or bytes (@file, or @name and @bytes) as evidence under
  * its hash, after the profile's checks (@n_attached files are on the record
- * already), and remembers it as waiting to upload. (transfer full) */
+ * already), and remembers it as waiting to upload. Blocks while the file is
+ * read, hashed and synced (bb_evidence_import_file): the cli calls it as it
+ * is, the app through bb_store_import_evidence_async. (transfer full) */
 BbAttachment *bb_store_import_evidence (BbStore    *self,
                                        BbProfile   *profile,
                                        guint        n_attached,
                                        GFile       *file,
                                        const char  *name,
                                        GBytes      *bytes,
+                                       GCancellable *cancellable,
+                                       BbEvidenceProgressFunc progress_func,
+                                       gpointer     progress_data,
                                        GError     **error);
+/* The same in a worker thread. @progress_func (nullable) is called in that
+ * thread, so @progress_data must outlive the import (until @callback). A
+ * cancel before the file is kept leaves nothing behind: no temporary file,
+ * no file, no row; the result is then G_IO_ERROR_CANCELLED. (A cancel in
+ * the moment after the rename is reported the same way, and leaves a whole
+ * file that nothing lists, for bb_store_collect_evidence.) */
+void       bb_store_import_evidence_async  (BbStore     *self,
+                                            BbProfile   *profile,
+                                            guint        n_attached,
+                                            GFile       *file,
+                                            const char  *name,
+                                            GBytes      *bytes,
+                                            BbEvidenceProgressFunc progress_func,
+                                            gpointer     progress_data,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer     user_data);
+/* (transfer full): the attachment kept; @offer (nullable) receives what the
+ * photo's EXIF says (read in the worker, so the caller need not read the
+ * file again). */
+BbAttachment *bb_store_import_evidence_finish (BbStore      *self,
+                                               GAsyncResult *result,
+                                               BbExifOffer  *offer,
+                                               GError      **error);
 BbBlobState bb_store_get_blob_state   (BbStore     *self,
                                        const char  *sha256);
 /* The server has @sha256 now. */

@@ -53,7 +53,7 @@ attach (Device     *device,
 
   attachment = bb_store_import_evidence (bb_session_get_store (device->session),
                                          bb_session_get_profile (device->session),
-                                         0, NULL, name, bytes, &error);
+                                         0, NULL, name, bytes, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   return attachment;
 }

@@ -263,7 +263,8 @@ import (Fixture *f,
         GBytes  *bytes,
         GError **error)
 {
-  return bb_store_import_evidence (f->store, f->profile, 0, NULL, "photo.png", bytes, error);
+  return bb_store_import_evidence (f->store, f->profile, 0, NULL, "photo.png", bytes,
+                                   NULL, NULL, NULL, error);
 }
 
 static void
@@ -330,7 +331,7 @@ test_import_refuses_before_storing (Fixture       *f,
   /* A record full already. */
   attachment = bb_store_import_evidence (f->store, f->profile,
                                          (guint) bb_profile_get_max_attachments (f->profile),
-                                         NULL, "tenth.png", fine, &error);
+                                         NULL, "tenth.png", fine, NULL, NULL, NULL, &error);
   g_assert_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_TOO_MANY);
   g_clear_error (&error);
 
@@ -339,7 +340,8 @@ test_import_refuses_before_storing (Fixture       *f,
   g_assert_nonnull (fp);
   g_assert_cmpint (ftruncate (fileno (fp), 3LL * 1024 * 1024 * 1024), ==, 0);
   fclose (fp);
-  attachment = bb_store_import_evidence (f->store, f->profile, 0, sparse_file, NULL, NULL, &error);
+  attachment = bb_store_import_evidence (f->store, f->profile, 0, sparse_file, NULL, NULL,
+                                         NULL, NULL, NULL, &error);
   g_assert_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, "huge.jpg"));
   g_clear_error (&error);

@@ -48,6 +48,10 @@ struct _BbEditor
   gboolean           modified;
   gboolean           save_attempted;
   gboolean           closed;
+  /* Save was asked for while files were still being copied in: it happens
+   * when they are, unless one of them was refused meanwhile. */
+  gboolean           save_waiting;
+  guint              refused_at_save;
 };
 
 G_DEFINE_FINAL_TYPE (BbEditor, bb_editor, ADW_TYPE_BIN)
@@ -392,6 +396,30 @@ on_form_changed (BbForm      *form,
   self->draft_source = g_timeout_add (DRAFT_DELAY_MS, draft_timeout, self);
 }
 
+/* Files being attached: a save asked for meanwhile waits for them. */
+static void
+on_attachments_busy (BbEditor *self)
+{
+  BbAttachmentsRow *row = BB_ATTACHMENTS_ROW (self->attachments_row);
+
+  if (self->closed || !self->save_waiting || bb_attachments_row_get_busy (row))
+    return;
+
+  self->save_waiting = FALSE;
+  if (bb_attachments_row_get_n_refused (row) != self->refused_at_save)
+    {
+      const char *why = bb_attachments_row_get_message (row);
+      g_autofree char *text =
+        g_strdup_printf (_("Not saved: a file could not be attached (%s). "
+                           "Nothing you typed is lost; save again to keep the record without it."),
+                         why != NULL ? why : "");
+
+      set_notice (self, text);
+      return;
+    }
+  bb_editor_save (self);
+}
+
 /* Loading */
 
 /* "Last place, 3 hours ago" */
@@ -654,6 +682,8 @@ setup (BbEditor   *self,
   self->attachments_row = bb_attachments_row_new (self->session, self->form,
                                                   GTK_WIDGET (self->sections_box));
   gtk_box_append (self->sections_box, self->attachments_row);
+  g_signal_connect_swapped (self->attachments_row, "notify::busy",
+                            G_CALLBACK (on_attachments_busy), self);
 
   /* Earlier warnings show as soon as a mark or a driver is known. */
   if (g_strcmp0 (self->kind, BB_KIND_S59_WARNING) == 0)
@@ -765,6 +795,8 @@ bb_editor_dispose (GObject *object)
         g_message ("Draft %s could not be kept: %s", self->draft_id, error->message);
     }
   self->closed = TRUE;
+  if (self->attachments_row != NULL)
+    bb_attachments_row_cancel (BB_ATTACHMENTS_ROW (self->attachments_row));
 
   g_clear_handle_id (&self->validate_source, g_source_remove);
   g_clear_handle_id (&self->draft_source, g_source_remove);
@@ -1107,6 +1139,26 @@ bb_editor_save (BbEditor *self)
       return FALSE;
     }
 
+  /* Never a record listing a file that is not kept yet: wait for it. */
+  if (self->attachments_row != NULL &&
+      bb_attachments_row_get_busy (BB_ATTACHMENTS_ROW (self->attachments_row)))
+    {
+      guint n = bb_attachments_row_get_n_waiting (BB_ATTACHMENTS_ROW (self->attachments_row));
+      g_autofree char *text = NULL;
+
+      if (!self->save_waiting)
+        self->refused_at_save = bb_attachments_row_get_n_refused (BB_ATTACHMENTS_ROW (self->attachments_row));
+      self->save_waiting = TRUE;
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Saving as soon as the file being attached is in (%u left).",
+                                           "Saving as soon as the files being attached are in (%u left).",
+                                           n),
+                              n);
+      set_notice (self, text);
+      return FALSE;
+    }
+  self->save_waiting = FALSE;
+
   fields = bb_form_collect_fields (self->form, NULL);
   occurred_at = bb_form_get_occurred_at (self->form);
 
@@ -1188,6 +1240,11 @@ bb_editor_close (BbEditor *self,
     return;
 
   g_clear_handle_id (&self->validate_source, g_source_remove);
+
+  /* Copies still running are stopped: their files are not listed. */
+  self->save_waiting = FALSE;
+  if (self->attachments_row != NULL)
+    bb_attachments_row_cancel (BB_ATTACHMENTS_ROW (self->attachments_row));
 
   if (discard)
     {
