@@ -567,6 +567,170 @@ test_validator_checks_attachments (void)
   g_assert_nonnull (strstr (text, "attachments[1].colour"));
 }
 
+/* The async wrapper (what the editor uses) */
+
+typedef struct
+{
+  GCancellable *cancellable;
+  gint64        cancel_at;   /* cancel once this much is done; 0: never */
+  gint64        last_done;
+  gint64        total;
+  guint         calls;
+} ProgressSeen;
+
+/* In the worker thread. */
+static void
+on_progress (gint64   done,
+             gint64   total,
+             gpointer data)
+{
+  ProgressSeen *seen = data;
+
+  g_assert_cmpint (done, >=, seen->last_done);
+  g_assert_cmpint (done, <=, total);
+  seen->last_done = done;
+  seen->total = total;
+  seen->calls++;
+  if (seen->cancel_at > 0 && done >= seen->cancel_at)
+    g_cancellable_cancel (seen->cancellable);
+}
+
+static void
+on_imported (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/* Runs the async import of @file and waits for its result. */
+static BbAttachment *
+import_async (Fixture       *f,
+              GFile         *file,
+              ProgressSeen  *seen,
+              BbExifOffer   *offer,
+              GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  bb_store_import_evidence_async (f->store, f->profile, 0, file, NULL, NULL,
+                                  on_progress, seen, seen->cancellable, on_imported, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return bb_store_import_evidence_finish (f->store, result, offer, error);
+}
+
+static void
+test_import_async_keeps_the_file (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = fake_png (11, 3 * 1024 * 1024 + 17);
+  g_autofree char *path = g_build_filename (f->dir, "photo-async.png", NULL);
+  g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbAttachment) attachment = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_auto(BbExifOffer) offer = { 0 };
+  ProgressSeen seen = { 0 };
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
+  attachment = import_async (f, file, &seen, &offer, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (attachment);
+  g_assert_cmpstr (attachment->name, ==, "photo-async.png");
+  g_assert_cmpint (attachment->size, ==, (gint64) g_bytes_get_size (bytes));
+
+  /* Read, hashed and written: each counted, and all of it done. */
+  g_assert_cmpint (seen.total, ==, 3 * (gint64) g_bytes_get_size (bytes));
+  g_assert_cmpint (seen.last_done, ==, seen.total);
+  g_assert_cmpuint (seen.calls, >=, 3 * 4);
+  /* A PNG says nothing of when or where. */
+  g_assert_null (offer.taken_at);
+  g_assert_false (offer.has_position);
+
+  back = bb_evidence_read (evidence_dir, attachment->sha256, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, bytes));
+  g_assert_cmpuint (count_files (evidence_dir), ==, 1);
+  g_assert_cmpint (bb_store_get_blob_state (f->store, attachment->sha256), ==, BB_BLOB_STATE_WAITING);
+}
+
+/* Cancelled while the copy is being written: the temporary file goes, no
+ * file is kept under the hash, and no row says it waits to upload. */
+static void
+test_import_async_cancelled_mid_copy_leaves_nothing (Fixture       *f,
+                                                     gconstpointer  data)
+{
+  gsize size = 8 * 1024 * 1024 + 5;
+  g_autoptr(GBytes) bytes = fake_png (12, size);
+  g_autofree char *path = g_build_filename (f->dir, "big.png", NULL);
+  g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbAttachment) attachment = NULL;
+  ProgressSeen seen = { 0 };
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), size, NULL));
+
+  /* Read and hashed, then 2 MiB into the writing. */
+  seen.cancellable = cancellable;
+  seen.cancel_at = 2 * (gint64) size + 2 * 1024 * 1024;
+  attachment = import_async (f, file, &seen, NULL, &error);
+  g_assert_null (attachment);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (seen.last_done, >=, seen.cancel_at);
+  g_assert_cmpint (seen.last_done, <, seen.total);
+  g_assert_cmpuint (count_files (evidence_dir), ==, 0);
+  g_assert_cmpuint (bb_store_count_waiting_blobs (f->store), ==, 0);
+  g_clear_error (&error);
+
+  /* Cancelled while it is read. */
+  g_cancellable_reset (cancellable);
+  seen = (ProgressSeen) { cancellable, 1, 0, 0, 0 };
+  attachment = import_async (f, file, &seen, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (seen.last_done, <=, (gint64) size);
+  g_assert_cmpuint (count_files (evidence_dir), ==, 0);
+  g_clear_error (&error);
+
+  /* The blocking call (the cli's) hears a cancel too. */
+  attachment = bb_store_import_evidence (f->store, f->profile, 0, file, NULL, NULL,
+                                         cancellable, NULL, NULL, &error);
+  g_assert_null (attachment);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (count_files (evidence_dir), ==, 0);
+}
+
+/* A refusal from the worker names the file and says why. */
+static void
+test_import_async_refusal_names_the_file (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_autofree char *missing_path = g_build_filename (f->dir, "gone.jpg", NULL);
+  g_autofree char *text_path = g_build_filename (f->dir, "notes.jpg", NULL);
+  g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
+  g_autoptr(GFile) missing = g_file_new_for_path (missing_path);
+  g_autoptr(GFile) text = g_file_new_for_path (text_path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbAttachment) attachment = NULL;
+  ProgressSeen seen = { 0 };
+
+  attachment = import_async (f, missing, &seen, NULL, &error);
+  g_assert_null (attachment);
+  g_assert_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "gone.jpg"));
+  g_assert_nonnull (strstr (error->message, "No such file"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (text_path, "not a photo at all", -1, NULL));
+  attachment = import_async (f, text, &seen, NULL, &error);
+  g_assert_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_UNSUPPORTED_TYPE);
+  g_assert_nonnull (strstr (error->message, "notes.jpg"));
+  g_assert_cmpuint (count_files (evidence_dir), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -580,6 +744,12 @@ main (int   argc,
   g_test_add_func ("/evidence/validate/attachments-checked", test_validator_checks_attachments);
   g_test_add ("/evidence/store/import-keeps-bytes-unaltered-and-private", Fixture, NULL,
               fixture_setup, test_import_keeps_the_bytes_unaltered_and_private, fixture_teardown);
+  g_test_add ("/evidence/store/import-async-keeps-the-file", Fixture, NULL,
+              fixture_setup, test_import_async_keeps_the_file, fixture_teardown);
+  g_test_add ("/evidence/store/import-async-cancelled-mid-copy-leaves-nothing", Fixture, NULL,
+              fixture_setup, test_import_async_cancelled_mid_copy_leaves_nothing, fixture_teardown);
+  g_test_add ("/evidence/store/import-async-refusal-names-the-file", Fixture, NULL,
+              fixture_setup, test_import_async_refusal_names_the_file, fixture_teardown);
   g_test_add ("/evidence/store/import-refuses-before-storing", Fixture, NULL,
               fixture_setup, test_import_refuses_before_storing, fixture_teardown);
   g_test_add ("/evidence/store/file-kept-until-no-record-lists-it", Fixture, NULL,
