@@ -71,6 +71,8 @@ struct _BbAttachmentsRow
   guint              next_id;
   guint              progress_source;
   guint              n_refused;
+  GdkFrameClock     *reveal_clock;  /* (nullable): waiting to scroll to a new placeholder */
+  gulong             reveal_handler;
 };
 
 G_DEFINE_FINAL_TYPE (BbAttachmentsRow, bb_attachments_row, ADW_TYPE_BIN)
@@ -357,6 +359,53 @@ start_next (BbAttachmentsRow *self)
   start_import (self, pending);
 }
 
+static void
+stop_revealing (BbAttachmentsRow *self)
+{
+  if (self->reveal_clock != NULL)
+    g_clear_signal_handler (&self->reveal_handler, self->reveal_clock);
+  g_clear_object (&self->reveal_clock);
+}
+
+/* After the frame that laid the new placeholders out: scrolls the editor
+ * just enough that they show, as the files came from this row (its buttons
+ * or a drop on the form). */
+static void
+on_after_paint (GdkFrameClock    *clock,
+                BbAttachmentsRow *self)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = scroller != NULL ? gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)) : NULL;
+  graphene_point_t bottom = GRAPHENE_POINT_INIT (0, (float) gtk_widget_get_height (GTK_WIDGET (self->strip)));
+  graphene_point_t point;
+
+  stop_revealing (self);
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  if (content != NULL &&
+      gtk_widget_compute_point (GTK_WIDGET (self->strip), content, &bottom, &point))
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+      double value = gtk_adjustment_get_value (adjustment);
+      double page = gtk_adjustment_get_page_size (adjustment);
+
+      if (point.y > value + page)
+        gtk_adjustment_set_value (adjustment, point.y - page);
+    }
+}
+
+static void
+reveal_placeholders (BbAttachmentsRow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (clock == NULL || self->reveal_clock != NULL)
+    return;
+  self->reveal_clock = g_object_ref (clock);
+  self->reveal_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), self);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
+}
+
 /* Queues a file (or a pasted picture): a placeholder shows at once. */
 static void
 enqueue (BbAttachmentsRow *self,
@@ -395,6 +444,7 @@ enqueue (BbAttachmentsRow *self,
   pending->cancellable = g_cancellable_new ();
   g_queue_push_tail (&self->queue, pending);
   bb_attachment_strip_add_pending (self->strip, pending->id, name);
+  reveal_placeholders (self);
 
   start_next (self);
   set_busy_changed (self);
@@ -661,6 +711,8 @@ bb_attachments_row_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+
+  stop_revealing (self);
 
   /* Copies still running finish on their own and free their entry. */
   g_cancellable_cancel (self->paste_cancellable);
