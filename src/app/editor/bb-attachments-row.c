@@ -71,8 +71,8 @@ struct _BbAttachmentsRow
   guint              next_id;
   guint              progress_source;
   guint              n_refused;
-  GdkFrameClock     *reveal_clock;  /* (nullable): waiting to scroll to a new placeholder */
-  gulong             reveal_handler;
+  guint              reveal_tick;   /* waiting to scroll to a new placeholder */
+  guint              reveal_frames;
 };
 
 G_DEFINE_FINAL_TYPE (BbAttachmentsRow, bb_attachments_row, ADW_TYPE_BIN)
@@ -359,27 +359,24 @@ start_next (BbAttachmentsRow *self)
   start_import (self, pending);
 }
 
-static void
-stop_revealing (BbAttachmentsRow *self)
+/* Once the new placeholders are laid out (the frame after the one they
+ * were added in): scrolls the editor just enough that they show, as the
+ * files came from this row (its buttons or a drop on the form). */
+static gboolean
+reveal_tick (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       user_data)
 {
-  if (self->reveal_clock != NULL)
-    g_clear_signal_handler (&self->reveal_handler, self->reveal_clock);
-  g_clear_object (&self->reveal_clock);
-}
-
-/* After the frame that laid the new placeholders out: scrolls the editor
- * just enough that they show, as the files came from this row (its buttons
- * or a drop on the form). */
-static void
-on_after_paint (GdkFrameClock    *clock,
-                BbAttachmentsRow *self)
-{
-  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  BbAttachmentsRow *self = BB_ATTACHMENTS_ROW (widget);
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
   GtkWidget *content = scroller != NULL ? gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)) : NULL;
-  graphene_point_t bottom = GRAPHENE_POINT_INIT (0, (float) gtk_widget_get_height (GTK_WIDGET (self->strip)));
-  graphene_point_t point;
+  graphene_point_t bottom, point;
 
-  stop_revealing (self);
+  if (++self->reveal_frames < 2)
+    return G_SOURCE_CONTINUE;
+  self->reveal_tick = 0;
+
+  bottom = GRAPHENE_POINT_INIT (0, (float) gtk_widget_get_height (GTK_WIDGET (self->strip)));
   if (GTK_IS_VIEWPORT (content))
     content = gtk_viewport_get_child (GTK_VIEWPORT (content));
   if (content != NULL &&
@@ -392,18 +389,16 @@ on_after_paint (GdkFrameClock    *clock,
       if (point.y > value + page)
         gtk_adjustment_set_value (adjustment, point.y - page);
     }
+  return G_SOURCE_REMOVE;
 }
 
 static void
 reveal_placeholders (BbAttachmentsRow *self)
 {
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-
-  if (clock == NULL || self->reveal_clock != NULL)
+  if (self->reveal_tick != 0)
     return;
-  self->reveal_clock = g_object_ref (clock);
-  self->reveal_handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), self);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
+  self->reveal_frames = 0;
+  self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick, NULL, NULL);
 }
 
 /* Queues a file (or a pasted picture): a placeholder shows at once. */
@@ -712,7 +707,9 @@ bb_attachments_row_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
 
-  stop_revealing (self);
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
+  self->reveal_tick = 0;
 
   /* Copies still running finish on their own and free their entry. */
   g_cancellable_cancel (self->paste_cancellable);
