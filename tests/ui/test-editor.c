@@ -992,6 +992,98 @@ test_local_times_convert_to_utc (void)
   }
 }
 
+static GtkWidget *
+find_text (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_INSCRIPTION (widget) && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_text (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* How many lines @text takes in @widget's font at its allocated width. */
+static int
+lines_needed (GtkWidget  *widget,
+              const char *text)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
+
+  pango_layout_set_width (layout, gtk_widget_get_width (widget) * PANGO_SCALE);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  return pango_layout_get_line_count (layout);
+}
+
+/* At 360 px a long choice wraps, whole, inside the window (the ends of
+ * "Wilmington, Sutton-at-Hone & Hawley" or of a strategy priority are what
+ * tell them apart); a short one stays on one line. */
+static void
+test_long_choice_wraps_not_cut (void)
+{
+  const char *long_label = "2 · Serious violent crime, including violence against women and girls (VAWG) and domestic abuse";
+  BbChoice choices[] = {
+    { (char *) "short", (char *) "ASB youths" },
+    { (char *) "long", (char *) long_label },
+  };
+  g_autoptr(PangoLayout) one_line = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_list_box_new ();
+  GtkWidget *row = bb_choice_row_new ();
+  GtkWidget *value;
+  graphene_rect_t bounds;
+  int width, line_height, lines;
+
+  for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
+    g_ptr_array_add (list, &choices[i]);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), "CSP priority");
+  bb_choice_row_set_choices (BB_CHOICE_ROW (row), list, NULL);
+  gtk_list_box_append (GTK_LIST_BOX (box), row);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+
+  bb_choice_row_set_selected_id (BB_CHOICE_ROW (row), "long");
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (300);
+  width = gtk_widget_get_width (window);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (width, <=, 360);
+
+  value = find_text (row, long_label);
+  g_assert_nonnull (value);
+  g_assert_true (gtk_widget_compute_bounds (value, window, &bounds));
+  g_test_message ("value at x %.0f, %.0f x %.0f, in a window %d wide",
+                  bounds.origin.x, bounds.size.width, bounds.size.height, width);
+  /* Inside the window... */
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, width);
+  /* ...and tall enough for every line the text takes at that width (a
+   * pixel a line of rounding aside: a cut line would be missing whole). */
+  one_line = gtk_widget_create_pango_layout (value, "Ag");
+  pango_layout_get_pixel_size (one_line, NULL, &line_height);
+  lines = lines_needed (value, long_label);
+  g_assert_cmpint (lines, >, 1);
+  g_assert_cmpfloat (bounds.size.height + lines, >=, lines * line_height);
+
+  bb_choice_row_set_selected_id (BB_CHOICE_ROW (row), "short");
+  wait_ms (150);
+  value = find_text (row, "ASB youths");
+  g_assert_nonnull (value);
+  g_assert_cmpint (lines_needed (value, "ASB youths"), ==, 1);
+  g_assert_cmpint (gtk_widget_get_height (value), <, 2 * line_height);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1029,6 +1121,7 @@ main (int   argc,
   ADD ("/editor/keyboard/picker-search-takes-the-focus-and-gives-it-back", test_picker_search_takes_the_focus);
 #undef ADD
   g_test_add_func ("/editor/time/local-text-converts-to-utc", test_local_times_convert_to_utc);
+  g_test_add_func ("/editor/picker/a-long-choice-wraps-not-cut", test_long_choice_wraps_not_cut);
 
   return g_test_run ();
 }

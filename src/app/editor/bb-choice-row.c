@@ -22,7 +22,7 @@ struct _BbChoiceRow
   AdwActionRow    parent_instance;
 
   GtkMenuButton  *button;
-  GtkLabel       *value_label;
+  GtkInscription *value_label;
   GtkPopover     *popover;
   GtkSearchEntry *search_entry;
   GtkScrolledWindow *scroller;
@@ -140,24 +140,34 @@ update_value_label (BbChoiceRow *self)
 
   if (label == NULL)
     {
-      gtk_label_set_label (self->value_label,
-                           self->none_label != NULL ? self->none_label : _("Choose…"));
+      gtk_inscription_set_text (self->value_label,
+                                self->none_label != NULL ? self->none_label : _("Choose…"));
       gtk_widget_add_css_class (GTK_WIDGET (self->value_label), "dim-label");
     }
   else
     {
-      gtk_label_set_label (self->value_label, label);
+      gtk_inscription_set_text (self->value_label, label);
       gtk_widget_remove_css_class (GTK_WIDGET (self->value_label), "dim-label");
     }
+  /* Lines enough for the text at 360 px (about 24 characters a line
+   * there), up to four: the longest priority fits whole. The row keeps
+   * them at any width (a list row gets its minimum height), so a long
+   * value leaves a line spare at 1366; a short one takes one line. */
+  {
+    int lines = CLAMP ((g_utf8_strlen (gtk_inscription_get_text (self->value_label), -1) + 23) / 24, 1, 4);
+
+    gtk_inscription_set_min_lines (self->value_label, lines);
+    gtk_inscription_set_nat_lines (self->value_label, lines);
+  }
 
   /* The button reads as "Ward: Town", not just "Town". */
   description = g_strdup_printf ("%s: %s",
                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self)),
-                                 gtk_label_get_label (self->value_label));
+                                 gtk_inscription_get_text (self->value_label));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description,
                                   -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), gtk_label_get_label (self->value_label));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), gtk_inscription_get_text (self->value_label));
 }
 
 static gboolean
