@@ -6,7 +6,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -731,6 +734,45 @@ test_import_async_refusal_names_the_file (Fixture       *f,
   g_assert_cmpuint (count_files (evidence_dir), ==, 0);
 }
 
+/* A write that fails half-way (the file size limit stands in for a full
+ * disk: the kernel refuses the rest of the bytes as it would with no space
+ * left) names the file and why, and leaves no temporary file and no row. */
+static void
+test_import_async_write_failure_leaves_nothing (Fixture       *f,
+                                                gconstpointer  data)
+{
+  gsize size = 6 * 1024 * 1024 + 3;
+  g_autoptr(GBytes) bytes = fake_png (13, size);
+  g_autofree char *path = g_build_filename (f->dir, "van.png", NULL);
+  g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbAttachment) attachment = NULL;
+  struct rlimit old_limit, limit;
+  ProgressSeen seen = { 0 };
+  void (*old_handler) (int);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), size, NULL));
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  limit = old_limit;
+  limit.rlim_cur = 2 * 1024 * 1024;
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+
+  attachment = import_async (f, file, &seen, NULL, &error);
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
+  signal (SIGXFSZ, old_handler);
+
+  g_assert_null (attachment);
+  g_assert_error (error, BB_EVIDENCE_ERROR, BB_EVIDENCE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "van.png"));
+  g_assert_nonnull (strstr (error->message, g_strerror (EFBIG)));
+  g_assert_cmpuint (count_files (evidence_dir), ==, 0);
+  g_assert_cmpuint (bb_store_count_waiting_blobs (f->store), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -750,6 +792,8 @@ main (int   argc,
               fixture_setup, test_import_async_cancelled_mid_copy_leaves_nothing, fixture_teardown);
   g_test_add ("/evidence/store/import-async-refusal-names-the-file", Fixture, NULL,
               fixture_setup, test_import_async_refusal_names_the_file, fixture_teardown);
+  g_test_add ("/evidence/store/import-async-write-failure-leaves-nothing", Fixture, NULL,
+              fixture_setup, test_import_async_write_failure_leaves_nothing, fixture_teardown);
   g_test_add ("/evidence/store/import-refuses-before-storing", Fixture, NULL,
               fixture_setup, test_import_refuses_before_storing, fixture_teardown);
   g_test_add ("/evidence/store/file-kept-until-no-record-lists-it", Fixture, NULL,

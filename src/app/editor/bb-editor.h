@@ -37,7 +37,10 @@ BbEditor   *bb_editor_new_with_fields   (BbSession  *session,
 /* Validates; when nothing blocks, saves through bb_session_save_record,
  * deletes the draft, emits "saved" and returns TRUE. Otherwise shows every
  * problem on its field, focuses the first and returns FALSE; nothing typed is
- * lost. */
+ * lost. While files are still being attached it returns FALSE, says so
+ * above the form and saves (emitting "saved") once they are in; if one of
+ * them is refused meanwhile, it does not save and says why. Closing the
+ * editor before then cancels both. */
 gboolean    bb_editor_save              (BbEditor   *self);
 /* Leaves without saving: the draft is kept (and offered again) unless
  * @discard. Emits "closed". */
