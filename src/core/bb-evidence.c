@@ -347,6 +347,28 @@ sync_dir (const char *dir)
     }
 }
 
+/* A copy cut short by a crash or a quit (nothing could remove it then)
+ * leaves a temporary file nothing lists: gone when an hour old. */
+static void
+remove_stale_incoming (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  gint64 cutoff = g_get_real_time () / G_USEC_PER_SEC - 3600;
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, ".incoming-"))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      if (g_stat (path, &st) == 0 && (gint64) st.st_mtime < cutoff)
+        g_unlink (path);
+    }
+}
+
 /* Writes @bytes as @dir/@sha256: temporary file, fsync, rename. @name is
  * the file as the person knows it, for messages. A cancel before the rename
  * removes the temporary file: nothing half-copied is ever left, and nothing
@@ -372,6 +394,7 @@ write_file (const char    *dir,
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return TRUE;
 
+  remove_stale_incoming (dir);
   tmp = g_build_filename (dir, ".incoming-XXXXXX", NULL);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -595,7 +618,8 @@ read_file (GFile         *file,
   if (stream == NULL)
     goto failed;
 
-  buffer = g_byte_array_sized_new ((guint) MIN (size, max) + 1);
+  /* Room for the end-of-file read too: no reallocation on the way. */
+  buffer = g_byte_array_sized_new ((guint) MIN (size, max) + IMPORT_CHUNK);
   for (;;)
     {
       guint at = buffer->len;

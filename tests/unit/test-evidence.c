@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <utime.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -659,6 +661,34 @@ test_import_async_keeps_the_file (Fixture       *f,
   g_assert_cmpint (bb_store_get_blob_state (f->store, attachment->sha256), ==, BB_BLOB_STATE_WAITING);
 }
 
+/* A copy cut short by a quit leaves a temporary file: the next import
+ * removes it once it is an hour old, and leaves a recent one alone (it may
+ * be another copy under way). */
+static void
+test_import_removes_stale_temporary_files (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
+  g_autofree char *stale = g_build_filename (evidence_dir, ".incoming-stale1", NULL);
+  g_autofree char *recent = g_build_filename (evidence_dir, ".incoming-recent", NULL);
+  g_autoptr(GBytes) bytes = fake_png (14, 4000);
+  g_autoptr(BbAttachment) attachment = NULL;
+  g_autoptr(GError) error = NULL;
+  struct utimbuf old = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (evidence_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (stale, "half a photo", -1, NULL));
+  g_assert_true (g_file_set_contents (recent, "half another", -1, NULL));
+  old.actime = old.modtime = time (NULL) - 2 * 3600;
+  g_assert_cmpint (g_utime (stale, &old), ==, 0);
+
+  attachment = import (f, bytes, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (recent, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (evidence_dir), ==, 2);
+}
+
 /* Cancelled while the copy is being written: the temporary file goes, no
  * file is kept under the hash, and no row says it waits to upload. */
 static void
@@ -792,6 +822,8 @@ main (int   argc,
               fixture_setup, test_import_async_cancelled_mid_copy_leaves_nothing, fixture_teardown);
   g_test_add ("/evidence/store/import-async-refusal-names-the-file", Fixture, NULL,
               fixture_setup, test_import_async_refusal_names_the_file, fixture_teardown);
+  g_test_add ("/evidence/store/import-removes-stale-temporary-files", Fixture, NULL,
+              fixture_setup, test_import_removes_stale_temporary_files, fixture_teardown);
   g_test_add ("/evidence/store/import-async-write-failure-leaves-nothing", Fixture, NULL,
               fixture_setup, test_import_async_write_failure_leaves_nothing, fixture_teardown);
   g_test_add ("/evidence/store/import-refuses-before-storing", Fixture, NULL,
