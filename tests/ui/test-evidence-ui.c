@@ -357,6 +357,21 @@ count_evidence_files (Fixture *f)
   return n;
 }
 
+/* Files kept under their hash (temporary ones left out). */
+static guint
+count_kept_files (Fixture *f)
+{
+  g_autofree char *dir = bb_store_dup_evidence_dir (bb_session_get_store (f->session));
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (bb_evidence_sha256_is_valid (name))
+      n++;
+  return n;
+}
+
 static GPtrArray *
 form_attachments (Fixture *f)
 {
@@ -425,12 +440,15 @@ test_large_photo_keeps_the_editor_responsive (Fixture       *f,
   Ticker ticker = { row, 0, 0 };
   guint id;
 
-  write_noise_png (path, 16);
+  write_noise_png (path, 19);
 
   id = g_timeout_add (1, tick, &ticker);
   bb_attachments_row_add_file (row, file);
 
-  /* At once: a placeholder where the photo will be, nothing listed yet. */
+  /* At once: a placeholder where the photo will be, nothing listed yet.
+   * add_file returned before the file was read, hashed and synced (the old
+   * path returned with it kept). */
+  g_assert_cmpuint (count_kept_files (f), ==, 0);
   g_assert_true (bb_attachments_row_get_busy (row));
   g_assert_cmpuint (bb_attachment_strip_count_pending (strip), ==, 1);
   g_assert_cmpuint (bb_attachment_strip_count_shown (strip), ==, 0);
@@ -444,9 +462,12 @@ test_large_photo_keeps_the_editor_responsive (Fixture       *f,
   g_assert_true (wait_for (one_thumbnail_shown, strip, 60000));
   g_source_remove (id);
 
-  /* The loop ran many times while the file was copied in. */
+  /* The loop went on turning while the file was copied in (on the old
+   * path it could not turn once before add_file returned with the file in).
+   * Usually dozens of times; under a sanitizer, where each frame is slow,
+   * a handful: two is what is asserted. */
   g_test_message ("%u ticks while busy, %u in all", ticker.ticks_while_busy, ticker.ticks);
-  g_assert_cmpuint (ticker.ticks_while_busy, >=, 3);
+  g_assert_cmpuint (ticker.ticks_while_busy, >=, 2);
   g_assert_cmpuint (bb_attachment_strip_count_pending (strip), ==, 0);
   g_assert_false (bb_attachments_row_get_busy (row));
   g_assert_null (bb_attachments_row_get_message (row));
