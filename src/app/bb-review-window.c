@@ -22,6 +22,7 @@ struct _BbReviewWindow
   BbDashboard          *dashboard;
   gboolean              was_active;
 
+  AdwViewSwitcherTitle *switcher_title;
   AdwViewStack         *stack;
   AdwBin               *review_bin;
   AdwBin               *dashboard_bin;
@@ -53,6 +54,18 @@ bb_review_window_dispose (GObject *object)
   G_OBJECT_CLASS (bb_review_window_parent_class)->dispose (object);
 }
 
+/* The header names the page shown: where the page switcher moves to the
+ * bottom (narrow), "Review and Figures" did not fit beside the window's
+ * buttons at 360 px ("Review a…"). */
+static void
+on_page_changed (BbReviewWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->stack);
+
+  adw_view_switcher_title_set_title (self->switcher_title,
+                                     g_strcmp0 (page, "dashboard") == 0 ? _("Figures") : _("Review"));
+}
+
 static void
 bb_review_window_class_init (BbReviewWindowClass *klass)
 {
@@ -62,7 +75,9 @@ bb_review_window_class_init (BbReviewWindowClass *klass)
   object_class->dispose = bb_review_window_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/beatbook/Beatbook/bb-review-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, BbReviewWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, BbReviewWindow, stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
   gtk_widget_class_bind_template_child (widget_class, BbReviewWindow, review_bin);
   gtk_widget_class_bind_template_child (widget_class, BbReviewWindow, dashboard_bin);
 
@@ -73,6 +88,7 @@ static void
 bb_review_window_init (BbReviewWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  on_page_changed (self);
   g_signal_connect_swapped (self, "notify::is-active", G_CALLBACK (on_active_changed), self);
 }
 
