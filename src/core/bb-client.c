@@ -303,6 +303,26 @@ bb_client_request (BbClient      *self,
                    GCancellable  *cancellable,
                    GError       **error)
 {
+  g_autoptr(GBytes) text = NULL;
+
+  if (body != NULL)
+    {
+      char *json = json_to_string (body, FALSE);
+
+      text = g_bytes_new_take (json, strlen (json));
+    }
+  return bb_client_request_text (self, method, path, text, status, cancellable, error);
+}
+
+JsonNode *
+bb_client_request_text (BbClient      *self,
+                        const char    *method,
+                        const char    *path,
+                        GBytes        *body,
+                        guint         *status,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -354,13 +374,7 @@ bb_client_request (BbClient      *self,
           soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
         }
       if (body != NULL)
-        {
-          g_autofree char *text = json_to_string (body, FALSE);
-          gsize text_len = strlen (text);
-          g_autoptr(GBytes) request = g_bytes_new_take (g_steal_pointer (&text), text_len);
-
-          soup_message_set_request_body_from_bytes (msg, "application/json", request);
-        }
+        soup_message_set_request_body_from_bytes (msg, "application/json", body);
 
       if (self->plain)
         {

@@ -54,6 +54,14 @@ JsonNode   *bb_client_request     (BbClient     *self,
                                    guint        *status,
                                    GCancellable *cancellable,
                                    GError      **error);
+/* The same with @body (nullable) already written as JSON text. */
+JsonNode   *bb_client_request_text (BbClient     *self,
+                                    const char   *method,
+                                    const char   *path,
+                                    GBytes       *body,
+                                    guint        *status,
+                                    GCancellable *cancellable,
+                                    GError      **error);
 
 /* POST /api/v1/sessions. (transfer full): the answer object
  * ({"token", "expires_at", "device_id", "user"}). */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bb-i18n.h"
+#include "bb-json-span.h"
 #include "bb-record.h"
 #include "bb-time.h"
 #include "bb-vrm.h"
@@ -621,6 +622,92 @@ bb_fields_strip_derived (const char *kind,
 }
 
 /* Codec */
+
+/* Whether json-glib writes @text as a JSON string unchanged between its
+ * quotes: ids, kinds and times are plain ASCII. */
+static gboolean
+is_plain_string (const char *text)
+{
+  if (text == NULL)
+    return FALSE;
+  for (const char *c = text; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && strchr ("-_:.+ ", *c) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* The length of @fields_text (@length bytes) without its trailing "regime"
+ * member, which bb_fields_add_derived() sets last on a new record; -1 when
+ * the member is anywhere else. */
+static gssize
+length_without_regime (const char *fields_text,
+                       gsize       length)
+{
+  const char *first = strstr (fields_text, "\"regime\":\"");
+  const char *value;
+
+  if (first == NULL)
+    return length;
+  /* ,"regime":"plain"} or {"regime":"plain"} at the very end. */
+  if (first == fields_text || (first[-1] != ',' && first[-1] != '{'))
+    return -1;
+  value = first + strlen ("\"regime\":\"");
+  while (g_ascii_isalnum (*value) || *value == '_')
+    value++;
+  if (strcmp (value, "\"}") != 0)
+    return -1;
+  return first[-1] == ',' ? first - 1 - fields_text : first - fields_text;
+}
+
+char *
+bb_change_text_from_stored (const char *id,
+                            const char *kind,
+                            gint64      rev,
+                            gint64      base_rev,
+                            gboolean    deleted,
+                            const char *occurred_at,
+                            int         priority,
+                            const char *fields_text)
+{
+  static const char *const derived[] = {
+    "\"expires_at\"", "\"vrm_normalised\"", "\"vrm_recognised\"",
+  };
+  GString *text;
+  gsize fields_length;
+  gssize kept;
+
+  if (!is_plain_string (id) || !is_plain_string (kind) || !is_plain_string (occurred_at) ||
+      fields_text == NULL)
+    return NULL;
+
+  /* bb_fields_strip_derived() would take these out: only a text without
+   * them (even as words of a value) is sent as stored... */
+  for (guint i = 0; i < G_N_ELEMENTS (derived); i++)
+    if (strstr (fields_text, derived[i]) != NULL)
+      return NULL;
+
+  fields_length = strlen (fields_text);
+  if (!bb_json_is_container (fields_text, fields_length, '{'))
+    return NULL;
+  /* ...but for the regime every record holds, last: cut off. */
+  kept = length_without_regime (fields_text, fields_length);
+  if (kept < 0)
+    return NULL;
+
+  text = g_string_sized_new (fields_length + 200);
+  g_string_append_printf (text,
+                          "{\"id\":\"%s\",\"kind\":\"%s\",\"rev\":%" G_GINT64_FORMAT
+                          ",\"base_rev\":%" G_GINT64_FORMAT ",\"deleted\":%s"
+                          ",\"occurred_at\":\"%s\",\"priority\":%d,\"fields\":",
+                          id, kind, rev, base_rev, deleted ? "true" : "false",
+                          occurred_at, priority);
+  g_string_append_len (text, fields_text, kept);
+  if ((gsize) kept < fields_length)
+    g_string_append_c (text, '}');
+  g_string_append_c (text, '}');
+  return g_string_free (text, FALSE);
+}
+
 
 JsonNode *
 bb_record_to_change_json (BbRecord *self)

@@ -119,6 +119,21 @@ void         bb_fields_add_derived       (const char  *kind,
 void         bb_fields_strip_derived     (const char  *kind,
                                           JsonObject  *fields);
 
+/* The change a push sends for a record, as json-glib writes
+ * bb_record_to_change_json() out (compact), made from the record's stored
+ * columns without parsing them: @fields_text is its stored fields (as
+ * json-glib wrote them). NULL when that cannot be done for certain (a
+ * value that needs escaping, fields that may hold a derived member, fields
+ * that are not one JSON object): the caller then goes through the record. */
+char        *bb_change_text_from_stored  (const char  *id,
+                                          const char  *kind,
+                                          gint64       rev,
+                                          gint64       base_rev,
+                                          gboolean     deleted,
+                                          const char  *occurred_at,
+                                          int          priority,
+                                          const char  *fields_text);
+
 /* (transfer full): a deep copy (json-glib's own copies share children). */
 JsonObject  *bb_json_object_copy         (JsonObject  *object);
 /* (transfer full): a deep copy of any node. */

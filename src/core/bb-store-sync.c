@@ -64,6 +64,96 @@ bb_store_outbox_list_after (BbStore  *self,
   return g_steal_pointer (&records);
 }
 
+void
+bb_outbox_change_free (BbOutboxChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->id);
+  g_free (change->change);
+  g_free (change);
+}
+
+/* The change for the row @stmt is on (OUTBOX_PAGE_SQL's columns). */
+static BbOutboxChange *
+row_to_change (BbStore       *self,
+               sqlite3_stmt  *stmt,
+               GError       **error)
+{
+  g_autoptr(BbOutboxChange) change = g_new0 (BbOutboxChange, 1);
+
+  change->id = g_strdup (bb_store_column_text (stmt, 0));
+  change->rev = sqlite3_column_int64 (stmt, 2);
+  change->change = bb_change_text_from_stored (change->id,
+                                               bb_store_column_text (stmt, 1),
+                                               change->rev,
+                                               sqlite3_column_int64 (stmt, 3),
+                                               sqlite3_column_int (stmt, 5) != 0,
+                                               bb_store_column_text (stmt, 6),
+                                               sqlite3_column_int (stmt, 7),
+                                               bb_store_column_text (stmt, 8));
+  if (change->change == NULL)
+    {
+      /* Through the record: it reports damaged fields, and strips what is
+       * derived. */
+      g_autoptr(BbRecord) record = bb_store_row_to_record (self, stmt, error);
+      g_autoptr(JsonNode) node = NULL;
+
+      if (record == NULL)
+        return NULL;
+      node = bb_record_to_change_json (record);
+      change->change = json_to_string (node, FALSE);
+    }
+  else
+    self->rows_fetched++;
+  return g_steal_pointer (&change);
+}
+
+GPtrArray *
+bb_store_outbox_changes_after (BbStore  *self,
+                               gint64    after,
+                               guint     limit,
+                               gint64   *last_position,
+                               GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(BbCachedStmt) stmt = NULL;
+  gint64 last = after;
+  int rc;
+
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_outbox_change_free);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = bb_store_get_stmt (self, OUTBOX_PAGE_SQL, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, after);
+  sqlite3_bind_int64 (stmt, 2, limit == G_MAXUINT ? -1 : (gint64) limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      BbOutboxChange *change = row_to_change (self, stmt, error);
+
+      if (change == NULL)
+        return NULL;
+      g_ptr_array_add (changes, change);
+      last = sqlite3_column_int64 (stmt, 19);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      bb_store_set_db_error (self, error, _("Could not read the outbox"));
+      return NULL;
+    }
+
+  if (last_position != NULL)
+    *last_position = last;
+  return g_steal_pointer (&changes);
+}
+
 GPtrArray *
 bb_store_outbox_list (BbStore  *self,
                       guint     limit,

@@ -207,6 +207,26 @@ GPtrArray *bb_store_outbox_list_after (BbStore     *self,
                                        gint64      *last_position,
                                        GError     **error);
 
+/* One outbox entry as the change a push sends. */
+typedef struct
+{
+  char   *id;
+  gint64  rev;
+  char   *change;   /* the change's JSON text, as bb_record_to_change_json() writes out */
+} BbOutboxChange;
+
+void       bb_outbox_change_free      (BbOutboxChange *change);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbOutboxChange, bb_outbox_change_free)
+
+/* As bb_store_outbox_list_after(), but each entry is the change to send
+ * (element-type BbOutboxChange): written from the stored text where that
+ * is certain to give the same bytes, through the record otherwise. */
+GPtrArray *bb_store_outbox_changes_after (BbStore  *self,
+                                          gint64    after,
+                                          guint     limit,
+                                          gint64   *last_position,
+                                          GError  **error);
+
 /* Drafts. @draft_id is the caller's (a UUID); saving again replaces it. */
 gboolean   bb_store_save_draft        (BbStore     *self,
                                        const char  *draft_id,

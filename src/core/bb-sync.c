@@ -53,7 +53,7 @@ typedef struct
 {
   BbClient     *client;
   const char   *device_id;
-  GPtrArray    *batch;       /* (element-type BbRecord) */
+  GPtrArray    *batch;       /* (element-type BbOutboxChange) */
   gint64        start;       /* outbox position before the batch */
   GCancellable *cancellable;
   GThread      *thread;
@@ -78,22 +78,32 @@ static gpointer
 push_job_run (gpointer data)
 {
   PushJob *job = data;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(JsonNode) device = json_node_init_string (json_node_alloc (),
+                                                      job->device_id != NULL ? job->device_id : "");
+  g_autofree char *device_text = json_to_string (device, FALSE);
+  g_autoptr(GBytes) body = NULL;
+  GString *text;
+  gsize size = 64;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "device_id");
-  json_builder_add_string_value (builder, job->device_id != NULL ? job->device_id : "");
-  json_builder_set_member_name (builder, "changes");
-  json_builder_begin_array (builder);
+  /* Written as json-glib would write the tree of the same changes, from
+   * each change's text: no tree is built for a batch. */
   for (guint i = 0; i < job->batch->len; i++)
-    json_builder_add_value (builder, bb_record_to_change_json (g_ptr_array_index (job->batch, i)));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
+    size += strlen (((BbOutboxChange *) g_ptr_array_index (job->batch, i))->change) + 1;
+  text = g_string_sized_new (size);
+  g_string_append (text, "{\"device_id\":");
+  g_string_append (text, device_text);
+  g_string_append (text, ",\"changes\":[");
+  for (guint i = 0; i < job->batch->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ',');
+      g_string_append (text, ((BbOutboxChange *) g_ptr_array_index (job->batch, i))->change);
+    }
+  g_string_append (text, "]}");
+  body = g_string_free_to_bytes (text);
 
-  job->answer = bb_client_request (job->client, "POST", "/api/v1/sync/push", body, NULL,
-                                   job->cancellable, &job->error);
+  job->answer = bb_client_request_text (job->client, "POST", "/api/v1/sync/push", body, NULL,
+                                        job->cancellable, &job->error);
   return NULL;
 }
 
@@ -131,7 +141,7 @@ push_job_finish (BbStore       *store,
   outcomes = g_new0 (BbPushOutcome, batch->len);
   for (guint i = 0; i < batch->len; i++)
     {
-      BbRecord *sent = g_ptr_array_index (batch, i);
+      BbOutboxChange *sent = g_ptr_array_index (batch, i);
       JsonNode *node = json_array_get_element (results, i);
       JsonObject *result;
       gboolean known;
@@ -141,11 +151,11 @@ push_job_finish (BbStore       *store,
         return protocol_error (error, "a result is not an object");
       result = json_node_get_object (node);
       if (g_strcmp0 (json_object_get_string_member_with_default (result, "id", NULL),
-                     bb_record_get_id (sent)) != 0)
+                     sent->id) != 0)
         return protocol_error (error, "results are not in the order of the changes");
 
-      o->id = bb_record_get_id (sent);
-      o->pushed_rev = bb_record_get_rev (sent);
+      o->id = sent->id;
+      o->pushed_rev = sent->rev;
       o->status = status_from_string (json_object_get_string_member_with_default (result, "status", NULL),
                                       &known);
       if (!known)
@@ -248,7 +258,7 @@ push_all (BbStore       *store,
           g_autoptr(GPtrArray) batch = NULL;
           gint64 last = position;
 
-          batch = bb_store_outbox_list_after (store, position, batch_size, &last, &first_error);
+          batch = bb_store_outbox_changes_after (store, position, batch_size, &last, &first_error);
           if (batch == NULL || batch->len == 0)
             {
               walked = TRUE;

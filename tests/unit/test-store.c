@@ -1093,6 +1093,156 @@ file_contains (const char *path,
   return FALSE;
 }
 
+/* The changes a push sends, written from the stored text, are byte for
+ * byte what the records' trees write out (the server hashes those bytes
+ * to tell a resend from another edit), for every kind of value; fields
+ * with a derived member go through the record and lose it. */
+static void
+test_outbox_changes_match_the_records (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  static const char *const descriptions[] = {
+    "Plain words",
+    "Quotes \" and a backslash \\ and a slash /",
+    "A tab\there, a line\nbreak and a bell \a",
+    "Acute é, Polish ł, an emoji 🚲 and a zero-width joiner \u200d",
+  };
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 last_change = 0, last_record = 0;
+  guint n_as_stored = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (descriptions); i++)
+    {
+      g_autoptr(BbRecord) record = make_observation (descriptions[i], i % 2 ? "Market Street" : NULL,
+                                                     "town", "2026-03-01T21:14:00Z");
+      g_autoptr(JsonObject) fields = json_object_ref (bb_record_get_fields (record));
+      g_autoptr(JsonArray) list = json_array_new ();
+
+      json_object_set_int_member (fields, "people_involved", i * 7);
+      json_object_set_double_member (fields, "latitude", 51.4457 + i / 3.0);
+      json_object_set_boolean_member (fields, "flag", i % 2 == 0);
+      json_object_set_null_member (fields, "nothing");
+      json_array_add_string_element (list, "advice_given");
+      json_array_add_int_element (list, -3);
+      json_object_set_array_member (fields, "action_taken", g_steal_pointer (&list));
+      bb_record_set_fields (record, fields);
+      /* As the app and the cli save them: the regime last. */
+      bb_fields_add_derived (BB_KIND_PATROL_OBSERVATION, "2026-03-01T21:14:00Z", bb_record_get_fields (record));
+      g_assert_true (json_object_has_member (bb_record_get_fields (record), "regime"));
+      bb_record_set_priority (record, 1 + i % 4);
+      g_assert_true (bb_store_save_record (fixture->store, record, &error));
+      g_assert_no_error (error);
+    }
+  /* Edited after its derived members were set: the regime is no longer
+   * last, so the change goes through the record. */
+  {
+    g_autoptr(BbRecord) edited = make_observation ("Edited later", NULL, "town", "2026-03-01T21:30:00Z");
+
+    bb_fields_add_derived (BB_KIND_PATROL_OBSERVATION, "2026-03-01T21:30:00Z", bb_record_get_fields (edited));
+    json_object_set_string_member (bb_record_get_fields (edited), "place", "Added after");
+    g_assert_true (bb_store_save_record (fixture->store, edited, &error));
+    g_assert_no_error (error);
+  }
+  /* A Section 59 warning: stored with its derived members (expires_at,
+   * regime, the normalised mark), which a push leaves out. */
+  {
+    g_autoptr(BbRecord) warning = bb_record_new (BB_KIND_S59_WARNING);
+    g_autoptr(JsonObject) fields = json_object_new ();
+    g_autoptr(JsonObject) vehicle = json_object_new ();
+
+    json_object_set_string_member (vehicle, "vrm", "ab12 cde");
+    json_object_set_string_member (vehicle, "vehicle_type", "car");
+    json_object_set_object_member (fields, "vehicle", g_steal_pointer (&vehicle));
+    json_object_set_string_member (fields, "ward", "town");
+    json_object_set_string_member (fields, "offence", "s59_1_a_s3");
+    bb_record_set_fields (warning, fields);
+    bb_record_set_occurred_at (warning, "2026-03-01T22:00:00Z");
+    bb_fields_add_derived (BB_KIND_S59_WARNING, "2026-03-01T22:00:00Z", bb_record_get_fields (warning));
+    g_assert_true (bb_store_save_record (fixture->store, warning, &error));
+    g_assert_no_error (error);
+  }
+
+  changes = bb_store_outbox_changes_after (fixture->store, G_MININT64, G_MAXUINT, &last_change, &error);
+  g_assert_no_error (error);
+  records = bb_store_outbox_list_after (fixture->store, G_MININT64, G_MAXUINT, &last_record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, G_N_ELEMENTS (descriptions) + 2);
+  g_assert_cmpuint (changes->len, ==, records->len);
+  g_assert_cmpint (last_change, ==, last_record);
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      BbOutboxChange *change = g_ptr_array_index (changes, i);
+      BbRecord *record = g_ptr_array_index (records, i);
+      g_autoptr(JsonNode) tree = bb_record_to_change_json (record);
+      g_autofree char *expected = json_to_string (tree, FALSE);
+      g_autoptr(JsonNode) fields = json_node_init_object (json_node_alloc (), bb_record_get_fields (record));
+      g_autofree char *fields_text = json_to_string (fields, FALSE);
+      g_autofree char *stored = NULL;
+
+      g_assert_cmpstr (change->id, ==, bb_record_get_id (record));
+      g_assert_cmpint (change->rev, ==, bb_record_get_rev (record));
+      g_assert_cmpstr (change->change, ==, expected);
+      g_assert_null (strstr (change->change, "vrm_normalised"));
+      g_assert_null (strstr (change->change, "expires_at"));
+      g_assert_null (strstr (change->change, "regime"));
+
+      stored = bb_change_text_from_stored (bb_record_get_id (record), bb_record_get_kind (record),
+                                           bb_record_get_rev (record), bb_record_get_base_rev (record),
+                                           bb_record_get_deleted (record),
+                                           bb_record_get_occurred_at (record),
+                                           bb_record_get_priority (record), fields_text);
+      if (stored != NULL)
+        n_as_stored++;
+    }
+  /* Every observation went as stored; the edited one and the warning
+   * through their records. */
+  g_assert_cmpuint (n_as_stored, ==, G_N_ELEMENTS (descriptions));
+
+  /* Fields that are not one JSON object are never sent as they are. */
+  g_assert_null (bb_change_text_from_stored ("id-1", "patrol_observation", 1, 0, FALSE,
+                                             "2026-03-01T21:14:00Z", 2, "{\"a\":1} {"));
+  g_assert_null (bb_change_text_from_stored ("id-\"1", "patrol_observation", 1, 0, FALSE,
+                                             "2026-03-01T21:14:00Z", 2, "{}"));
+  {
+    g_autofree char *plain = bb_change_text_from_stored ("id-1", "patrol_observation", 1, 0, FALSE,
+                                                         "2026-03-01T21:14:00Z", 2, "{}");
+
+    g_assert_cmpstr (plain, ==, "{\"id\":\"id-1\",\"kind\":\"patrol_observation\",\"rev\":1,\"base_rev\":0,"
+                                "\"deleted\":false,\"occurred_at\":\"2026-03-01T21:14:00Z\",\"priority\":2,"
+                                "\"fields\":{}}");
+  }
+}
+
+/* A record whose stored fields are damaged stops the push's reading with
+ * an error naming it, as the record path does. */
+static void
+test_outbox_changes_report_damaged_fields (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(BbRecord) record = save_observation (fixture->store, "Cans on the wall", NULL, "town",
+                                                 "2026-03-01T21:14:00Z");
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("UPDATE records SET fields = '{\"ward\": broken' WHERE id = '%s'",
+                                          bb_record_get_id (record));
+  sqlite3 *db = NULL;
+
+  g_clear_object (&fixture->store);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  fixture->store = bb_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+
+  changes = bb_store_outbox_changes_after (fixture->store, G_MININT64, 500, NULL, &error);
+  g_assert_null (changes);
+  g_assert_error (error, BB_STORE_ERROR, BB_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, bb_record_get_id (record)));
+}
+
 static void
 test_wipe (Fixture       *fixture,
            gconstpointer  data)
@@ -1300,6 +1450,8 @@ main (int   argc,
   ADD ("/store/sync/pull-keeps-local-changes", test_sync_pull_keeps_local_changes);
   ADD ("/store/sync/pull-page-is-all-or-nothing", test_sync_pull_page_is_atomic);
   ADD ("/store/sync/push-outcomes-apply-in-one-transaction", test_sync_push_outcomes);
+  ADD ("/store/sync/outbox-changes-are-the-records-bytes", test_outbox_changes_match_the_records);
+  ADD ("/store/sync/outbox-changes-report-damaged-fields", test_outbox_changes_report_damaged_fields);
   ADD ("/store/wipe/removes-everything-and-stays-usable", test_wipe);
   ADD ("/store/open/uses-wal-and-keeps-data-across-reopen", test_open_settings);
   ADD ("/store/open/refuses-a-file-that-is-not-a-database", test_open_not_a_database);
