@@ -85,6 +85,18 @@ set_notice (BbEditor   *self,
   gtk_widget_set_visible (self->notice_box, text != NULL);
 }
 
+/* Said where it is seen wherever the form is scrolled to: the window's
+ * toasts (the notice is at the top of the form). */
+static void
+show_toast (BbEditor   *self,
+            const char *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+}
+
 static void
 set_modified (BbEditor *self,
               gboolean  modified)
@@ -415,6 +427,7 @@ on_attachments_busy (BbEditor *self)
                          why != NULL ? why : "");
 
       set_notice (self, text);
+      show_toast (self, _("Not saved: a file was refused"));
       return;
     }
   bb_editor_save (self);
@@ -1146,15 +1159,19 @@ bb_editor_save (BbEditor *self)
       guint n = bb_attachments_row_get_n_waiting (BB_ATTACHMENTS_ROW (self->attachments_row));
       g_autofree char *text = NULL;
 
-      if (!self->save_waiting)
-        self->refused_at_save = bb_attachments_row_get_n_refused (BB_ATTACHMENTS_ROW (self->attachments_row));
-      self->save_waiting = TRUE;
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                            "Saving as soon as the file being attached is in (%u left).",
                                            "Saving as soon as the files being attached are in (%u left).",
                                            n),
                               n);
       set_notice (self, text);
+      if (!self->save_waiting)
+        {
+          self->refused_at_save = bb_attachments_row_get_n_refused (BB_ATTACHMENTS_ROW (self->attachments_row));
+          /* Short: a toast is one line at 360 px. */
+          show_toast (self, _("Saving once files are in"));
+        }
+      self->save_waiting = TRUE;
       return FALSE;
     }
   self->save_waiting = FALSE;
