@@ -601,8 +601,28 @@ collect_too_wide (GtkWidget *widget,
     collect_too_wide (child, limit, out);
 }
 
+/* The first widget of @type under @widget, depth first. */
+static GtkWidget *
+find_by_type (GtkWidget *widget,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* A supervisor on a 360x640 tablet: the window, on either page, takes that
- * size (it once could not shrink below about 630 px). */
+ * size (it once could not shrink below about 630 px), and its header names
+ * the page shown ("Review and Figures" was cut to "Review a…" beside the
+ * window's buttons). */
 static void
 test_window_fits_a_phone (Fixture       *f,
                           gconstpointer  data)
@@ -645,6 +665,14 @@ test_window_fits_a_phone (Fixture       *f,
         }
       gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, 360, &min_height, NULL, NULL, NULL);
       g_assert_cmpint (min_height, <=, 640);
+
+      {
+        GtkWidget *title = find_by_type (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_TITLE);
+
+        g_assert_nonnull (title);
+        g_assert_cmpstr (adw_view_switcher_title_get_title (ADW_VIEW_SWITCHER_TITLE (title)), ==,
+                         i == 0 ? "Review" : "Figures");
+      }
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
