@@ -95,6 +95,36 @@ is_image (const BbAttachment *attachment)
          g_strcmp0 (attachment->media_type, "image/png") == 0;
 }
 
+/* What a load gives: the picture whole, for the viewer, and a copy scaled
+ * down for the strip. Drawing a 20-megapixel texture at thumbnail size
+ * held the UI thread for a tenth of a second the first time it was shown;
+ * the scaling is done here, in the worker, instead. */
+typedef struct
+{
+  GdkTexture *full;
+  GdkTexture *thumbnail;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_object (&loaded->full);
+  g_clear_object (&loaded->thumbnail);
+  g_free (loaded);
+}
+
+static GdkTexture *
+scale_for_thumbnail (GBytes *bytes)
+{
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+  /* Twice the size on screen, for a scale-2 display. */
+  pixbuf = gdk_pixbuf_new_from_stream_at_scale (stream, 2 * THUMBNAIL_SIZE, 2 * THUMBNAIL_SIZE,
+                                                TRUE, NULL, NULL);
+  return pixbuf != NULL ? gdk_texture_new_for_pixbuf (pixbuf) : NULL;
+}
+
 static void
 load_in_thread (GTask        *task,
                 gpointer      source,
@@ -103,6 +133,7 @@ load_in_thread (GTask        *task,
 {
   LoadJob *job = data;
   g_autoptr(GBytes) bytes = NULL;
+  Loaded *loaded;
   GdkTexture *texture;
   GError *error = NULL;
 
@@ -118,7 +149,12 @@ load_in_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  g_task_return_pointer (task, texture, g_object_unref);
+  loaded = g_new0 (Loaded, 1);
+  loaded->full = texture;
+  loaded->thumbnail = scale_for_thumbnail (bytes);
+  if (loaded->thumbnail == NULL)
+    loaded->thumbnail = g_object_ref (texture);
+  g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
 }
 
 static void
@@ -129,15 +165,18 @@ on_loaded (GObject      *object,
   BbAttachmentStrip *self = BB_ATTACHMENT_STRIP (object);
   LoadJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), &error);
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
   GtkPicture *picture;
 
   /* Shown since: another record, or the same one again. */
   if (job->generation != self->textures || job->index >= self->pictures->len)
-    return;
+    {
+      g_clear_pointer (&loaded, loaded_free);
+      return;
+    }
   picture = self->pictures->pdata[job->index];
 
-  if (texture == NULL)
+  if (loaded == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -147,8 +186,9 @@ on_loaded (GObject      *object,
       return;
     }
 
-  g_ptr_array_index (self->textures, job->index) = g_object_ref (texture);
-  gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
+  g_ptr_array_index (self->textures, job->index) = g_steal_pointer (&loaded->full);
+  gtk_picture_set_paintable (picture, GDK_PAINTABLE (loaded->thumbnail));
+  loaded_free (loaded);
 }
 
 static void

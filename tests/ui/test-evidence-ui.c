@@ -372,6 +372,20 @@ count_kept_files (Fixture *f)
   return n;
 }
 
+/* The largest picture the strip draws, in pixels across. */
+static int
+widest_thumbnail (GtkWidget *widget)
+{
+  int widest = 0;
+
+  if (GTK_IS_PICTURE (widget) && gtk_picture_get_paintable (GTK_PICTURE (widget)) != NULL)
+    widest = gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (GTK_PICTURE (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    widest = MAX (widest, widest_thumbnail (child));
+  return widest;
+}
+
 static GPtrArray *
 form_attachments (Fixture *f)
 {
@@ -471,6 +485,9 @@ test_large_photo_keeps_the_editor_responsive (Fixture       *f,
   g_assert_cmpuint (bb_attachment_strip_count_pending (strip), ==, 0);
   g_assert_false (bb_attachments_row_get_busy (row));
   g_assert_null (bb_attachments_row_get_message (row));
+  /* The strip draws a copy scaled in the worker, not the 2,500 px photo. */
+  g_assert_cmpint (widest_thumbnail (GTK_WIDGET (strip)), >, 0);
+  g_assert_cmpint (widest_thumbnail (GTK_WIDGET (strip)), <=, 192);
 
   listed = form_attachments (f);
   g_assert_cmpuint (listed->len, ==, 1);
