@@ -148,8 +148,8 @@ static const char migration_5[] =
   "  error     TEXT);";
 
 static const char migration_6[] =
-  /* Records written in bulk (an import, a pull page) whose search text is
-   * still to be indexed: the index is brought up to date in one transaction
+  /* Records written in bulk (a pull page; imports too, until they wrote
+   * their own entries) whose search text is still to be indexed: the index is brought up to date in one transaction
    * at an idle moment, or before the next search. @indexed: the record may
    * already have an older entry to remove. */
   "CREATE TABLE search_pending ("

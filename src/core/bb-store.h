@@ -106,8 +106,8 @@ gboolean          bb_store_import_add_row  (BbStoreImport     *import,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbStoreImportRow, bb_store_import_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BbStoreImport, bb_store_import_free)
 
-/* Indexes for search every record written in bulk since the last call (an
- * import, pull pages), in one transaction. Searches do it first themselves,
+/* Indexes for search every record written in bulk since the last call
+ * (pull pages; an import indexes its own), in one transaction. Searches do it first themselves,
  * so no search misses a record; callers run it at an idle moment so the
  * search does not wait. @n_indexed (optional) gets how many. */
 gboolean   bb_store_index_pending     (BbStore     *self,
