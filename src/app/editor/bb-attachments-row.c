@@ -272,7 +272,8 @@ on_imported (GObject      *object,
     add_attachment (self, attachment, &offer);
   else if (attachment != NULL)
     bb_attachment_free (attachment);
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* A file the person stopped is not a refusal, whatever ended its copy. */
+  else if (!pending->stopped && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       self->n_refused++;
       add_message (self, error->message);
