@@ -28,15 +28,6 @@
 /* Page cache during an import, in KiB. */
 #define IMPORT_CACHE_KIB 262144
 
-/* Search entries are written 16,000 at a time with FTS5 holding up to
- * 8 MiB of terms before it writes them out (its "hashsize", 1 MiB
- * otherwise): a quarter of the segments of the usual batches, so a
- * quarter of the merging, which was nearly half of the indexing. Set in
- * the import's transaction and set back before its commit. */
-#define IMPORT_ENTRY_BATCH 16000
-#define IMPORT_FTS_HASHSIZE "8388608"
-#define FTS_HASHSIZE "1048576"
-
 #define INSERT_RECORD_SQL \
   "INSERT INTO records (id, kind, rev, base_rev, seq, deleted, occurred_at," \
   " priority, fields, created_at, updated_at, author_id, author_name," \
@@ -182,22 +173,6 @@ import_close (BbStoreImport *import)
   g_mutex_unlock (&import->store->lock);
 }
 
-static gboolean
-set_fts_hashsize (BbStore     *self,
-                  const char  *bytes,
-                  GError     **error)
-{
-  g_autofree char *sql =
-    g_strdup_printf ("INSERT INTO records_fts (records_fts, rank) VALUES ('hashsize', %s)", bytes);
-
-  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    {
-      bb_store_set_db_error (self, error, _("Could not update the search index"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 BbStoreImport *
 bb_store_import_begin (BbStore  *self,
                        GError  **error)
@@ -223,7 +198,7 @@ bb_store_import_begin (BbStore  *self,
   import->store = g_object_ref (self);
   import->now = bb_store_now_iso ();
   import->open = TRUE;
-  import->entries = bb_store_search_entries_new (IMPORT_ENTRY_BATCH);
+  import->entries = bb_store_search_entries_new (BB_SEARCH_BULK_BATCH);
 
   /* The write lock is held (BEGIN IMMEDIATE): nobody else adds to the
    * outbox until the commit, so its positions can be counted here. */
@@ -231,7 +206,7 @@ bb_store_import_begin (BbStore  *self,
                            &import->position, error))
     return NULL;
 
-  if (!set_fts_hashsize (self, IMPORT_FTS_HASHSIZE, error))
+  if (!bb_store_search_set_bulk (self, TRUE, error))
     return NULL;
 
   import->insert_record = bb_store_get_stmt (self, INSERT_RECORD_SQL, error);
@@ -367,7 +342,7 @@ bb_store_import_commit (BbStoreImport  *import,
   g_return_val_if_fail (import != NULL && import->open, FALSE);
 
   ok = bb_store_search_entries_write (import->store, import->entries, error) &&
-       set_fts_hashsize (import->store, FTS_HASHSIZE, error) &&
+       bb_store_search_set_bulk (import->store, FALSE, error) &&
        bb_store_commit (import->store, error);
   import_close (import);
   bb_store_import_free (import);

@@ -194,3 +194,21 @@ bb_store_search_entries_add (BbStore          *self,
   return entries->array->len < entries->batch ||
          bb_store_search_entries_write (self, entries, error);
 }
+
+gboolean
+bb_store_search_set_bulk (BbStore   *self,
+                          gboolean   bulk,
+                          GError   **error)
+{
+  /* 8 MiB in bulk, FTS5's default of 1 MiB otherwise. */
+  const char *sql = bulk
+    ? "INSERT INTO records_fts (records_fts, rank) VALUES ('hashsize', 8388608)"
+    : "INSERT INTO records_fts (records_fts, rank) VALUES ('hashsize', 1048576)";
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      bb_store_set_db_error (self, error, _("Could not update the search index"));
+      return FALSE;
+    }
+  return TRUE;
+}

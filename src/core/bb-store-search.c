@@ -529,8 +529,13 @@ index_pending_locked (BbStore  *self,
       return FALSE;
   }
 
+  /* What a pull left can be a whole partnership's records: written in
+   * bulk, and FTS5 set back before the caller's commit. */
+  if (!bb_store_search_set_bulk (self, TRUE, error))
+    return FALSE;
+
   {
-    g_autoptr(BbSearchEntries) entries = bb_store_search_entries_new (BB_SEARCH_ENTRY_BATCH);
+    g_autoptr(BbSearchEntries) entries = bb_store_search_entries_new (BB_SEARCH_BULK_BATCH);
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self,
                          "SELECT p.num, r.occurred_at, r.kind, r.fields FROM search_pending p"
@@ -559,7 +564,8 @@ index_pending_locked (BbStore  *self,
         bb_store_set_db_error (self, error, _("Could not update the search index"));
         return FALSE;
       }
-    if (!bb_store_search_entries_write (self, entries, error))
+    if (!bb_store_search_entries_write (self, entries, error) ||
+        !bb_store_search_set_bulk (self, FALSE, error))
       return FALSE;
   }
 

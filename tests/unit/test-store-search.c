@@ -556,6 +556,11 @@ test_bulk_index_in_batches (Fixture       *fixture,
   g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts f"
                                            " JOIN search_keys k ON k.key = f.rowid"
                                            " AND k.num = (f.rowid & 1073741823)"), ==, n);
+  /* Written in bulk, with FTS5's buffer set back to its usual size. */
+  g_assert_cmpint (sql_int (fixture->path,
+                            "SELECT COALESCE ((SELECT v FROM records_fts_config WHERE k = 'hashsize'),"
+                            " 1048576)"),
+                   ==, 1048576);
 }
 
 /* The kinds of the newest records only, tombstones left out. */
