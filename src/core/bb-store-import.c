@@ -206,7 +206,7 @@ bb_store_import_begin (BbStore  *self,
                            &import->position, error))
     return NULL;
 
-  if (!bb_store_search_set_bulk (self, TRUE, error))
+  if (!bb_store_search_set_hashsize (self, BB_SEARCH_BULK_HASHSIZE, error))
     return NULL;
 
   import->insert_record = bb_store_get_stmt (self, INSERT_RECORD_SQL, error);
@@ -342,7 +342,7 @@ bb_store_import_commit (BbStoreImport  *import,
   g_return_val_if_fail (import != NULL && import->open, FALSE);
 
   ok = bb_store_search_entries_write (import->store, import->entries, error) &&
-       bb_store_search_set_bulk (import->store, FALSE, error) &&
+       bb_store_search_set_hashsize (import->store, BB_SEARCH_HASHSIZE, error) &&
        bb_store_commit (import->store, error);
   import_close (import);
   bb_store_import_free (import);

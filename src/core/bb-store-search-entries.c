@@ -196,14 +196,13 @@ bb_store_search_entries_add (BbStore          *self,
 }
 
 gboolean
-bb_store_search_set_bulk (BbStore   *self,
-                          gboolean   bulk,
-                          GError   **error)
+bb_store_search_set_hashsize (BbStore   *self,
+                              gint64     bytes,
+                              GError   **error)
 {
-  /* 8 MiB in bulk, FTS5's default of 1 MiB otherwise. */
-  const char *sql = bulk
-    ? "INSERT INTO records_fts (records_fts, rank) VALUES ('hashsize', 8388608)"
-    : "INSERT INTO records_fts (records_fts, rank) VALUES ('hashsize', 1048576)";
+  g_autofree char *sql =
+    g_strdup_printf ("INSERT INTO records_fts (records_fts, rank) VALUES ('hashsize', %" G_GINT64_FORMAT ")",
+                     bytes);
 
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     {

@@ -530,12 +530,12 @@ index_pending_locked (BbStore  *self,
   }
 
   /* What a pull left can be a whole partnership's records: written in
-   * bulk, and FTS5 set back before the caller's commit. */
-  if (!bb_store_search_set_bulk (self, TRUE, error))
+   * larger batches, and FTS5 set back before the caller's commit. */
+  if (!bb_store_search_set_hashsize (self, BB_SEARCH_PULL_HASHSIZE, error))
     return FALSE;
 
   {
-    g_autoptr(BbSearchEntries) entries = bb_store_search_entries_new (BB_SEARCH_BULK_BATCH);
+    g_autoptr(BbSearchEntries) entries = bb_store_search_entries_new (BB_SEARCH_PULL_BATCH);
     g_autoptr(BbCachedStmt) stmt =
       bb_store_get_stmt (self,
                          "SELECT p.num, r.occurred_at, r.kind, r.fields FROM search_pending p"
@@ -565,7 +565,7 @@ index_pending_locked (BbStore  *self,
         return FALSE;
       }
     if (!bb_store_search_entries_write (self, entries, error) ||
-        !bb_store_search_set_bulk (self, FALSE, error))
+        !bb_store_search_set_hashsize (self, BB_SEARCH_HASHSIZE, error))
       return FALSE;
   }
 
