@@ -19,23 +19,22 @@
 
 /* Outbox */
 
-GPtrArray *
-bb_store_outbox_list_after (BbStore  *self,
-                            gint64    after,
-                            guint     limit,
-                            gint64   *last_position,
-                            GError  **error)
+/* One page of the outbox (OUTBOX_PAGE_SQL) after position @after, each
+ * row made into an item by @row; NULL on a failure. */
+static GPtrArray *
+outbox_page (BbStore         *self,
+             gint64           after,
+             guint            limit,
+             gint64          *last_position,
+             gpointer       (*row) (BbStore *, sqlite3_stmt *, GError **),
+             GDestroyNotify   free_item,
+             GError         **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (free_item);
   g_autoptr(BbCachedStmt) stmt = NULL;
   gint64 last = after;
   int rc;
-
-  g_return_val_if_fail (BB_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  records = g_ptr_array_new_with_free_func (g_object_unref);
 
   locker = g_mutex_locker_new (&self->lock);
   stmt = bb_store_get_stmt (self, OUTBOX_PAGE_SQL, error);
@@ -46,11 +45,11 @@ bb_store_outbox_list_after (BbStore  *self,
   sqlite3_bind_int64 (stmt, 2, limit == G_MAXUINT ? -1 : (gint64) limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      BbRecord *record = bb_store_row_to_record (self, stmt, error);
+      gpointer item = row (self, stmt, error);
 
-      if (record == NULL)
+      if (item == NULL)
         return NULL;
-      g_ptr_array_add (records, record);
+      g_ptr_array_add (items, item);
       last = sqlite3_column_int64 (stmt, 19);
     }
   if (rc != SQLITE_DONE)
@@ -61,7 +60,28 @@ bb_store_outbox_list_after (BbStore  *self,
 
   if (last_position != NULL)
     *last_position = last;
-  return g_steal_pointer (&records);
+  return g_steal_pointer (&items);
+}
+
+static gpointer
+row_to_record (BbStore       *self,
+               sqlite3_stmt  *stmt,
+               GError       **error)
+{
+  return bb_store_row_to_record (self, stmt, error);
+}
+
+GPtrArray *
+bb_store_outbox_list_after (BbStore  *self,
+                            gint64    after,
+                            guint     limit,
+                            gint64   *last_position,
+                            GError  **error)
+{
+  g_return_val_if_fail (BB_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return outbox_page (self, after, limit, last_position, row_to_record, g_object_unref, error);
 }
 
 void
@@ -74,8 +94,9 @@ bb_outbox_change_free (BbOutboxChange *change)
   g_free (change);
 }
 
-/* The change for the row @stmt is on (OUTBOX_PAGE_SQL's columns). */
-static BbOutboxChange *
+/* The change for the row @stmt is on (OUTBOX_PAGE_SQL's columns): a
+ * BbOutboxChange. */
+static gpointer
 row_to_change (BbStore       *self,
                sqlite3_stmt  *stmt,
                GError       **error)
@@ -116,42 +137,11 @@ bb_store_outbox_changes_after (BbStore  *self,
                                gint64   *last_position,
                                GError  **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
-  g_autoptr(BbCachedStmt) stmt = NULL;
-  gint64 last = after;
-  int rc;
-
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_outbox_change_free);
-
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = bb_store_get_stmt (self, OUTBOX_PAGE_SQL, error);
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, after);
-  sqlite3_bind_int64 (stmt, 2, limit == G_MAXUINT ? -1 : (gint64) limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      BbOutboxChange *change = row_to_change (self, stmt, error);
-
-      if (change == NULL)
-        return NULL;
-      g_ptr_array_add (changes, change);
-      last = sqlite3_column_int64 (stmt, 19);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      bb_store_set_db_error (self, error, _("Could not read the outbox"));
-      return NULL;
-    }
-
-  if (last_position != NULL)
-    *last_position = last;
-  return g_steal_pointer (&changes);
+  return outbox_page (self, after, limit, last_position, row_to_change,
+                      (GDestroyNotify) bb_outbox_change_free, error);
 }
 
 GPtrArray *
