@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "beatbook.h"
+#include "test-files.h"
 
 static const char schema_step_1[] =
   "PRAGMA application_id = 1111649073;"
@@ -166,27 +167,6 @@ static const char old_rows[] =
   "INSERT INTO meta (key, value) VALUES ('sync.cursor', '41');";
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 exec_ok (sqlite3    *db,
          const char *sql)
 {
@@ -234,23 +214,6 @@ make_old_database (const char *path,
   sqlite3_close (db);
 }
 
-static gint64
-sql_int (const char *path,
-         const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 static guint
 count_search (BbStore    *store,
               const char *words)
@@ -281,8 +244,8 @@ check_migrated (const char *path)
   store = bb_store_open (path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (store);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (sql_int (path, "PRAGMA application_id"), ==, 1111649073);
+  g_assert_cmpint (bb_test_sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (bb_test_sql_int (path, "PRAGMA application_id"), ==, 1111649073);
 
   /* Data kept. */
   pulled = bb_store_get_record (store, PULLED_ID, &error);
@@ -328,12 +291,12 @@ check_migrated (const char *path)
     g_assert_cmpstr (bb_record_get_id (g_ptr_array_index (found, 0)), ==, PULLED_ID);
   }
   /* Every entry of the index under its record's key (step 9). */
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records_fts"), ==, 2);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records_fts f"
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM records_fts"), ==, 2);
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM records_fts f"
                                   " JOIN search_keys k ON k.key = f.rowid"
                                   " JOIN records r ON r.num = k.num"
                                   " AND r.num = (f.rowid & 1073741823)"), ==, 2);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM sqlite_master"
                                   " WHERE name LIKE 'records_fts_by_num%'"), ==, 0);
 
   /* New records and the newest tables work too. */
@@ -364,7 +327,7 @@ test_from_version (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (version, <, BB_STORE_SCHEMA_VERSION);
   make_old_database (path, version);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, version);
+  g_assert_cmpint (bb_test_sql_int (path, "PRAGMA user_version"), ==, version);
 
   check_migrated (path);
   /* Opening the upgraded file again changes nothing. */
@@ -373,10 +336,10 @@ test_from_version (gconstpointer data)
 
     g_assert_no_error (error);
     g_assert_cmpuint (count_search (again, "lowfield"), ==, 1);
-    g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
+    g_assert_cmpint (bb_test_sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
   }
 
-  remove_tree (dir);
+  bb_test_remove_tree (dir);
 }
 
 static void
@@ -394,10 +357,10 @@ test_from_empty_file (void)
   g_assert_no_error (error);
   g_assert_true (bb_store_count_records (store, NULL, &n, &error));
   g_assert_cmpuint (n, ==, 0);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (bb_test_sql_int (path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
 
   g_clear_object (&store);
-  remove_tree (dir);
+  bb_test_remove_tree (dir);
 }
 
 static void
@@ -424,18 +387,18 @@ test_failed_step_rolls_back (void)
   g_test_message ("%s", error->message);
 
   /* The step left nothing half-done. */
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, last_old);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records"), ==, 3);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+  g_assert_cmpint (bb_test_sql_int (path, "PRAGMA user_version"), ==, last_old);
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM records"), ==, 3);
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM sqlite_master"
                                   " WHERE name = 'blobs_waiting'"), ==, 1);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM pragma_table_info ('records')"
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM pragma_table_info ('records')"
                                   " WHERE name = 'personal_purged_at' AND type = 'TEXT'"), ==, 1);
   /* The old index is whole, under its old name. */
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM records_fts"), ==, 2);
-  g_assert_cmpint (sql_int (path, "SELECT count(*) FROM sqlite_master"
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM records_fts"), ==, 2);
+  g_assert_cmpint (bb_test_sql_int (path, "SELECT count(*) FROM sqlite_master"
                                   " WHERE name LIKE 'records_fts_by_num%'"), ==, 0);
 
-  remove_tree (dir);
+  bb_test_remove_tree (dir);
 }
 
 int

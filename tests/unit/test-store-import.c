@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "beatbook.h"
+#include "test-files.h"
 
 /* More than two of the import's search batches (16,000 entries). */
 #define N_MANY 32001
@@ -27,26 +28,6 @@ typedef struct
   char    *path;
   BbStore *store;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_remove (path);
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -66,27 +47,9 @@ fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_tree (fixture->dir);
+  bb_test_remove_tree (fixture->dir);
   g_free (fixture->path);
   g_free (fixture->dir);
-}
-
-static gint64
-sql_int (const char *path,
-         const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
 }
 
 /* A word of letters only that no other record holds, nor a prefix of one
@@ -193,16 +156,16 @@ test_every_record_indexed_and_queued (Fixture       *fixture,
   import_records (fixture->store, 0, N_MANY, TRUE);
 
   /* In the file as the commit left it, before any search ran. */
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records"), ==, N_MANY + 2);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, 0);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_keys"), ==, N_MANY + 2);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts"), ==, N_MANY + 2);
-  g_assert_cmpint (sql_int (fixture->path,
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records"), ==, N_MANY + 2);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, 0);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_keys"), ==, N_MANY + 2);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records_fts"), ==, N_MANY + 2);
+  g_assert_cmpint (bb_test_sql_int (fixture->path,
                             "SELECT count(*) FROM records r JOIN search_keys k ON k.num = r.num"
                             " JOIN records_fts f ON f.rowid = k.key"
                             " WHERE f.body LIKE '%' || json_extract (r.fields, '$.description') || '%'"),
                    ==, N_MANY + 2);
-  g_assert_cmpint (sql_int (fixture->path,
+  g_assert_cmpint (bb_test_sql_int (fixture->path,
                             "SELECT count(*) FROM records WHERE rev = 1 AND base_rev = 0 AND seq = 0"
                             " AND sync_state = 'pending' AND review_state = 'new'"
                             " AND created_at = updated_at AND deleted = 0"
@@ -210,10 +173,10 @@ test_every_record_indexed_and_queued (Fixture       *fixture,
                    ==, N_MANY + 2);
   /* One outbox entry each, at rev 1, positions 1.. with no gap, in the
    * order they were added. */
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM outbox WHERE rev = 1"), ==, N_MANY + 2);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT min(position) FROM outbox"), ==, 1);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT max(position) FROM outbox"), ==, N_MANY + 2);
-  g_assert_cmpint (sql_int (fixture->path,
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM outbox WHERE rev = 1"), ==, N_MANY + 2);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT min(position) FROM outbox"), ==, 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT max(position) FROM outbox"), ==, N_MANY + 2);
+  g_assert_cmpint (bb_test_sql_int (fixture->path,
                             "SELECT count(*) FROM outbox o JOIN records r ON r.id = o.id"
                             " WHERE o.position = r.num"),
                    ==, N_MANY + 2);
@@ -229,7 +192,7 @@ test_every_record_indexed_and_queued (Fixture       *fixture,
   g_assert_cmpuint (bb_store_outbox_count (fixture->store), ==, N_MANY + 2);
 
   /* FTS5's buffer, larger during the import, is back to its usual size. */
-  g_assert_cmpint (sql_int (fixture->path,
+  g_assert_cmpint (bb_test_sql_int (fixture->path,
                             "SELECT COALESCE ((SELECT v FROM records_fts_config WHERE k = 'hashsize'),"
                             " 1048576)"),
                    ==, 1048576);
@@ -242,17 +205,17 @@ test_free_without_commit_keeps_nothing (Fixture       *fixture,
   save_one (fixture->store, 100000);
   import_records (fixture->store, 0, N_MANY, FALSE);
 
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records"), ==, 1);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM outbox"), ==, 1);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_keys"), ==, 1);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts"), ==, 1);
-  g_assert_cmpint (sql_int (fixture->path,
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records"), ==, 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM outbox"), ==, 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_keys"), ==, 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records_fts"), ==, 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path,
                             "SELECT count(*) FROM records_fts_config WHERE k = 'hashsize'"), ==, 0);
 
   /* The store is unlocked and the next import starts its queue after the
    * one record kept. */
   import_records (fixture->store, 0, 3, TRUE);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT max(position) FROM outbox"), ==, 4);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT max(position) FROM outbox"), ==, 4);
   g_assert_cmpuint (count_matches (fixture->store, "shops"), ==, 4);
 }
 
@@ -278,8 +241,8 @@ test_a_record_already_there_fails_the_import (Fixture       *fixture,
   g_assert_error (error, BB_STORE_ERROR, BB_STORE_ERROR_FAILED);
   g_clear_pointer (&import, bb_store_import_free);
 
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records"), ==, 1);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT rev FROM records"), ==, 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records"), ==, 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT rev FROM records"), ==, 1);
   g_assert_cmpuint (count_matches (fixture->store, "wqbaaa"), ==, 1);   /* record 1 */
   g_assert_cmpuint (count_matches (fixture->store, "wqcaaa"), ==, 0);   /* record 2 */
 }

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "beatbook.h"
+#include "test-files.h"
 #include "bb-store-private.h"
 
 /* Words no other field holds, so the expected matches are known here. */
@@ -45,26 +46,6 @@ typedef struct
 } Fixture;
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_remove (path);
-}
-
-static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -83,27 +64,10 @@ fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_tree (fixture->dir);
+  bb_test_remove_tree (fixture->dir);
   g_free (fixture->path);
   g_free (fixture->dir);
   g_rand_free (fixture->rand);
-}
-
-static gint64
-sql_int (const char *path,
-         const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
 }
 
 static char *
@@ -423,25 +387,25 @@ test_search_complete_and_newest_first (Fixture       *fixture,
 
   fill_store (fixture);
   /* The pulled records' text is not indexed yet: a search must find them. */
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_pending"), >, 50);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_pending"), >, 50);
 
   for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
     {
       check_query (fixture->store, &(BbQuery) { .search = searches[i] }, 1);
       check_query (fixture->store, &(BbQuery) { .search = searches[i], .ward = "town" }, 0);
     }
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, 0);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, 0);
 
   /* Nothing the records no longer say, each entry under its record's key. */
   check_query (fixture->store, &(BbQuery) { .search = "nothing" }, 0);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts"), ==,
-                   sql_int (fixture->path, "SELECT count(*) FROM search_keys"));
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts f"
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records_fts"), ==,
+                   bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_keys"));
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records_fts f"
                                            " JOIN search_keys k ON k.key = f.rowid"
                                            " AND k.num = (f.rowid & 1073741823)"), ==,
-                   sql_int (fixture->path, "SELECT count(*) FROM search_keys"));
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_keys"), >=,
-                   sql_int (fixture->path, "SELECT count(*) FROM records WHERE deleted = 0"));
+                   bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_keys"));
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_keys"), >=,
+                   bb_test_sql_int (fixture->path, "SELECT count(*) FROM records WHERE deleted = 0"));
 }
 
 static void
@@ -541,7 +505,7 @@ test_bulk_index_in_batches (Fixture       *fixture,
     }
   g_assert_true (bb_store_apply_pull_page (fixture->store, page, "sync.cursor", n, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, n);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, n);
 
   want = expected (fixture->store, &query);
   g_assert_cmpuint (want->len, >, 1000);
@@ -552,12 +516,12 @@ test_bulk_index_in_batches (Fixture       *fixture,
   got = all_pages_by_key (fixture->store, &query, 50);
   assert_same_ids (want, got, "pages by key");
 
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, 0);
-  g_assert_cmpint (sql_int (fixture->path, "SELECT count(*) FROM records_fts f"
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM search_pending"), ==, 0);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "SELECT count(*) FROM records_fts f"
                                            " JOIN search_keys k ON k.key = f.rowid"
                                            " AND k.num = (f.rowid & 1073741823)"), ==, n);
   /* Written in bulk, with FTS5's buffer set back to its usual size. */
-  g_assert_cmpint (sql_int (fixture->path,
+  g_assert_cmpint (bb_test_sql_int (fixture->path,
                             "SELECT COALESCE ((SELECT v FROM records_fts_config WHERE k = 'hashsize'),"
                             " 1048576)"),
                    ==, 1048576);

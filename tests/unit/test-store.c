@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "beatbook.h"
+#include "test-files.h"
 
 typedef struct
 {
@@ -19,26 +20,6 @@ typedef struct
   char    *path;
   BbStore *store;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_remove (path);
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -59,7 +40,7 @@ fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_tree (fixture->dir);
+  bb_test_remove_tree (fixture->dir);
   g_free (fixture->path);
   g_free (fixture->dir);
 }
@@ -145,23 +126,6 @@ get (BbStore    *store,
   g_assert_no_error (error);
   g_assert_nonnull (record);
   return record;
-}
-
-static gint64
-sql_int (const char *path,
-         const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
 }
 
 /* Saving */
@@ -1304,7 +1268,7 @@ test_open_settings (Fixture       *fixture,
 
   g_assert_cmpstr (bb_store_get_path (fixture->store), ==, fixture->path);
   g_assert_cmpint (BB_STORE_SCHEMA_VERSION, >=, 2);
-  g_assert_cmpint (sql_int (fixture->path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION);
 
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
   {
@@ -1401,7 +1365,7 @@ test_open_too_new (Fixture       *fixture,
   sqlite3_close (db);
 
   assert_refused_untouched (fixture->path, BB_STORE_ERROR_TOO_NEW);
-  g_assert_cmpint (sql_int (fixture->path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION + 1);
+  g_assert_cmpint (bb_test_sql_int (fixture->path, "PRAGMA user_version"), ==, BB_STORE_SCHEMA_VERSION + 1);
 }
 
 static void
