@@ -740,7 +740,12 @@ configure (BbStore  *self,
                        * records (and the search index it updates) stays in
                        * memory instead of going back and forth to the disk. */
                       "PRAGMA cache_size = " G_STRINGIFY (BB_STORE_CACHE_SIZE) ";"
-                      "PRAGMA temp_store = MEMORY;",
+                      "PRAGMA temp_store = MEMORY;"
+                      /* What is deleted (a record, personal details past
+                       * their time, a wiped device's data) is overwritten
+                       * with zeroes, not left readable in free pages:
+                       * whatever SQLite's build chose. */
+                      "PRAGMA secure_delete = ON;",
                       _("Could not open the database"), error);
 }
 
@@ -947,11 +952,9 @@ bb_store_wipe (BbStore  *self,
 
   locker = g_mutex_locker_new (&self->lock);
 
-  /* secure_delete zeroes freed pages, VACUUM drops them and the checkpoint
-   * truncates the WAL: a revoked device keeps no readable copy. */
-  if (!exec_script (self, "PRAGMA secure_delete = ON", _("Could not wipe the data"), error))
-    return FALSE;
-
+  /* secure_delete (on since the store was opened) zeroes freed pages,
+   * VACUUM drops them and the checkpoint truncates the WAL: a revoked
+   * device keeps no readable copy. */
   ok = bb_store_begin (self, error) &&
        exec_script (self,
                     "DELETE FROM conflicts;"
@@ -972,7 +975,6 @@ bb_store_wipe (BbStore  *self,
   if (!ok)
     bb_store_rollback (self);
 
-  sqlite3_exec (self->db, "PRAGMA secure_delete = OFF", NULL, NULL, NULL);
   if (!ok)
     return FALSE;
 

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "beatbook.h"
+#include "bb-store-private.h"
 #include "test-files.h"
 
 typedef struct
@@ -1207,6 +1208,18 @@ test_outbox_changes_report_damaged_fields (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, bb_record_get_id (record)));
 }
 
+/* PRAGMA secure_delete on the store's own connection. */
+static gint64
+secure_delete (BbStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 value = -1;
+
+  g_assert_true (bb_store_query_int (store, "PRAGMA secure_delete", &value, &error));
+  g_assert_no_error (error);
+  return value;
+}
+
 static void
 test_wipe (Fixture       *fixture,
            gconstpointer  data)
@@ -1228,6 +1241,8 @@ test_wipe (Fixture       *fixture,
 
   g_assert_true (bb_store_wipe (fixture->store, &error));
   g_assert_no_error (error);
+  /* What is deleted afterwards is overwritten too. */
+  g_assert_cmpint (secure_delete (fixture->store), ==, 1);
 
   g_assert_cmpuint (count (fixture->store, &(BbQuery) { .include_deleted = TRUE }), ==, 0);
   g_assert_cmpuint (bb_store_outbox_count (fixture->store), ==, 0);
@@ -1282,6 +1297,8 @@ test_open_settings (Fixture       *fixture,
   sqlite3_close (db);
   g_assert_cmpstr (mode, ==, "wal");
   g_free (mode);
+  /* Deleted content is overwritten, not left in free pages. */
+  g_assert_cmpint (secure_delete (fixture->store), ==, 1);
 
   /* Closing and opening again keeps everything. */
   g_clear_object (&fixture->store);
