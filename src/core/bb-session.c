@@ -713,12 +713,18 @@ bb_session_sync (BbSession     *self,
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       g_autoptr(GError) purge_error = NULL;
+      g_autoptr(GError) collect_error = NULL;
 
       /* Devices hold the minimum: the synced copy now says what was
        * reviewed, so what is old enough loses its personal details. The
        * sync itself succeeded; a failure here is tried again next time. */
       if (bb_store_purge_personal_data (self->store, self->profile, now, &purge_error) < 0)
         g_warning ("Removing personal details from this device failed: %s", purge_error->message);
+      /* So do files that no record, draft or conflict lists any more (a
+       * deleted record's, an attaching stopped as it ended), once a day
+       * old: a file attached a moment ago may not be in a draft yet. */
+      if (!bb_store_collect_evidence (self->store, 24 * 60 * 60, NULL, &collect_error))
+        g_warning ("Removing files no record lists failed: %s", collect_error->message);
       return TRUE;
     }
 

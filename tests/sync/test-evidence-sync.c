@@ -736,6 +736,45 @@ test_deleted_record_takes_its_files (void)
                    BB_BLOB_STATE_ABSENT);
 }
 
+/* A file nothing lists any more leaves the device at a sync once it is a
+ * day old; a younger one stays (it may belong to an editor still open). */
+static void
+test_sync_removes_files_nothing_lists (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Device) device = device_new ();
+  g_autoptr(GBytes) old_bytes = photo_bytes (13, 9000);
+  g_autoptr(GBytes) young_bytes = photo_bytes (14, 9000);
+  g_autoptr(BbAttachment) old = NULL;
+  g_autoptr(BbAttachment) young = NULL;
+  g_autoptr(BbRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  BbStore *store;
+  sqlite3 *db = NULL;
+
+  sign_in (device, server, "officer1");
+  old = attach (device, old_bytes, "old.png");
+  young = attach (device, young_bytes, "young.png");
+  record = log_fly_tip (device, old, NULL);
+  sync_ok (device);
+  store = bb_session_get_store (device->session);
+  g_assert_true (bb_store_delete_record (store, bb_record_get_id (record), &error));
+  g_assert_no_error (error);
+
+  /* The deleted record's file was attached two days ago; the other, never
+   * listed, a moment ago. */
+  sql = g_strdup_printf ("UPDATE blobs SET added_at = '2000-01-01T00:00:00Z' WHERE sha256 = '%s'",
+                         old->sha256);
+  g_assert_cmpint (sqlite3_open (bb_store_get_path (store), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  sync_ok (device);
+  g_assert_cmpint (bb_store_get_blob_state (store, old->sha256), ==, BB_BLOB_STATE_ABSENT);
+  g_assert_cmpint (bb_store_get_blob_state (store, young->sha256), !=, BB_BLOB_STATE_ABSENT);
+}
+
 static void
 test_erased_record_takes_its_files (void)
 {
@@ -885,6 +924,8 @@ main (int argc, char *argv[])
                    test_councillor_never_gets_an_s59_photo);
   g_test_add_func ("/evidence/erase/deleted-record-takes-its-files",
                    test_deleted_record_takes_its_files);
+  g_test_add_func ("/evidence/erase/a-sync-removes-files-nothing-lists",
+                   test_sync_removes_files_nothing_lists);
   g_test_add_func ("/evidence/erase/erased-record-takes-its-files",
                    test_erased_record_takes_its_files);
   g_test_add_func ("/evidence/cli/attach-show-and-sync", test_cli_attach_show_and_sync);
