@@ -608,8 +608,9 @@ bb_review_view_get_query (BbReviewView *self,
   };
 }
 
-/* At most this many records are read for the map: a year of a busy
- * partnership's patrols; more would not be readable as points anyway. */
+/* At most this many records are shown on the map, the newest: a year of a
+ * busy partnership's patrols; more would not be readable as points
+ * anyway. The count says when the filters select more. */
 #define MAP_LIMIT 5000
 
 /* The records the filters select (the list's own query), those with a
@@ -623,13 +624,18 @@ fill_map (BbReviewView  *self,
   g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func ((GDestroyNotify) bb_map_point_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  gboolean more;
 
-  records = bb_store_list_records (store_of (self), query, 0, MAP_LIMIT, &error);
+  /* One more than is shown: to know, and say, that there are more. */
+  records = bb_store_list_records (store_of (self), query, 0, MAP_LIMIT + 1, &error);
   if (records == NULL)
     {
       g_warning ("Could not read the records for the map: %s", error->message);
       return;
     }
+  more = records->len > MAP_LIMIT;
+  if (more)
+    g_ptr_array_set_size (records, MAP_LIMIT);
   for (guint i = 0; i < records->len; i++)
     {
       BbMapPoint *point = bb_map_point_new_for_record (g_ptr_array_index (records, i),
@@ -640,10 +646,17 @@ fill_map (BbReviewView  *self,
     }
   bb_map_set_points (self->map, points, fit);
 
-  /* Translators: the count above the map, "12 records, 9 on the map" */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record, %u on the map",
-                                       "%u records, %u on the map", records->len),
-                          records->len, points->len);
+  if (more)
+    /* Translators: the count above the map when the filters select more
+     * records than it shows: "More than 5000 records: the newest 5000,
+     * 4210 of them on the map" (the first two numbers are always 5000) */
+    text = g_strdup_printf (_("More than %u records: the newest %u, %u of them on the map"),
+                            (guint) MAP_LIMIT, (guint) MAP_LIMIT, points->len);
+  else
+    /* Translators: the count above the map, "12 records, 9 on the map" */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record, %u on the map",
+                                         "%u records, %u on the map", records->len),
+                            records->len, points->len);
   g_free (self->count_text);
   self->count_text = g_steal_pointer (&text);
   gtk_label_set_text (self->count_label, self->count_text);

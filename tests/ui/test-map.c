@@ -543,6 +543,50 @@ offline_notice (BbMap *map)
   return NULL;
 }
 
+/* More records than the map shows: the newest are shown, and the count
+ * says there are more instead of giving the cap as the number. */
+static void
+test_review_map_says_when_there_are_more (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_autoptr(BbStoreImport) import = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *review;
+  const guint n = 5001;
+
+  import = bb_store_import_begin (bb_session_get_store (f->session), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BbRecord) record = bb_record_new (BB_KIND_PATROL_OBSERVATION);
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autofree char *at = g_strdup_printf ("2026-%02u-%02uT%02u:%02u:00Z",
+                                             1 + i % 11, 1 + i % 28, i % 24, i % 60);
+
+      json_object_set_string_member (fields, "ward", "south");
+      json_object_set_string_member (fields, "place", "Shops");
+      json_object_set_double_member (fields, "lat", 0.005 + (i % 50) * 0.0002);
+      json_object_set_double_member (fields, "lon", 0.005 + (i / 50) * 0.0002);
+      json_object_set_string_member (fields, "category", "asb_youths");
+      json_object_set_string_member (fields, "description", "Many");
+      bb_record_set_fields (record, fields);
+      bb_record_set_occurred_at (record, at);
+      bb_record_set_priority (record, 2);
+      bb_record_set_author (record, "user-1", "PC 1", "officer");
+      g_assert_true (bb_store_import_add (import, record, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (bb_store_import_commit (g_steal_pointer (&import), &error));
+  g_assert_no_error (error);
+
+  review = bb_review_view_new (f->session);
+  gtk_window_set_child (GTK_WINDOW (f->window), review);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (bb_review_view_set_show_map (BB_REVIEW_VIEW (review), TRUE));
+  g_assert_cmpstr (bb_review_view_get_count_text (BB_REVIEW_VIEW (review)), ==,
+                   "More than 5000 records: the newest 5000, 5000 of them on the map");
+}
+
 static void
 test_offline_uses_the_tiles_kept (Fixture       *f,
                                   gconstpointer  data)
@@ -616,6 +660,7 @@ main (int   argc,
   ADD ("/map/record-view/shows-the-point-on-tiles-from-the-server", test_record_view_shows_the_point);
   ADD ("/map/record-view/no-point-or-no-tile-source-means-no-map", test_no_point_or_no_tiles_no_map);
   ADD ("/map/review/marks-by-kind-grouped-filtered-and-opening-the-record", test_review_map);
+  ADD ("/map/review/says-when-there-are-more-than-it-shows", test_review_map_says_when_there_are_more);
   /* Last: it takes the server down. */
   ADD ("/map/offline/uses-the-tiles-kept-and-says-so", test_offline_uses_the_tiles_kept);
 #undef ADD
