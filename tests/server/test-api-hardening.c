@@ -25,6 +25,7 @@
 
 #include "beatbook.h"
 #include "api-helpers.h"
+#include "test-files.h"
 
 #define PASSWORD "correct horse battery"
 
@@ -168,24 +169,6 @@ server_log (Server *server)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 server_stop (Server *server)
 {
   g_autoptr(GError) error = NULL;
@@ -205,7 +188,7 @@ server_stop (Server *server)
                log);
     }
   g_clear_object (&server->proc);
-  remove_tree (server->dir);
+  bb_test_remove_tree (server->dir);
   g_free (server->dir);
   g_free (server->db);
   g_free (server->api.base_url);
@@ -940,7 +923,7 @@ test_mismatched_certificate_and_key_are_refused (void)
     g_subprocess_send_signal (good, SIGTERM);
     g_subprocess_wait (good, NULL, NULL);
   }
-  remove_tree (dir);
+  bb_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1014,7 +997,7 @@ test_device_database_is_owner_only (void)
     g_assert_cmpint (st.st_mode & 0077, ==, 0);
   }
   umask (old);
-  remove_tree (dir);
+  bb_test_remove_tree (dir);
 }
 
 static void
@@ -1075,7 +1058,7 @@ test_relative_ca_file_is_kept_whole (void)
 
   g_assert_cmpint (chdir (here), ==, 0);
   g_clear_object (&session);
-  remove_tree (data_dir);
+  bb_test_remove_tree (data_dir);
   server_stop (server);
 }
 
@@ -1108,7 +1091,7 @@ test_old_unlisted_evidence_is_swept_at_start (void)
   g_assert_false (g_file_test (old_path, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (young_path, G_FILE_TEST_EXISTS));
   server_stop (server);
-  remove_tree (dir);
+  bb_test_remove_tree (dir);
 }
 
 int

@@ -18,6 +18,7 @@
 #include "beatbook.h"
 #include "api-helpers.h"
 #include "test-db.h"
+#include "test-files.h"
 
 /* ------------------------------------------------------------------ */
 /* Users every test group starts with                                  */
@@ -71,26 +72,6 @@ typedef struct
 } Fixture;
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-    }
-  g_rmdir (path);
-}
-
-static void
 make_template (void)
 {
   g_autoptr(GError) error = NULL;
@@ -141,7 +122,7 @@ fixture_teardown (Fixture       *fx,
     }
   test_db_drop (fx->db);
   g_free (fx->db);
-  remove_tree (fx->dir);
+  bb_test_remove_tree (fx->dir);
   g_free (fx->dir);
 }
 
@@ -2757,7 +2738,7 @@ main (int   argc,
   test_db_drop (template_db);
   g_free (template_db);
   if (template_dir != NULL)
-    remove_tree (template_dir);
+    bb_test_remove_tree (template_dir);
   g_free (template_dir);
   return ret;
 }

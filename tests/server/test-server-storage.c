@@ -14,6 +14,7 @@
 #include "bb-server-store.h"
 #include "bb-server-util.h"
 #include "test-db.h"
+#include "test-files.h"
 
 typedef struct
 {
@@ -37,26 +38,12 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-      g_remove (child);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_pointer (&f->store, bb_server_store_close);
   test_db_drop (f->path);
-  remove_tree (f->dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
