@@ -18,6 +18,7 @@
 
 #include "beatbook.h"
 #include "test-files.h"
+#include "test-store-fixture.h"
 
 /* More than two of the import's search batches (16,000 entries). */
 #define N_MANY 32001
@@ -33,23 +34,15 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("beatbook-import-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "beatbook.db", NULL);
-  fixture->store = bb_store_open (fixture->path, &error);
-  g_assert_no_error (error);
+  fixture->store = bb_test_store_new ("beatbook-import-XXXXXX", "beatbook.db",
+                                      &fixture->dir, &fixture->path);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_clear_object (&fixture->store);
-  bb_test_remove_tree (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
+  bb_test_store_free (&fixture->store, &fixture->dir, &fixture->path);
 }
 
 /* A word of letters only that no other record holds, nor a prefix of one

@@ -21,6 +21,7 @@
 
 #include "beatbook.h"
 #include "test-files.h"
+#include "test-store-fixture.h"
 #include "bb-store-private.h"
 
 /* Words no other field holds, so the expected matches are known here. */
@@ -49,13 +50,8 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("beatbook-search-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "beatbook.db", NULL);
-  fixture->store = bb_store_open (fixture->path, &error);
-  g_assert_no_error (error);
+  fixture->store = bb_test_store_new ("beatbook-search-XXXXXX", "beatbook.db",
+                                      &fixture->dir, &fixture->path);
   fixture->rand = g_rand_new_with_seed (20261206);
 }
 
@@ -63,10 +59,7 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_clear_object (&fixture->store);
-  bb_test_remove_tree (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
+  bb_test_store_free (&fixture->store, &fixture->dir, &fixture->path);
   g_rand_free (fixture->rand);
 }
 

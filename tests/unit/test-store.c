@@ -14,6 +14,7 @@
 #include "beatbook.h"
 #include "bb-store-private.h"
 #include "test-files.h"
+#include "test-store-fixture.h"
 
 typedef struct
 {
@@ -26,24 +27,15 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("beatbook-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "user", "beatbook.db", NULL);
-  fixture->store = bb_store_open (fixture->path, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (fixture->store);
+  fixture->store = bb_test_store_new ("beatbook-store-XXXXXX", "user/beatbook.db",
+                                      &fixture->dir, &fixture->path);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_clear_object (&fixture->store);
-  bb_test_remove_tree (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
+  bb_test_store_free (&fixture->store, &fixture->dir, &fixture->path);
 }
 
 /* A patrol observation as an officer's device makes it. */
