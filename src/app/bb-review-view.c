@@ -183,6 +183,16 @@ local_date_to_utc (BbReviewView *self,
 
 /* Filling the controls */
 
+/* A flow box's own children would take a Tab stop each, before the
+ * buttons they hold. */
+static void
+unfocus_flow_box_children (GtkFlowBox *box)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
+}
+
 static void
 fill_filters (BbReviewView *self)
 {
@@ -263,13 +273,8 @@ fill_filters (BbReviewView *self)
     gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->map_button)), FALSE);
   }
 
-  /* The flow boxes' own children would take a Tab stop each. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->filters)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    gtk_widget_set_focusable (child, FALSE);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->actions)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    gtk_widget_set_focusable (child, FALSE);
+  unfocus_flow_box_children (self->filters);
+  unfocus_flow_box_children (self->actions);
 }
 
 static void
