@@ -662,9 +662,7 @@ fill_map (BbReviewView  *self,
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u record, %u on the map",
                                          "%u records, %u on the map", records->len),
                             records->len, points->len);
-  g_free (self->count_text);
-  self->count_text = g_steal_pointer (&text);
-  gtk_label_set_text (self->count_label, self->count_text);
+  set_count_text (self, g_steal_pointer (&text));
 }
 
 static void
