@@ -246,6 +246,16 @@ set_busy_changed (BbAttachmentsRow *self)
 
 /* The queue */
 
+/* @pending has left the queue: frees it and starts the next file. */
+static void
+done_with (BbAttachmentsRow *self,
+           Pending          *pending)
+{
+  pending_free (pending);
+  start_next (self);
+  set_busy_changed (self);
+}
+
 static void
 on_imported (GObject      *object,
              GAsyncResult *result,
@@ -278,10 +288,7 @@ on_imported (GObject      *object,
       self->n_refused++;
       add_message (self, error->message);
     }
-  pending_free (pending);
-
-  start_next (self);
-  set_busy_changed (self);
+  done_with (self, pending);
 }
 
 static void
@@ -317,21 +324,19 @@ on_encoded (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) png = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (pending->row == NULL || png == NULL)
+  if (pending->row == NULL)
     {
-      /* Only a cancel ends an encoding without bytes. */
-      if (pending->row != NULL)
-        {
-          BbAttachmentsRow *self = pending->row;
-
-          g_queue_remove (&self->queue, pending);
-          bb_attachment_strip_remove_pending (self->strip, pending->id);
-          pending_free (pending);
-          start_next (self);
-          set_busy_changed (self);
-        }
-      else
-        pending_free (pending);
+      /* The editor went away meanwhile. */
+      pending_free (pending);
+      return;
+    }
+  if (png == NULL)
+    {
+      /* Only a cancel (the person stopped it) ends an encoding without
+       * bytes. */
+      g_queue_remove (&pending->row->queue, pending);
+      bb_attachment_strip_remove_pending (pending->row->strip, pending->id);
+      done_with (pending->row, pending);
       return;
     }
 
