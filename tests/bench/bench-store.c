@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "beatbook.h"
+#include "test-files.h"
 
 #define PAGE_SIZE 50
 #define PULL_BATCH 10000
@@ -248,27 +249,6 @@ print_file_size (const char *path)
     g_print ("  database file: %.1f MiB\n", st.st_size / (1024.0 * 1024.0));
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -331,7 +311,7 @@ main (int   argc,
 
   g_clear_object (&store);
   if (remove_dir)
-    remove_tree (data_dir);
+    bb_test_remove_tree (data_dir);
   g_free (data_dir);
 
   return 0;

@@ -11,6 +11,7 @@
 
 #include "beatbook.h"
 #include "csv-reader.h"
+#include "test-files.h"
 
 typedef struct
 {
@@ -49,26 +50,6 @@ data_file (const char *name)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -83,7 +64,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->tmp);
+  bb_test_remove_tree (f->tmp);
   g_free (f->data_dir);
   g_free (f->tmp);
 }

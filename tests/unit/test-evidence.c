@@ -18,28 +18,9 @@
 #include <libexif/exif-data.h>
 
 #include "beatbook.h"
+#include "test-files.h"
 
 static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_remove (path);
-}
 
 /* Bytes that sniff as a PNG, different for each @seed. */
 static GBytes *
@@ -258,7 +239,7 @@ fixture_teardown (Fixture       *f,
 {
   g_clear_object (&f->store);
   g_clear_object (&f->profile);
-  remove_tree (f->dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db);
 }

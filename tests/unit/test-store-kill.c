@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "beatbook.h"
+#include "test-files.h"
 
 #define N_ROUNDS 8
 
@@ -256,27 +257,6 @@ check_database (const char *path,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_kill_keeps_reported_saves (void)
 {
   g_autoptr(GError) error = NULL;
@@ -307,7 +287,7 @@ test_kill_keeps_reported_saves (void)
 
   g_hash_table_unref (reported.records);
   g_hash_table_unref (reported.drafts);
-  remove_tree (dir);
+  bb_test_remove_tree (dir);
 }
 
 int
