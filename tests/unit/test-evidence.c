@@ -606,21 +606,31 @@ import_async (Fixture       *f,
   return bb_store_import_evidence_finish (f->store, result, offer, error);
 }
 
+/* @bytes written to @name in the test's folder. */
+static GFile *
+file_of_bytes (Fixture    *f,
+               const char *name,
+               GBytes     *bytes)
+{
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
+  return g_file_new_for_path (path);
+}
+
 static void
 test_import_async_keeps_the_file (Fixture       *f,
                                   gconstpointer  data)
 {
   g_autoptr(GBytes) bytes = fake_png (11, 3 * 1024 * 1024 + 17);
-  g_autofree char *path = g_build_filename (f->dir, "photo-async.png", NULL);
+  g_autoptr(GFile) file = file_of_bytes (f, "photo-async.png", bytes);
   g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(BbAttachment) attachment = NULL;
   g_autoptr(GBytes) back = NULL;
   g_auto(BbExifOffer) offer = { 0 };
   ProgressSeen seen = { 0 };
 
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
   attachment = import_async (f, file, &seen, &offer, &error);
   g_assert_no_error (error);
   g_assert_nonnull (attachment);
@@ -678,15 +688,12 @@ test_import_async_cancelled_mid_copy_leaves_nothing (Fixture       *f,
 {
   gsize size = 8 * 1024 * 1024 + 5;
   g_autoptr(GBytes) bytes = fake_png (12, size);
-  g_autofree char *path = g_build_filename (f->dir, "big.png", NULL);
+  g_autoptr(GFile) file = file_of_bytes (f, "big.png", bytes);
   g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(BbAttachment) attachment = NULL;
   ProgressSeen seen = { 0 };
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), size, NULL));
 
   /* Read and hashed, then 2 MiB into the writing. */
   seen.cancellable = cancellable;
@@ -754,16 +761,13 @@ test_import_async_write_failure_leaves_nothing (Fixture       *f,
 {
   gsize size = 6 * 1024 * 1024 + 3;
   g_autoptr(GBytes) bytes = fake_png (13, size);
-  g_autofree char *path = g_build_filename (f->dir, "van.png", NULL);
+  g_autoptr(GFile) file = file_of_bytes (f, "van.png", bytes);
   g_autofree char *evidence_dir = bb_store_dup_evidence_dir (f->store);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(BbAttachment) attachment = NULL;
   struct rlimit old_limit, limit;
   ProgressSeen seen = { 0 };
   void (*old_handler) (int);
-
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), size, NULL));
 
   g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old_limit), ==, 0);
   limit = old_limit;
