@@ -10,6 +10,7 @@
 
 #include "bb-application.h"
 #include "bb-window.h"
+#include "test-files.h"
 
 /* What counts as named:
  * - the accessible "label" property, or a "labelled-by" relation;
@@ -198,28 +199,6 @@ assert_all_inputs_named (GtkWidget  *root,
 /* Fixture */
 
 static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-          remove_tree (child);
-          g_object_unref (info);
-        }
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
 iterate (void)
 {
   gint64 end = g_get_monotonic_time () + 100 * 1000;
@@ -280,12 +259,10 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GFile) dir = g_file_new_for_path (f->dir);
-
   gtk_window_close (GTK_WINDOW (f->window));
   iterate ();
   g_clear_object (&f->app);
-  remove_tree (dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

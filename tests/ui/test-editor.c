@@ -13,6 +13,7 @@
 #include "bb-choice-row.h"
 #include "bb-date-row.h"
 #include "bb-editor.h"
+#include "test-files.h"
 
 typedef struct
 {
@@ -40,24 +41,6 @@ wait_ms (guint ms)
   g_timeout_add (ms, set_true, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -93,7 +76,7 @@ fixture_tear_down (Fixture       *f,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_clear_object (&f->session);
-  remove_tree (f->dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

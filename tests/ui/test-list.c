@@ -15,6 +15,7 @@
 #include "bb-record-list-model.h"
 #include "bb-record-row.h"
 #include "bb-window.h"
+#include "test-files.h"
 
 #define BIG_N 100000
 
@@ -28,36 +29,6 @@ static const char * const kinds[] = {
 static const char * const wards[] = { "town", "brent", "swanscombe", "heath", "temple_hill" };
 
 /* Helpers */
-
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-          remove_tree (child);
-          g_object_unref (info);
-        }
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  remove_tree (file);
-}
 
 static char *
 make_tmp_dir (void)
@@ -171,7 +142,7 @@ model_fixture_tear_down (ModelFixture  *fixture,
                          gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_dir (fixture->dir);
+  bb_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 
@@ -625,7 +596,7 @@ test_window_shows_100k_records_paged (void)
   iterate ();
   g_application_quit (G_APPLICATION (app));
   g_clear_object (&app);
-  remove_dir (dir);
+  bb_test_remove_tree (dir);
 }
 
 /* The record of the row that has the keyboard focus, if any. */
@@ -800,7 +771,7 @@ test_window_end_key_goes_to_the_last_record (void)
   iterate ();
   g_application_quit (G_APPLICATION (app));
   g_clear_object (&app);
-  remove_dir (dir);
+  bb_test_remove_tree (dir);
 }
 
 int

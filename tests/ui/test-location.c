@@ -19,6 +19,7 @@
 #include "bb-editor.h"
 #include "bb-location-row.h"
 #include "bb-location-source.h"
+#include "test-files.h"
 
 typedef struct
 {
@@ -35,24 +36,6 @@ typedef struct
   BbLocation location;
   GError    *error;
 } Answer;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 on_answer (GObject      *object,
@@ -260,7 +243,7 @@ fixture_tear_down (Fixture       *f,
     ;
   bb_location_source_set_default (NULL);
   g_clear_object (&f->session);
-  remove_tree (f->dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

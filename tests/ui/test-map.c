@@ -19,6 +19,7 @@
 #include "bb-map.h"
 #include "bb-record-view.h"
 #include "bb-review-view.h"
+#include "test-files.h"
 
 static char *tmp_dir;
 static char *profile_path;
@@ -128,24 +129,6 @@ write_profile (guint port)
 }
 
 /* Helpers */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -268,7 +251,7 @@ fixture_tear_down (Fixture       *f,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_clear_object (&f->session);
-  remove_tree (f->dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -669,7 +652,7 @@ main (int   argc,
 
   g_clear_object (&server);
   g_bytes_unref (tile_png);
-  remove_tree (tmp_dir);
+  bb_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (profile_path);
   return status;

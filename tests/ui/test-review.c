@@ -21,6 +21,7 @@
 #include "bb-review-date.h"
 #include "bb-review-view.h"
 #include "bb-review-window.h"
+#include "test-files.h"
 
 typedef struct
 {
@@ -32,24 +33,6 @@ typedef struct
 } Fixture;
 
 /* Helpers */
-
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children =
-    g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  GFileInfo *info;
-
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-      remove_tree (child);
-      g_object_unref (info);
-    }
-  g_file_delete (file, NULL, NULL);
-}
 
 static void
 iterate (void)
@@ -154,11 +137,9 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GFile) dir = g_file_new_for_path (f->dir);
-
   g_clear_object (&f->session);
   iterate ();
-  remove_tree (dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->last_month_from);
   g_free (f->last_month_to);

@@ -20,41 +20,12 @@
 #include "bb-sign-in-dialog.h"
 #include "bb-sync-indicator.h"
 #include "bb-window.h"
+#include "test-files.h"
 
 /* A wait that runs out is a hang, reported as a failure; nothing is timed. */
 #define WAIT_LIMIT_SECONDS 30
 
 /* Helpers */
-
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-          remove_tree (child);
-          g_object_unref (info);
-        }
-    }
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  remove_tree (file);
-}
 
 static void
 iterate (void)
@@ -213,7 +184,7 @@ fixture_tear_down (Fixture       *f,
   iterate ();
   g_clear_object (&f->app);
   server_free (f->server);
-  remove_dir (f->dir);
+  bb_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -320,7 +291,7 @@ static void
 other_free (Other *other)
 {
   g_clear_object (&other->session);
-  remove_dir (other->dir);
+  bb_test_remove_tree (other->dir);
   g_free (other->dir);
   g_free (other);
 }
