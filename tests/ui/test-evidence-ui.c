@@ -572,6 +572,59 @@ test_files_go_in_order_and_a_pending_one_can_be_stopped (Fixture       *f,
   g_assert_null (bb_attachments_row_get_message (row));
 }
 
+/* A file stopped while it is copied no longer counts towards the most a
+ * record holds, even before its copy has heard the stop: with one stopped,
+ * as many new files as the record holds still go in. */
+static void
+test_a_stopped_file_leaves_room (Fixture       *f,
+                                 gconstpointer  data)
+{
+  BbAttachmentsRow *row = row_of (f);
+  BbAttachmentStrip *strip = bb_attachments_row_get_strip (row);
+  g_autofree char *big_path = g_build_filename (f->dir, "big-photo.png", NULL);
+  g_autoptr(GFile) big = g_file_new_for_path (big_path);
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  g_autoptr(GPtrArray) listed = NULL;
+  GtkWidget *stop = NULL;
+
+  write_noise_png (big_path, 16);
+  bb_attachments_row_add_file (row, big);
+
+  g_ptr_array_add (stack, strip);
+  while (stack->len > 0 && stop == NULL)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      if (GTK_IS_BUTTON (w) &&
+          g_strcmp0 (gtk_widget_get_tooltip_text (w), "Stop attaching big-photo.png") == 0)
+        stop = w;
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+        g_ptr_array_add (stack, c);
+    }
+  g_assert_nonnull (stop);
+  g_signal_emit_by_name (stop, "clicked");
+  g_assert_cmpuint (bb_attachments_row_get_n_waiting (row), ==, 0);
+
+  /* At once, before the stopped copy has ended. */
+  for (guint i = 0; i < BB_PROFILE_DEFAULT_MAX_ATTACHMENTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("fly-tip-%u.png", i);
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GBytes) png = make_png (20 + (int) i, 20);
+
+      g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png), NULL));
+      bb_attachments_row_add_file (row, file);
+    }
+  g_assert_cmpuint (bb_attachments_row_get_n_refused (row), ==, 0);
+  g_assert_null (bb_attachments_row_get_message (row));
+
+  g_assert_true (wait_for (row_is_idle, row, 60000));
+  listed = form_attachments (f);
+  g_assert_cmpuint (listed->len, ==, BB_PROFILE_DEFAULT_MAX_ATTACHMENTS);
+  g_assert_cmpuint (bb_attachments_row_get_n_refused (row), ==, 0);
+}
+
 static void
 on_saved (BbEditor *editor,
           BbRecord *record,
@@ -683,6 +736,7 @@ main (int   argc,
   ADD ("/evidence-ui/files-go-in-order-and-a-pending-one-can-be-stopped",
        test_files_go_in_order_and_a_pending_one_can_be_stopped);
   ADD ("/evidence-ui/save-waits-for-the-file", test_save_waits_for_the_file);
+  ADD ("/evidence-ui/a-stopped-file-leaves-room", test_a_stopped_file_leaves_room);
   ADD ("/evidence-ui/refusal-names-the-file-and-loses-nothing", test_refusal_names_the_file_and_loses_nothing);
 
   return g_test_run ();

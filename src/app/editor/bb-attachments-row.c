@@ -420,8 +420,9 @@ enqueue (BbAttachmentsRow *self,
   if (g_queue_is_empty (&self->queue))
     set_message (self, NULL);
 
-  /* Refused at once rather than after the copies before it. */
-  if (n_attached (self) + self->queue.length >= max_count (self))
+  /* Refused at once rather than after the copies before it. A stopped
+   * file that is still leaving the queue takes no place. */
+  if (n_attached (self) + bb_attachments_row_get_n_waiting (self) >= max_count (self))
     {
       guint max = max_count (self);
       g_autofree char *text =
