@@ -16,6 +16,7 @@
 
 #include "beatbook.h"
 #include "test-db.h"
+#include "test-files.h"
 
 #if defined(__GNUC__)
 # pragma GCC diagnostic ignored "-Wunused-function"
@@ -157,28 +158,6 @@ server_kill (Server *server,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                                   NULL, NULL);
-  GFileInfo *info;
-
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        rm_rf (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
-static void
 add_user (Server     *server,
           const char *username,
           const char *role,
@@ -208,7 +187,7 @@ static void
 server_free (Server *server)
 {
   server_kill (server, SIGTERM);
-  rm_rf (server->dir);
+  bb_test_remove_tree (server->dir);
   g_free (server->dir);
   test_db_drop (server->db);
   g_free (server->db);
@@ -245,7 +224,7 @@ static void
 device_free (Device *device)
 {
   g_clear_object (&device->session);
-  rm_rf (device->dir);
+  bb_test_remove_tree (device->dir);
   g_free (device->dir);
   g_free (device);
 }

@@ -897,7 +897,7 @@ test_cli_attach_show_and_sync (void)
   g_assert_nonnull (strstr (out, sha));
   g_clear_pointer (&out, g_free);
 
-  rm_rf (dir);
+  bb_test_remove_tree (dir);
 }
 
 int

@@ -185,7 +185,7 @@ test_migrated_partnership_syncs_on (void)
 
   server_kill (&sqlite_server, SIGTERM);
   test_db_drop (pg_uri);
-  rm_rf (sqlite_server.dir);
+  bb_test_remove_tree (sqlite_server.dir);
   g_free (sqlite_server.dir);
   g_free (sqlite_server.db);
   g_free (sqlite_server.url);

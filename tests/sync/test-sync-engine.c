@@ -64,7 +64,7 @@ device_free (Device *device)
   bb_sync_engine_stop (device->engine);
   g_clear_object (&device->engine);
   g_clear_object (&device->session);
-  rm_rf (device->dir);
+  bb_test_remove_tree (device->dir);
   g_free (device->dir);
   g_free (device);
 }

@@ -463,7 +463,7 @@ test_cli_sync_and_lookup (void)
   g_assert_cmpint (run_cli (dir, NULL, &out, "logout", NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_cli (dir, NULL, &out, "sync", NULL), ==, 1);
-  rm_rf (dir);
+  bb_test_remove_tree (dir);
 }
 
 int
