@@ -535,10 +535,11 @@ import_bytes (const char    *dir,
               GBytes        *bytes,
               GCancellable  *cancellable,
               Progress      *progress,
+              BbExifOffer   *offer,
               GError       **error)
 {
   g_autoptr(BbAttachment) attachment = NULL;
-  g_auto(BbExifOffer) offer = { 0 };
+  g_auto(BbExifOffer) exif = { 0 };
   g_autoptr(GTimeZone) zone = NULL;
   const char *media_type;
   const guint8 *data;
@@ -567,11 +568,18 @@ import_bytes (const char    *dir,
   attachment->size = (gint64) length;
 
   zone = profile != NULL ? bb_time_zone_local (bb_profile_get_timezone (profile)) : g_time_zone_new_utc ();
-  if (bb_evidence_read_exif (data, length, zone, &offer))
-    attachment->taken_at = g_steal_pointer (&offer.taken_at);
+  if (bb_evidence_read_exif (data, length, zone, &exif))
+    attachment->taken_at = g_strdup (exif.taken_at);
 
   if (!write_file (dir, attachment->sha256, name, bytes, cancellable, progress, error))
     return NULL;
+
+  if (offer != NULL)
+    {
+      bb_exif_offer_clear (offer);
+      *offer = exif;
+      memset (&exif, 0, sizeof exif);
+    }
 
   return g_steal_pointer (&attachment);
 }
@@ -585,6 +593,7 @@ bb_evidence_import_bytes (const char              *dir,
                           GCancellable            *cancellable,
                           BbEvidenceProgressFunc   progress_func,
                           gpointer                 progress_data,
+                          BbExifOffer             *offer,
                           GError                 **error)
 {
   Progress progress = { progress_func, progress_data, 0, 0 };
@@ -596,7 +605,8 @@ bb_evidence_import_bytes (const char              *dir,
 
   /* Hashed and written: the bytes are in memory already. */
   progress.total = 2 * (gint64) g_bytes_get_size (bytes);
-  return import_bytes (dir, profile, n_attached, name, bytes, cancellable, &progress, error);
+  return import_bytes (dir, profile, n_attached, name, bytes, cancellable, &progress,
+                       offer, error);
 }
 
 /* Reads @file whole, a piece at a time; never more than @max bytes (a file
@@ -662,6 +672,7 @@ bb_evidence_import_file (const char              *dir,
                          GCancellable            *cancellable,
                          BbEvidenceProgressFunc   progress_func,
                          gpointer                 progress_data,
+                         BbExifOffer             *offer,
                          GError                 **error)
 {
   Progress progress = { progress_func, progress_data, 0, 0 };
@@ -713,7 +724,8 @@ bb_evidence_import_file (const char              *dir,
   /* It may have shrunk since: count what is there. */
   progress.total = progress.done + 2 * (gint64) g_bytes_get_size (bytes);
 
-  return import_bytes (dir, profile, n_attached, name, bytes, cancellable, &progress, error);
+  return import_bytes (dir, profile, n_attached, name, bytes, cancellable, &progress,
+                       offer, error);
 }
 
 gboolean

@@ -90,7 +90,8 @@ typedef void (*BbEvidenceProgressFunc) (gint64   done,
  * held already is left as it is. Blocks: run it off the UI thread
  * (bb_store_import_evidence_async). A cancel through @cancellable is heard
  * between pieces of a megabyte, up to the rename: the temporary file is
- * removed and G_IO_ERROR_CANCELLED returned. (transfer full) */
+ * removed and G_IO_ERROR_CANCELLED returned. @offer (nullable) receives
+ * what a photo's EXIF says, read from the bytes in memory. (transfer full) */
 BbAttachment *bb_evidence_import_bytes     (const char   *dir,
                                             BbProfile    *profile,
                                             guint         n_attached,
@@ -99,6 +100,7 @@ BbAttachment *bb_evidence_import_bytes     (const char   *dir,
                                             GCancellable *cancellable,
                                             BbEvidenceProgressFunc progress_func,
                                             gpointer      progress_data,
+                                            BbExifOffer  *offer,
                                             GError      **error);
 /* The same for a file: its size is checked before it is read. */
 BbAttachment *bb_evidence_import_file      (const char   *dir,
@@ -108,6 +110,7 @@ BbAttachment *bb_evidence_import_file      (const char   *dir,
                                             GCancellable *cancellable,
                                             BbEvidenceProgressFunc progress_func,
                                             gpointer      progress_data,
+                                            BbExifOffer  *offer,
                                             GError      **error);
 /* Keeps @bytes (fetched from the server) under @sha256 after checking that
  * they hash to it. */

@@ -65,6 +65,42 @@ insert_blob (BbStore             *self,
   return bb_store_step_done (self, stmt, _("Could not remember the attached file"), error);
 }
 
+/* bb_store_import_evidence(), and @offer (nullable) receives what the
+ * photo's EXIF says, read from the bytes the import had in memory. */
+static BbAttachment *
+import_evidence (BbStore                 *self,
+                 BbProfile               *profile,
+                 guint                    n_attached,
+                 GFile                   *file,
+                 const char              *name,
+                 GBytes                  *bytes,
+                 GCancellable            *cancellable,
+                 BbEvidenceProgressFunc   progress_func,
+                 gpointer                 progress_data,
+                 BbExifOffer             *offer,
+                 GError                 **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BbAttachment) attachment = NULL;
+  g_autofree char *dir = NULL;
+
+  dir = bb_store_dup_evidence_dir (self);
+  if (file != NULL)
+    attachment = bb_evidence_import_file (dir, profile, n_attached, file, cancellable,
+                                          progress_func, progress_data, offer, error);
+  else
+    attachment = bb_evidence_import_bytes (dir, profile, n_attached, name, bytes, cancellable,
+                                           progress_func, progress_data, offer, error);
+  if (attachment == NULL)
+    return NULL;
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!insert_blob (self, attachment, BB_BLOB_STATE_WAITING, error))
+    return NULL;
+
+  return g_steal_pointer (&attachment);
+}
+
 BbAttachment *
 bb_store_import_evidence (BbStore                 *self,
                           BbProfile               *profile,
@@ -77,28 +113,11 @@ bb_store_import_evidence (BbStore                 *self,
                           gpointer                 progress_data,
                           GError                 **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(BbAttachment) attachment = NULL;
-  g_autofree char *dir = NULL;
-
   g_return_val_if_fail (BB_IS_STORE (self), NULL);
   g_return_val_if_fail (file != NULL || (name != NULL && bytes != NULL), NULL);
 
-  dir = bb_store_dup_evidence_dir (self);
-  if (file != NULL)
-    attachment = bb_evidence_import_file (dir, profile, n_attached, file,
-                                          cancellable, progress_func, progress_data, error);
-  else
-    attachment = bb_evidence_import_bytes (dir, profile, n_attached, name, bytes,
-                                           cancellable, progress_func, progress_data, error);
-  if (attachment == NULL)
-    return NULL;
-
-  locker = g_mutex_locker_new (&self->lock);
-  if (!insert_blob (self, attachment, BB_BLOB_STATE_WAITING, error))
-    return NULL;
-
-  return g_steal_pointer (&attachment);
+  return import_evidence (self, profile, n_attached, file, name, bytes, cancellable,
+                          progress_func, progress_data, NULL, error);
 }
 
 typedef struct
@@ -132,33 +151,16 @@ import_in_thread (GTask        *task,
 {
   BbStore *self = source;
   ImportJob *job = data;
-  g_autoptr(GTimeZone) zone = NULL;
-  g_autoptr(GBytes) kept = NULL;
-  g_autofree char *dir = NULL;
   GError *error = NULL;
   BbAttachment *attachment;
 
-  attachment = bb_store_import_evidence (self, job->profile, job->n_attached, job->file,
-                                         job->name, job->bytes, cancellable,
-                                         job->progress_func, job->progress_data, &error);
+  attachment = import_evidence (self, job->profile, job->n_attached, job->file, job->name,
+                                job->bytes, cancellable, job->progress_func,
+                                job->progress_data, &job->offer, &error);
   if (attachment == NULL)
     {
       g_task_return_error (task, error);
       return;
-    }
-
-  /* The whole EXIF offer (the time and the place), from the file as kept:
-   * mapped, and only its first segments are read. */
-  dir = bb_store_dup_evidence_dir (self);
-  kept = bb_evidence_read (dir, attachment->sha256, NULL);
-  zone = job->profile != NULL ? bb_time_zone_local (bb_profile_get_timezone (job->profile))
-                              : g_time_zone_new_utc ();
-  if (kept != NULL)
-    {
-      gsize length = 0;
-      const guint8 *bytes = g_bytes_get_data (kept, &length);
-
-      bb_evidence_read_exif (bytes, length, zone, &job->offer);
     }
 
   g_task_return_pointer (task, attachment, (GDestroyNotify) bb_attachment_free);

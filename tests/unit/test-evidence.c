@@ -652,6 +652,29 @@ test_import_async_keeps_the_file (Fixture       *f,
   g_assert_cmpint (bb_store_get_blob_state (f->store, attachment->sha256), ==, BB_BLOB_STATE_WAITING);
 }
 
+/* The async import hands back a photo's whole EXIF offer (the time and
+ * the place), as read from the bytes it kept. */
+static void
+test_import_async_offers_exif (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GBytes) jpeg = jpeg_with_exif ("2026:07:01 21:14:00", TRUE);
+  g_autoptr(GFile) file = file_of_bytes (f, "photo-gps.jpg", jpeg);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BbAttachment) attachment = NULL;
+  g_auto(BbExifOffer) offer = { 0 };
+  ProgressSeen seen = { 0 };
+
+  attachment = import_async (f, file, &seen, &offer, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (attachment);
+  g_assert_nonnull (offer.taken_at);
+  g_assert_cmpstr (offer.taken_at, ==, attachment->taken_at);
+  g_assert_true (offer.has_position);
+  g_assert_cmpfloat_with_epsilon (offer.lat, 51.0 + 26.0 / 60 + 39.6 / 3600, 1e-6);
+  g_assert_cmpfloat_with_epsilon (offer.lon, 13.0 / 60 + 8.4 / 3600, 1e-6);
+}
+
 /* A copy cut short by a quit leaves a temporary file: the next import
  * removes it once it is an hour old, and leaves a recent one alone (it may
  * be another copy under way). */
@@ -803,6 +826,8 @@ main (int   argc,
               fixture_setup, test_import_keeps_the_bytes_unaltered_and_private, fixture_teardown);
   g_test_add ("/evidence/store/import-async-keeps-the-file", Fixture, NULL,
               fixture_setup, test_import_async_keeps_the_file, fixture_teardown);
+  g_test_add ("/evidence/store/import-async-offers-exif", Fixture, NULL,
+              fixture_setup, test_import_async_offers_exif, fixture_teardown);
   g_test_add ("/evidence/store/import-async-cancelled-mid-copy-leaves-nothing", Fixture, NULL,
               fixture_setup, test_import_async_cancelled_mid_copy_leaves_nothing, fixture_teardown);
   g_test_add ("/evidence/store/import-async-refusal-names-the-file", Fixture, NULL,
