@@ -250,9 +250,6 @@ problem_code (const BbProblem *problem)
   return "invalid_field";
 }
 
-/* Applies one change of a push inside its savepoint. Its audit entry goes
- * into @audit, written with the others of the batch in the same
- * transaction once the change is kept. */
 /* The hash a change is known by, to tell a retry from another edit of the
  * same revision, as the server computed it before it read the bytes sent:
  * from the change written out again by json-glib. */
@@ -297,9 +294,12 @@ change_hash_from_bytes (const char *raw,
   return text;
 }
 
-/* @raw is the change's bytes in the request (NULL when they could not be
- * told apart for certain): it is hashed, and its fields stored, as sent,
- * instead of being written out again from the parsed tree. */
+/* Applies one change of a push inside its savepoint. Its audit entry goes
+ * into @audit, written with the others of the batch in the same
+ * transaction once the change is kept. @raw is the change's bytes in the
+ * request (NULL when they could not be told apart for certain): it is
+ * hashed, and its fields stored, as sent, instead of being written out
+ * again from the parsed tree. */
 static void
 apply_change (BbRequest    *req,
               JsonNode     *change,
