@@ -70,17 +70,7 @@ bb_request_reply_json (BbRequest *req,
 {
   g_autoptr(JsonNode) owned = node;
 
-  if (!req->answer_later)
-    {
-      bb_server_reply_json (req->msg, status, g_steal_pointer (&owned));
-      return;
-    }
-  /* On a worker thread: the text is made here, off the main loop, and
-   * only handed to the message on the main thread. A second answer
-   * replaces the first, as it would on the message. */
-  g_free (req->answer_text);
-  req->answer_text = json_to_string (owned, FALSE);
-  req->answer_status = status;
+  bb_request_reply_json_text (req, status, json_to_string (owned, FALSE));
 }
 
 void
@@ -93,6 +83,9 @@ bb_request_reply_json_text (BbRequest *req,
       bb_server_reply_json_text (req->msg, status, text);
       return;
     }
+  /* On a worker thread: the text is made there, off the main loop, and
+   * only handed to the message on the main thread. A second answer
+   * replaces the first, as it would on the message. */
   g_free (req->answer_text);
   req->answer_text = text;
   req->answer_status = status;
